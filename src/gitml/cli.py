@@ -1,0 +1,77 @@
+"""The ``gitml`` command line: parse, call one library function, render, return.
+
+Commands live in ``gitml.commands``; each module there defines one click command. Expected failures
+are ``GitmlError``s, turned into one ``ERROR:`` line and an exit code here, in one place.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from gitml import __version__
+from gitml.errors import GitmlError
+
+# name -> "module:attribute"; loaded lazily so `gitml --help` stays fast (DVC and BentoML are heavy).
+COMMANDS = {
+    "run": "gitml.commands.run:run",
+    "report": "gitml.commands.report:report",
+    "stage": "gitml.commands.stage:stage",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported only when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        import importlib
+
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gitml")
+@click.option("-v", "--verbose", is_flag=True, help="Show debug logs and tracebacks.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """GitOps for machine learning: reproduce, compare, review and promote models from git."""
+    ctx.ensure_object(dict)
+    ctx.obj["verbose"] = verbose
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and turn expected failures into one line and an exit code."""
+    verbose = "-v" in (argv or sys.argv[1:]) or "--verbose" in (argv or sys.argv[1:])
+    try:
+        # Without standalone mode click returns ctx.exit() codes instead of raising SystemExit.
+        returned = cli.main(args=argv, prog_name="gitml", standalone_mode=False)
+    except GitmlError as error:
+        if verbose:
+            import traceback
+
+            traceback.print_exc()
+        click.echo(f"ERROR: {error.message}", err=True)
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Exit as exit_:
+        sys.exit(exit_.exit_code)
+    sys.exit(returned if isinstance(returned, int) else 0)

@@ -1,0 +1,61 @@
+"""One error base for every expected failure, and the exit codes gitml uses.
+
+Every ``GitmlError`` carries a one-line message that names the cause and the fix; the CLI prints it
+as ``ERROR: ...`` and exits with the error's code. Tracebacks are shown only with ``-v``.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+#: Quality gates failed (``gitml report --check``) or a promotion was refused.
+EXIT_GATES_FAILED = 1
+#: Bad usage or bad configuration: the user must change a command or a file. Click uses 2 as well.
+EXIT_USAGE = 2
+#: The environment failed: missing data, unreachable remote, pipeline or API errors.
+EXIT_FAILURE = 3
+
+
+class GitmlError(Exception):
+    """An expected failure with an actionable, one-line message."""
+
+    exit_code = EXIT_FAILURE
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(GitmlError):
+    """Bad configuration in ``pyproject.toml``, ``params.yaml`` or ``dvc.yaml``."""
+
+    exit_code = EXIT_USAGE
+
+
+class UsageError(GitmlError):
+    """A command was called with arguments that cannot work."""
+
+    exit_code = EXIT_USAGE
+
+
+class DataError(GitmlError):
+    """Data or model files are missing or unreadable."""
+
+
+class RemoteError(GitmlError):
+    """A DVC remote could not be reached or is missing objects."""
+
+
+class PipelineError(GitmlError):
+    """A pipeline stage failed or the pipeline definition is broken."""
+
+
+class RevisionError(GitmlError):
+    """A git revision could not be resolved."""
+
+    exit_code = EXIT_USAGE
+
+
+class GatesFailed(GitmlError):
+    """One or more quality gates failed."""
+
+    exit_code = EXIT_GATES_FAILED
