@@ -12,7 +12,7 @@ import sys
 import click
 
 from gitml import __version__
-from gitml.errors import GitmlError
+from gitml.errors import EXIT_FAILURE, GitmlError
 
 # name -> "module:attribute"; loaded lazily so `gitml --help` stays fast (DVC and BentoML are heavy).
 COMMANDS = {
@@ -66,6 +66,9 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         click.echo(f"ERROR: {error.message}", err=True)
         sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
@@ -74,4 +77,13 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(error.exit_code)
     except click.exceptions.Exit as exit_:
         sys.exit(exit_.exit_code)
+    except Exception as error:  # a bug, not an expected failure: say so, traceback with -v
+        if verbose:
+            raise
+        click.echo(
+            f"ERROR: unexpected {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+            " (run with -v for the traceback, and please report it)",
+            err=True,
+        )
+        sys.exit(EXIT_FAILURE)
     sys.exit(returned if isinstance(returned, int) else 0)

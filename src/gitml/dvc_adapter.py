@@ -77,6 +77,21 @@ def _exception_message(error: BaseException) -> str:
     return message.splitlines()[0]
 
 
+def _route_dvc_logs() -> None:
+    """DVC logs progress to stdout; gitml keeps stdout for results, so send it to stderr.
+
+    Also stop DVC records from reaching the root logger too (they would print twice).
+    """
+    import logging
+
+    for name in ("dvc", "dvc_objects", "dvc_data"):
+        logger = logging.getLogger(name)
+        logger.propagate = False
+        for handler in logger.handlers:
+            if isinstance(handler, logging.StreamHandler) and handler.stream is not sys.stderr:
+                handler.setStream(sys.stderr)
+
+
 @contextmanager
 def open_repo(root: Path | str = ".") -> Iterator[Any]:
     """Open the DVC project at ``root``; a folder that is not one is a clear ``ConfigError``."""
@@ -84,6 +99,7 @@ def open_repo(root: Path | str = ".") -> Iterator[Any]:
     from dvc.exceptions import NotDvcRepoError
     from dvc.repo import Repo
 
+    _route_dvc_logs()
     try:
         repo = Repo(str(root))
     except NotDvcRepoError:
