@@ -535,3 +535,38 @@ def test_unused_merge_sha_is_never_the_check_target(emulator, actions_env, tmp_p
     report = write_report(tmp_path / "report.md", "# R\n", verdict="pass")
     assert gitml("comment", str(report)).code == 0
     assert all(run["head_sha"] != MERGE_SHA for run in emulator.check_runs(REPO))
+
+
+def test_an_unreachable_api_is_one_line_and_exit_3(actions_env, tmp_path, monkeypatch):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    report = write_report(tmp_path / "report.md", "# R\n")
+    run = gitml_process(
+        "comment",
+        str(report),
+        env={"GITHUB_API_URL": f"http://127.0.0.1:{port}", "GITML_GITHUB_MAX_WAIT": "0"},
+    )
+    assert run.code == 3
+    *retries, last = run.err.splitlines(keepends=True)
+    assert (
+        retries
+        == [
+            "WARNING gitml.github.client: no answer from GitHub to GET (NewConnectionError); "
+            "retrying\n"
+        ]
+        * 2
+    )
+    assert last == (
+        f"ERROR: cannot reach the GitHub API at http://127.0.0.1:{port} while commenting on "
+        "pull request #7 (ConnectionError); check GITHUB_API_URL and the network\n"
+    )
+
+
+def test_fork_run_as_a_process_prints_one_warning_and_nothing_else(emulator, actions_env, tmp_path):
+    report = write_report(tmp_path / "report.md", "# Fork\n", verdict="pass")
+    run = gitml_process("comment", str(report), env={"GITHUB_TOKEN": READ_ONLY_TOKEN})
+    assert run.code == 0 and run.out == "Verdict: pass\n"
+    assert run.err.startswith("WARNING: this token cannot write") and run.err.count("\n") == 1

@@ -128,9 +128,13 @@ class GitmlRetry(GithubRetry):
                     wait,
                 )
                 return retry
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        # logged once the retry is decided (the call above raises when retries are exhausted)
         if response is not None and response.status >= 500:
             log.warning("GitHub answered %s to %s; retrying", response.status, method)
-        return super().increment(method, url, response, error, _pool, _stacktrace)
+        elif error is not None:
+            log.warning("no answer from GitHub to %s (%s); retrying", method, type(error).__name__)
+        return retry
 
     def sleep(self, response: Any = None) -> None:
         if self._wait is not None:
@@ -163,6 +167,9 @@ def _route_pygithub_logs() -> None:
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
     logger.setLevel(logging.NOTSET)
+    if not logging.getLogger().isEnabledFor(logging.DEBUG):
+        # urllib3 logs each retry with its internals; gitml logs its own one-line warnings
+        logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
 
 
 def make_client(context: GitHubContext, settings: RetrySettings) -> Github:

@@ -334,7 +334,18 @@ def publish(request: CommentRequest, env: Mapping[str, str] | None = None) -> Pu
     gh = make_client(context, settings)
     api = _Api(gh, context, settings)
     try:
-        _post(gh, api, context, request, result, body, verdict, check_name, save_for_later)
+        _post(
+            gh,
+            api,
+            context,
+            request,
+            result,
+            body,
+            verdict,
+            check_name,
+            save_for_later,
+            bool(summary_path),
+        )
     finally:
         outputs()
         gh.close()
@@ -351,6 +362,7 @@ def _post(
     verdict: checks.Verdict | None,
     check_name: str,
     save_for_later: Callable[[str], Path],
+    summary_path: bool,
 ) -> None:
     repo: Repository = gh.get_repo(context.repository)
 
@@ -397,8 +409,9 @@ def _post(
         result.artifact = save_for_later("forbidden")
         result.warnings.append(
             f"this token cannot write to the {result.target} (a pull request from a fork? "
-            f"{error.message.split(': ', 1)[-1]}): the report is in the job summary and in "
-            f"{result.artifact}; {FORK_SAFE_HINT}"
+            f"{error.message.split(': ', 1)[-1]}): the report is in "
+            f"{'the job summary and in ' if summary_path else ''}{result.artifact}; "
+            f"{FORK_SAFE_HINT}"
         )
         return
     result.action = upserted.action
