@@ -349,7 +349,11 @@ def test_the_fork_safe_workflow_posts_the_saved_report(
         "# Fork\n\n<!-- gitml:report id=matrix-1 -->\n"
     ]
     (check,) = emulator.check_runs(REPO)
-    assert (check["head_sha"], check["conclusion"]) == (HEAD_SHA, "success")
+    assert (check["name"], check["head_sha"], check["conclusion"]) == (
+        "gitml / matrix-1",
+        HEAD_SHA,
+        "success",
+    )
 
 
 def test_a_502_then_success(emulator, actions_env, tmp_path, gitml):
@@ -570,3 +574,15 @@ def test_fork_run_as_a_process_prints_one_warning_and_nothing_else(emulator, act
     run = gitml_process("comment", str(report), env={"GITHUB_TOKEN": READ_ONLY_TOKEN})
     assert run.code == 0 and run.out == "Verdict: pass\n"
     assert run.err.startswith("WARNING: this token cannot write") and run.err.count("\n") == 1
+
+
+def test_no_pull_request_and_no_commit_is_a_usage_error(emulator, actions_env, tmp_path, gitml):
+    write_event(actions_env, {"workflow_run": {"pull_requests": []}}, "workflow_run")
+    run = gitml("comment", str(write_report(tmp_path / "report.md", "# R\n")))
+    assert (run.code, run.err) == (
+        2,
+        "ERROR: no pull request or commit to comment on: pass --pr N or --sha SHA, or run in a "
+        "pull_request or push workflow\n",
+    )
+    assert emulator.requests == []
+    assert Path(actions_env["GITHUB_STEP_SUMMARY"]).read_text() == ""

@@ -261,7 +261,10 @@ def publish(request: CommentRequest, env: Mapping[str, str] | None = None) -> Pu
     body = sticky.compose(text, report_id)
     json_file = _verdict_file(request)
     verdict = checks.load_verdict(json_file) if json_file else None
-    check_name = request.check_name or checks.check_name(request.report_id)
+    # named by the id, so a report posted later by the fork-safe workflow gets the same check
+    check_name = request.check_name or checks.check_name(
+        None if report_id == sticky.DEFAULT_ID else report_id
+    )
 
     context = resolve(
         env,
@@ -292,6 +295,12 @@ def publish(request: CommentRequest, env: Mapping[str, str] | None = None) -> Pu
         raise UsageError(
             "no GitHub token: set GITHUB_TOKEN (in a workflow: env: GITHUB_TOKEN: "
             "${{ github.token }})"
+        )
+
+    if context.pr is None and context.sha is None:
+        raise UsageError(
+            "no pull request or commit to comment on: pass --pr N or --sha SHA, or run in a "
+            "pull_request or push workflow"
         )
 
     summary_path = env.get("GITHUB_STEP_SUMMARY")
@@ -374,12 +383,7 @@ def _post(
             missing=f"pull request #{result.pr}",
         )
         result.sha = result.sha or head_sha
-    elif result.pr is None:
-        if result.sha is None:
-            raise UsageError(
-                "no pull request or commit to comment on: pass --pr N or --sha SHA, or run in a "
-                "pull_request or push workflow"
-            )
+    elif result.pr is None and result.sha is not None:
         sha = result.sha
         pulls = api(
             f"finding the pull request for commit {sha[:7]}",
@@ -393,6 +397,7 @@ def _post(
         thread = repo.get_issue(result.pr)
         where = f"commenting on pull request #{result.pr}"
     else:
+        assert result.sha is not None  # publish() refuses a run with neither
         thread = repo.get_commit(result.sha)
         where = f"commenting on commit {result.sha[:7]}"
 
