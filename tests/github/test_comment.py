@@ -586,3 +586,22 @@ def test_no_pull_request_and_no_commit_is_a_usage_error(emulator, actions_env, t
     )
     assert emulator.requests == []
     assert Path(actions_env["GITHUB_STEP_SUMMARY"]).read_text() == ""
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "max_wait", "low", "high"),
+    [
+        ("1", "5", 0.9, 3.0),  # honoured
+        ("600", "0.5", 0.4, 2.0),  # a 5xx's Retry-After is capped, not refused
+    ],
+)
+def test_a_503_with_retry_after(
+    emulator, actions_env, tmp_path, gitml, monkeypatch, retry_after, max_wait, low, high
+):
+    monkeypatch.setenv("GITML_GITHUB_MAX_WAIT", max_wait)
+    emulator.fail("GET", "*/comments", 503, headers={"retry-after": retry_after})
+    run = gitml("comment", str(write_report(tmp_path / "report.md", "# R\n")))
+    assert run.code == 0, run
+    failed, served = emulator.requests_to("GET", "*/comments")
+    assert (failed.status, served.status) == (503, 200)
+    assert low <= served.time - failed.time <= high

@@ -137,11 +137,16 @@ class GitmlRetry(GithubRetry):
         return retry
 
     def sleep(self, response: Any = None) -> None:
-        if self._wait is not None:
-            if self._wait > 0:
-                time.sleep(self._wait)
-            return
-        super().sleep(response)
+        wait = self._wait
+        if wait is None and response is not None:
+            # a 5xx with Retry-After (503): wait as asked, but no longer than the cap
+            asked = _retry_after(response.headers.get("Retry-After"))
+            if asked is not None:
+                wait = min(asked, self.backoff_max)
+        if wait is None:
+            super()._sleep_backoff()
+        elif wait > 0:
+            time.sleep(wait)
 
 
 def make_retry(settings: RetrySettings) -> GitmlRetry:
@@ -150,7 +155,6 @@ def make_retry(settings: RetrySettings) -> GitmlRetry:
         connect=min(settings.retries, 2),
         backoff_factor=settings.backoff_factor,
         backoff_max=settings.max_wait,
-        retry_after_max=settings.max_wait,
         secondary_rate_wait=SECONDARY_RATE_WAIT,
         max_rate_limit_wait=settings.max_wait,
         status_forcelist=[429, *range(500, 600)],
