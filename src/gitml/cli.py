@@ -19,6 +19,7 @@ COMMANDS = {
     "run": "gitml.commands.run:run",
     "report": "gitml.commands.report:report",
     "stage": "gitml.commands.stage:stage",
+    "comment": "gitml.commands.comment:comment",
 }
 
 

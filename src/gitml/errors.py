@@ -59,3 +59,7 @@ class GatesFailed(GitmlError):
     """One or more quality gates failed."""
 
     exit_code = EXIT_GATES_FAILED
+
+
+class GitHubError(GitmlError):
+    """The GitHub API refused a request, could not be reached, or kept failing after retries."""
