@@ -87,11 +87,11 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
 
     directions = table.get("metrics", {})
     if not isinstance(directions, dict):
-        raise ConfigError("[tool.gitml.metrics] must be a table of metric = \"higher\"|\"lower\"")
+        raise ConfigError('[tool.gitml.metrics] must be a table of metric = "higher"|"lower"')
     for name, direction in directions.items():
         if direction not in DIRECTIONS:
             raise ConfigError(
-                f"[tool.gitml.metrics] {name} = {direction!r}: use \"higher\" or \"lower\""
+                f'[tool.gitml.metrics] {name} = {direction!r}: use "higher" or "lower"'
             )
 
     raw_gates = table.get("gates", [])
@@ -105,7 +105,7 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
         _check_keys(raw, {"metric", *GATE_RULES}, where)
         metric = raw.get("metric")
         if not isinstance(metric, str) or not metric:
-            raise ConfigError(f"{where} needs metric = \"name\" (or \"file:name\")")
+            raise ConfigError(f'{where} needs metric = "name" (or "file:name")')
         if not any(rule in raw for rule in GATE_RULES):
             raise ConfigError(f"{where} on {metric} has no rule; set min, max or max_regression")
         rules = {rule: _number(raw[rule], f"{where} {rule}") for rule in GATE_RULES if rule in raw}

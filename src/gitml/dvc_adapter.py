@@ -1,0 +1,356 @@
+"""The one module that talks to DVC's Python API.
+
+DVC's in-process functions (``Repo.metrics.show``, ``Repo.params.diff``, the plots renderers, the
+data index) are not a documented API, which is why DVC's minor version is pinned and why nothing
+else in gitml imports ``dvc``: a DVC upgrade touches this file only. Everything here returns plain
+Python data (dicts, lists, dataclasses), never DVC objects.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gitml.errors import ConfigError, DataError, PipelineError, RemoteError, RevisionError
+
+#: DVC's name for the uncommitted working tree.
+WORKSPACE = "workspace"
+
+
+@dataclass(frozen=True)
+class StageRun:
+    """What happened to one pipeline stage during a reproduction."""
+
+    name: str
+    #: "ran", "restored" (from the run-cache), "skipped" (unchanged) or "failed"
+    status: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """A file DVC could not load at a revision; DVC's CLI exits 0 on these, gitml reports them."""
+
+    source: str  # "metrics", "params" or "plots"
+    rev: str
+    file: str | None
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "rev": self.rev, "file": self.file, "message": self.message}
+
+
+@dataclass(frozen=True)
+class DataChange:
+    """A DVC-tracked file added, modified or deleted between two revisions."""
+
+    path: str
+    change: str  # "added", "modified", "deleted", "renamed"
+    base_size: int | None
+    head_size: int | None
+
+
+@dataclass(frozen=True)
+class PlotData:
+    """One plot definition with its data points at every revision and its filled Vega-Lite spec."""
+
+    id: str
+    title: str
+    template: str
+    x: str | None
+    y: str | None
+    x_label: str | None
+    y_label: str | None
+    #: rows with DVC's "rev" field naming the revision each point belongs to
+    datapoints: list[dict[str, Any]]
+    vega_lite: dict[str, Any] | None
+
+
+def _exception_message(error: BaseException) -> str:
+    message = str(error).strip() or type(error).__name__
+    return message.splitlines()[0]
+
+
+@contextmanager
+def open_repo(root: Path | str = ".") -> Iterator[Any]:
+    """Open the DVC project at ``root``; a folder that is not one is a clear ``ConfigError``."""
+    os.environ.setdefault("DVC_NO_ANALYTICS", "1")
+    from dvc.exceptions import NotDvcRepoError
+    from dvc.repo import Repo
+
+    try:
+        repo = Repo(str(root))
+    except NotDvcRepoError:
+        raise ConfigError(
+            f"{Path(root).resolve()} is not a DVC project; run `dvc init` (or `gitml init`) first"
+        ) from None
+    try:
+        yield repo
+    finally:
+        repo.close()
+
+
+def _dvc_failure(error: Exception) -> PipelineError:
+    """Turn a DVC exception (and its causes) into one actionable gitml error."""
+    from dvc.dvcfile import ParametrizedDumpError  # noqa: F401  (import keeps the adapter honest)
+    from dvc.exceptions import (
+        CyclicGraphError,
+        OutputDuplicationError,
+        OverlappingOutputPathsError,
+        ReproductionError,
+    )
+    from dvc.stage.exceptions import MissingDataSource, StageCmdFailedError
+    from dvc.utils.strictyaml import YAMLSyntaxError, YAMLValidationError
+
+    chain = [error]
+    while chain[-1].__cause__ is not None:
+        chain.append(chain[-1].__cause__)
+    for cause in chain:
+        if isinstance(cause, MissingDataSource):
+            return DataError(
+                f"{_exception_message(cause)}; fetch it with `gitml run --pull` "
+                "(or `dvc pull`) or check the path in dvc.yaml"
+            )
+        if isinstance(cause, (YAMLSyntaxError, YAMLValidationError)):
+            return ConfigError(f"dvc.yaml is broken: {_exception_message(cause)}; fix the file")
+        if isinstance(
+            cause, (CyclicGraphError, OutputDuplicationError, OverlappingOutputPathsError)
+        ):
+            return ConfigError(f"dvc.yaml is broken: {_exception_message(cause)}")
+        if isinstance(cause, StageCmdFailedError):
+            return PipelineError(
+                f"{_exception_message(chain[0])}: {_exception_message(cause)}; "
+                "the stage's own error is printed above"
+            )
+    if isinstance(error, ReproductionError):
+        return PipelineError(_exception_message(error))
+    return PipelineError(f"DVC failed: {_exception_message(error)}")
+
+
+def _remote_description(repo: Any, remote: str | None) -> str:
+    try:
+        name = remote or repo.config["core"].get("remote")
+        url = repo.config["remote"][name]["url"] if name else None
+    except (KeyError, TypeError):
+        return f"remote '{remote}'" if remote else "the default remote"
+    return f"remote '{name}' ({url})" if name else "the default remote (none configured)"
+
+
+def pull(repo: Any, remote: str | None = None) -> int:
+    """Fetch and check out data, models and the run-cache; returns the number of files fetched.
+
+    Outputs not yet in the remote (a stage that changed on this branch) are allowed to be missing:
+    the reproduction after this builds them.
+    """
+    from dvc.exceptions import DvcException
+
+    try:
+        stats = repo.pull(remote=remote, run_cache=True, allow_missing=True)
+    except DvcException as error:
+        raise RemoteError(
+            f"could not pull from {_remote_description(repo, remote)}: "
+            f"{_exception_message(error)}; check that it is reachable and its credentials are set"
+        ) from error
+    return int(stats.get("fetched", 0)) if isinstance(stats, dict) else 0
+
+
+def push(repo: Any, remote: str | None = None) -> int:
+    """Upload data, models and the run-cache; returns the number of files pushed."""
+    from dvc.exceptions import DvcException
+
+    try:
+        pushed = repo.push(remote=remote, run_cache=True)
+    except DvcException as error:
+        raise RemoteError(
+            f"could not push to {_remote_description(repo, remote)}: "
+            f"{_exception_message(error)}; check that it is writable and its credentials are set"
+        ) from error
+    return int(pushed or 0)
+
+
+def reproduce(repo: Any, targets: list[str] | None = None, force: bool = False) -> list[StageRun]:
+    """Run ``dvc repro`` in process; return every pipeline stage with its status and time."""
+    from dvc.exceptions import DvcException
+    from dvc.repo.reproduce import _reproduce_stage
+
+    # Stages call `gitml stage ...`: make this interpreter's scripts reachable even when gitml
+    # was started by its full path from a virtual environment that is not activated.
+    scripts = str(Path(sys.executable).parent)
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+
+    runs: list[StageRun] = []
+    restored: set[str] = set()
+    restore = repo.stage_cache.restore
+
+    def recording_restore(stage: Any, *args: Any, **kwargs: Any) -> Any:
+        result = restore(stage, *args, **kwargs)  # raises when the run-cache has no entry
+        if not kwargs.get("dry"):
+            restored.add(stage.addressing)
+        return result
+
+    def timed_repro(stage: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            result = _reproduce_stage(stage, **kwargs)
+        except Exception:
+            if stage.cmd:
+                runs.append(StageRun(stage.addressing, "failed", time.perf_counter() - started))
+            raise
+        if stage.cmd:
+            if result is None:
+                status = "skipped"
+            else:
+                status = "restored" if stage.addressing in restored else "ran"
+            runs.append(StageRun(stage.addressing, status, time.perf_counter() - started))
+        return result
+
+    repo.stage_cache.restore = recording_restore
+    try:
+        repo.reproduce(targets=targets, force=force, repro_fn=timed_repro)
+    except DvcException as error:
+        raise _dvc_failure(error) from error
+    finally:
+        del repo.stage_cache.restore
+    return runs
+
+
+def check_revision(repo: Any, rev: str) -> str:
+    """Resolve ``rev`` to a commit sha; a missing one (shallow clone?) is a ``RevisionError``."""
+    try:
+        return repo.scm.resolve_rev(rev)
+    except Exception:  # scmrepo raises several unrelated types for an unknown revision
+        raise RevisionError(
+            f"unknown git revision '{rev}'; in a shallow clone fetch it first, e.g. "
+            f"`git fetch --depth 1 origin {rev}:refs/remotes/origin/{rev}`, then use origin/{rev}"
+        ) from None
+
+
+def _errors(source: str, errors: dict[str, Any]) -> list[LoadError]:
+    found = []
+    for rev, value in (errors or {}).items():
+        if isinstance(value, dict):
+            for file, error in value.items():
+                found.append(LoadError(source, rev, file, _exception_message(error)))
+        elif value:
+            found.append(LoadError(source, rev, None, _exception_message(value)))
+    return found
+
+
+def metrics_diff(repo: Any, base: str, head: str) -> tuple[dict, list[LoadError]]:
+    """All metrics at both revisions: ``{file: {name: {"old", "new"}}}`` plus load errors.
+
+    Values are DVC's own (nested metrics flattened to dotted keys; lists dropped), so the numbers
+    are exactly those of ``dvc metrics diff``.
+    """
+    result = repo.metrics.diff(a_rev=base, b_rev=head, all=True)
+    diff = {
+        file: {name: {"old": v.get("old"), "new": v.get("new")} for name, v in entries.items()}
+        for file, entries in result.get("diff", {}).items()
+    }
+    return diff, _errors("metrics", result.get("errors", {}))
+
+
+def params_diff(repo: Any, base: str, head: str) -> tuple[dict, list[LoadError]]:
+    """Changed params only: ``{file: {name: {"old", "new"}}}`` plus load errors."""
+    result = repo.params.diff(a_rev=base, b_rev=head)
+    diff = {
+        file: {name: {"old": v.get("old"), "new": v.get("new")} for name, v in entries.items()}
+        for file, entries in result.get("diff", {}).items()
+    }
+    return diff, _errors("params", result.get("errors", {}))
+
+
+def data_diff(repo: Any, base: str, head: str) -> list[DataChange]:
+    """DVC-tracked files added, modified, deleted or renamed, with their sizes at each side."""
+    from dvc_data.index.diff import ADD, DELETE, MODIFY, RENAME
+    from dvc_data.index.diff import diff as index_diff
+
+    indexes = {}
+    data_keys: set = set()
+    for rev in repo.brancher(revs=[base, head]):
+        if rev == WORKSPACE and head != WORKSPACE:
+            continue
+        view = repo.index.targets_view(None)
+        data_keys.update(view.data_keys.get("repo", set()))
+        if rev == WORKSPACE:
+            from dvc.repo.index import build_data_index
+
+            indexes[rev] = build_data_index(view, repo.root_dir, repo.fs, compute_hash=True)
+        else:
+            indexes[rev] = view.data["repo"]
+    if len(indexes) < 2:  # both revisions are the same commit
+        return []
+    old, new = indexes[base], indexes[head]
+    kinds = {ADD: "added", DELETE: "deleted", MODIFY: "modified", RENAME: "renamed"}
+    changes = []
+    for change in index_diff(
+        old,
+        new,
+        with_renames=True,
+        roots=data_keys,
+        with_unknown=True,
+        meta_cmp_key=lambda meta: meta.isdir if meta else meta,
+    ):
+        kind = kinds.get(change.typ)
+        if kind is None:
+            continue
+        entry = change.new or change.old
+        if entry.meta and entry.meta.isdir:
+            continue  # report files, not the directories that hold them
+        changes.append(
+            DataChange(
+                path="/".join(entry.key),
+                change=kind,
+                base_size=change.old.meta.size if change.old and change.old.meta else None,
+                head_size=change.new.meta.size if change.new and change.new.meta else None,
+            )
+        )
+    return sorted(changes, key=lambda c: c.path)
+
+
+def plots(repo: Any, base: str, head: str) -> tuple[list[PlotData], list[LoadError]]:
+    """Every plot in ``dvc.yaml`` with its data at both revisions and its Vega-Lite spec."""
+    from dvc.render.match import match_defs_renderers
+
+    revs = [base] if base == head else [base, head]
+    data = repo.plots.show(revs=revs)
+    errors: list[LoadError] = []
+    found = []
+    for item in match_defs_renderers(data=data, templates_dir=repo.plots.templates_dir):
+        renderer = item.renderer
+        for rev, by_file in item.source_errors.items():
+            errors.extend(
+                LoadError("plots", rev, file, _exception_message(e)) for file, e in by_file.items()
+            )
+        for rev, error in item.definition_errors.items():
+            errors.append(LoadError("plots", rev, renderer.name, _exception_message(error)))
+        if renderer.TYPE != "vega":
+            continue  # images cannot be compared as data
+        props = renderer.properties
+        try:
+            spec = renderer.get_filled_template()
+            spec = spec if isinstance(spec, dict) else None
+        except Exception as error:  # a broken template must not hide the rest of the report
+            errors.append(LoadError("plots", head, renderer.name, _exception_message(error)))
+            spec = None
+        found.append(
+            PlotData(
+                id=renderer.name,
+                title=str(props.get("title") or renderer.name),
+                template=str(props.get("template") or "linear"),
+                x=props.get("x"),
+                y=props.get("y"),
+                x_label=props.get("x_label"),
+                y_label=props.get("y_label"),
+                datapoints=list(renderer.datapoints),
+                vega_lite=spec,
+            )
+        )
+    return found, errors

@@ -1,0 +1,74 @@
+"""Build a ``Report``: head against base, in one process, through the DVC adapter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gitml import dvc_adapter
+from gitml.config import Settings, load_settings
+from gitml.dvc_adapter import WORKSPACE, LoadError
+from gitml.report.compare import compare, default_direction, sort_rows
+from gitml.report.gates import evaluate_gates
+from gitml.report.model import MetricRow, ParamRow, Report
+from gitml.run import load_run_record
+
+
+def metric_rows(diff: dict, settings: Settings) -> tuple[list[MetricRow], list[LoadError]]:
+    """Rows for every metric in DVC's diff; values that are not numbers become load errors."""
+    rows, problems = [], []
+    for file, entries in diff.items():
+        for name, values in entries.items():
+            direction = settings.direction_of(file, name) or default_direction(name)
+            row = compare(file, name, values["old"], values["new"], direction)
+            for side, raw, number in (
+                ("base", values["old"], row.base),
+                ("head", values["new"], row.head),
+            ):
+                if raw is not None and number is None:
+                    problems.append(
+                        LoadError("metrics", side, file, f"{name} is not a number ({raw!r})")
+                    )
+            rows.append(row)
+    return rows, problems
+
+
+def build_report(
+    base: str | None = None,
+    head: str | None = None,
+    root: Path | str = ".",
+    settings: Settings | None = None,
+) -> Report:
+    """Compare ``head`` (default: the workspace) against ``base`` (default: settings.base)."""
+    settings = settings or load_settings(root)
+    base = base or settings.base
+    head = head or WORKSPACE
+    with dvc_adapter.open_repo(root) as repo:
+        dvc_adapter.check_revision(repo, base)
+        if head != WORKSPACE:
+            dvc_adapter.check_revision(repo, head)
+        metrics, metric_errors = dvc_adapter.metrics_diff(repo, base, head)
+        params, param_errors = dvc_adapter.params_diff(repo, base, head)
+        data = dvc_adapter.data_diff(repo, base, head)
+        plots, plot_errors = dvc_adapter.plots(repo, base, head)
+
+    rows, value_errors = metric_rows(metrics, settings)
+    gates = evaluate_gates(settings.gates, rows)
+    failing = {gate.row_key for gate in gates if not gate.passed}
+    return Report(
+        base=base,
+        head=head,
+        metrics=sort_rows(rows, failing),
+        params=sorted(
+            (
+                ParamRow(file, name, values["old"], values["new"])
+                for file, entries in params.items()
+                for name, values in entries.items()
+            ),
+            key=lambda p: (p.file, p.name),
+        ),
+        data=data,
+        gates=gates,
+        plots=plots,
+        pipeline=load_run_record(root) if head == WORKSPACE else [],
+        errors=[*metric_errors, *value_errors, *param_errors, *plot_errors],
+    )

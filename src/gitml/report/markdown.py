@@ -1,0 +1,246 @@
+"""The report as GitHub-flavoured Markdown, capped to fit in one PR comment."""
+
+from __future__ import annotations
+
+from gitml.report.mermaid import render_plot
+from gitml.report.model import MetricRow, Report
+from gitml.report.text import cell, number, param, percent, signed, size
+
+#: GitHub rejects comment bodies over 65,536 characters; keep room for the comment's marker.
+COMMENT_LIMIT = 65_536
+REPORT_LIMIT = 64_000
+
+MARKS = {
+    "improved": "🟢 better",
+    "regressed": "🔴 worse",
+    "unchanged": "⚪ same",
+    "changed": "🔵 changed",
+    "new": "🆕 new",
+    "removed": "➖ removed",
+}
+STAGE_TEXT = {
+    "ran": "ran",
+    "restored": "restored from run-cache",
+    "skipped": "cached (unchanged)",
+    "failed": "failed",
+}
+
+
+def verdict_line(report: Report) -> str:
+    """One line: the verdict icon, improved/regressed counts and the gates' outcome."""
+    failed = len(report.failed_gates)
+    if failed:
+        icon = "❌"
+        gates = (
+            f"{failed} of {len(report.gates)} gate{'s' if len(report.gates) != 1 else ''} failed"
+        )
+    else:
+        icon = "⚠️" if report.errors else "✅"
+        gates = "all gates pass" if report.gates else "no gates"
+    parts = [f"{report.count('improved')} improved", f"{report.count('regressed')} regressed"]
+    for status in ("changed", "new", "removed"):
+        if report.count(status):
+            parts.append(f"{report.count(status)} {status}")
+    parts.append(gates)
+    if report.errors:
+        parts.append(f"{len(report.errors)} load error{'s' if len(report.errors) != 1 else ''}")
+    return f"## {icon} gitml: {', '.join(parts)}"
+
+
+def _revisions(report: Report) -> str:
+    return f"Comparing `{cell(report.head)}` against `{cell(report.base)}`."
+
+
+def _gates(report: Report, only_failed: bool = False) -> list[str]:
+    gates = report.failed_gates if only_failed else report.gates
+    if not gates:
+        return []
+    lines = ["### Quality gates", "", "| | Metric | Rule | Result |", "|---|---|---|---|"]
+    ordered = sorted(gates, key=lambda g: (g.passed, g.metric, g.rule))
+    for gate in ordered:
+        mark = "✅ pass" if gate.passed else "❌ fail"
+        lines.append(f"| {mark} | {cell(gate.metric)} | {cell(gate.rule)} | {cell(gate.detail)} |")
+    return [*lines, ""]
+
+
+def _metric_line(row: MetricRow) -> str:
+    return (
+        f"| {MARKS[row.status]} | {cell(row.file)} | {cell(row.name)} | {number(row.base)} | "
+        f"{number(row.head)} | {signed(row.delta)} | {percent(row.rel_delta)} |"
+    )
+
+
+METRICS_HEADER = [
+    "| | File | Metric | Base | Head | Change | Relative |",
+    "|---|---|---|---|---|---|---|",
+]
+
+
+def _metrics(rows: list[MetricRow], hidden: int = 0) -> list[str]:
+    if not rows and not hidden:
+        return ["### Metrics", "", "No metrics found on either revision.", ""]
+    lines = ["### Metrics", ""]
+    if rows:
+        lines += [*METRICS_HEADER, *(_metric_line(row) for row in rows)]
+    if hidden:
+        lines += [
+            "",
+            f"_…and {hidden} more metric{'s' if hidden != 1 else ''} not shown: "
+            "the full report is in the workflow's artifact._",
+        ]
+    return [*lines, ""]
+
+
+def _params(report: Report) -> list[str]:
+    if not report.params:
+        return []
+    lines = ["### Params changed", "", "| File | Param | Base | Head |", "|---|---|---|---|"]
+    for row in report.params:
+        lines.append(
+            f"| {cell(row.file)} | {cell(row.name)} | {cell(param(row.base))} | {cell(param(row.head))} |"
+        )
+    return [*lines, ""]
+
+
+def _data(report: Report) -> list[str]:
+    if not report.data:
+        return []
+    lines = [
+        "### Data changed",
+        "",
+        "| Change | Path | Base size | Head size |",
+        "|---|---|---|---|",
+    ]
+    for change in report.data:
+        lines.append(
+            f"| {change.change} | {cell(change.path)} | {size(change.base_size)} | {size(change.head_size)} |"
+        )
+    return [*lines, ""]
+
+
+def _plots(report: Report) -> list[str]:
+    blocks = []
+    for plot in report.plots:
+        body = render_plot(plot, report.base, report.head)
+        if body:
+            blocks += [
+                f"<details><summary>{cell(plot.title)}</summary>",
+                "",
+                body,
+                "",
+                "</details>",
+                "",
+            ]
+    if not blocks:
+        return []
+    legend = f"Grey: base `{cell(report.base)}`; blue: head `{cell(report.head)}`. Interactive plots: the HTML file in the artifact."
+    return ["### Plots", "", legend, "", *blocks]
+
+
+def _pipeline(report: Report) -> list[str]:
+    if not report.pipeline:
+        return []
+    ran = sum(1 for s in report.pipeline if s.status == "ran")
+    cached = sum(1 for s in report.pipeline if s.status in ("restored", "skipped"))
+    lines = [
+        f"### Pipeline: {ran} ran, {cached} cached",
+        "",
+        "| Stage | Status | Time |",
+        "|---|---|---|",
+    ]
+    for stage in report.pipeline:
+        lines.append(
+            f"| {cell(stage.name)} | {STAGE_TEXT.get(stage.status, stage.status)} | {stage.seconds:.1f}s |"
+        )
+    return [*lines, ""]
+
+
+def _errors(report: Report) -> list[str]:
+    if not report.errors:
+        return []
+    lines = ["### Load errors", "", "| Source | Revision | File | Error |", "|---|---|---|---|"]
+    for error in report.errors:
+        lines.append(
+            f"| {error.source} | {cell(error.rev)} | {cell(error.file or '—')} | {cell(error.message)} |"
+        )
+    return [*lines, ""]
+
+
+def _join(lines: list[str]) -> str:
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_full(report: Report) -> str:
+    """Every section of the report, uncapped (for files)."""
+    return _join(
+        [
+            verdict_line(report),
+            "",
+            _revisions(report),
+            "",
+            *_gates(report),
+            *_metrics(report.metrics),
+            *_params(report),
+            *_data(report),
+            *_plots(report),
+            *_pipeline(report),
+            *_errors(report),
+        ]
+    )
+
+
+def _collapsed(report: Report, kept_rows: list[MetricRow], failed_gates_only: bool) -> str:
+    hidden = len(report.metrics) - len(kept_rows)
+    others = []
+    for label, count in (
+        ("params changed", len(report.params)),
+        ("data files changed", len(report.data)),
+        ("plots", len(report.plots)),
+        ("load errors", len(report.errors)),
+    ):
+        if count:
+            others.append(f"{count} {label}")
+    note = (
+        f"_This report is longer than a GitHub comment allows, so it is shortened: "
+        f"{', '.join(others) or 'nothing else'} not shown. The full report is in the workflow's artifact._"
+    )
+    return _join(
+        [
+            verdict_line(report),
+            "",
+            _revisions(report),
+            "",
+            note,
+            "",
+            *_gates(report, only_failed=failed_gates_only),
+            *_metrics(kept_rows, hidden),
+        ]
+    )
+
+
+def render(report: Report, limit: int = REPORT_LIMIT) -> str:
+    """The report as Markdown no longer than ``limit`` characters, shortened deterministically.
+
+    Shortening keeps the verdict, the gates (only the failing ones if need be) and the metrics
+    that failed a gate or regressed, and collapses the rest into counts.
+    """
+    full = render_full(report)
+    if len(full) <= limit:
+        return full
+    failing = {gate.row_key for gate in report.failed_gates}
+    important = [row for row in report.metrics if row.key in failing or row.status == "regressed"]
+    text = _collapsed(report, important, failed_gates_only=False)
+    if len(text) <= limit:
+        return text
+    # Still too long: keep as many important rows as fit (they are already in priority order).
+    low, high = 0, len(important)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(_collapsed(report, important[:middle], failed_gates_only=True)) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    text = _collapsed(report, important[:low], failed_gates_only=True)
+    if len(text) > limit:  # the failing gates alone are too many: cut at a line boundary
+        text = text[: text.rfind("\n", 0, limit - 80)] + "\n\n_…shortened to fit a comment._\n"
+    return text

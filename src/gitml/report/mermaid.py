@@ -1,0 +1,151 @@
+"""Plots that render inside a GitHub comment: Mermaid charts for curves and bars, tables for
+confusion matrices. No image host: GitHub renders Mermaid code blocks itself."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from typing import Any
+
+from gitml.dvc_adapter import PlotData
+from gitml.report.text import cell, number
+
+CURVE_TEMPLATES = {"simple", "linear", "smooth", "scatter", "scatter_jitter"}
+BAR_TEMPLATES = {"bar_horizontal", "bar_horizontal_sorted"}
+CONFUSION_TEMPLATES = {"confusion", "confusion_normalized"}
+GRID_POINTS = 21
+TOP_BARS = 15
+BASE_COLOR, HEAD_COLOR = "#8c959f", "#0969da"
+
+
+def _label(text: Any) -> str:
+    """A Mermaid quoted label: no quotes, brackets or newlines inside."""
+    return " ".join(str(text).replace('"', "'").replace("`", "'").split())[:60]
+
+
+def _points(plot: PlotData, rev: str) -> list[tuple[float, float]]:
+    points = []
+    for row in plot.datapoints:
+        if row.get("rev") != rev:
+            continue
+        try:
+            points.append((float(row[plot.x]), float(row[plot.y])))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return sorted(points)
+
+
+def _interpolate(points: list[tuple[float, float]], x: float) -> float:
+    if x <= points[0][0]:
+        return points[0][1]
+    if x >= points[-1][0]:
+        return points[-1][1]
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        if x0 <= x <= x1:
+            return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return points[-1][1]  # pragma: no cover
+
+
+def _header(title: str) -> str:
+    palette = f"{BASE_COLOR}, {HEAD_COLOR}"
+    return (
+        "```mermaid\n"
+        f'%%{{init: {{"themeVariables": {{"xyChart": {{"plotColorPalette": "{palette}"}}}}}}}}%%\n'
+    )
+
+
+def curve(plot: PlotData, base: str, head: str) -> str | None:
+    """Both revisions' curves resampled on a common x grid as Mermaid line series."""
+    series = [(rev, pts) for rev in dict.fromkeys((base, head)) if (pts := _points(plot, rev))]
+    if not series:
+        return None
+    low = min(p[0][0] for _, p in series)
+    high = max(p[-1][0] for _, p in series)
+    if high == low:
+        return None
+    grid = [low + (high - low) * i / (GRID_POINTS - 1) for i in range(GRID_POINTS)]
+    lines = [
+        _header(plot.title) + "xychart-beta",
+        f'  title "{_label(plot.title)}"',
+        f'  x-axis "{_label(plot.x_label or plot.x)}" {number(round(low, 6))} --> {number(round(high, 6))}',
+        f'  y-axis "{_label(plot.y_label or plot.y)}"',
+    ]
+    if len(series) == 1:  # only one side has data: keep the head's colour for the head
+        lines[0] = lines[0].replace(
+            f"{BASE_COLOR}, {HEAD_COLOR}", HEAD_COLOR if series[0][0] == head else BASE_COLOR
+        )
+    for _rev, pts in series:
+        values = ", ".join(f"{_interpolate(pts, x):.4f}" for x in grid)
+        lines.append(f"  line [{values}]")
+    return "\n".join(lines) + "\n```"
+
+
+def bars(plot: PlotData, base: str, head: str) -> str | None:
+    """The head's top bars as a horizontal Mermaid bar chart, the base's values as a line."""
+    values: dict[str, dict[str, float]] = {base: {}, head: {}}
+    for row in plot.datapoints:
+        rev = row.get("rev")
+        if rev not in values:
+            continue
+        try:
+            values[rev][str(row[plot.y])] = float(row[plot.x])
+        except (KeyError, TypeError, ValueError):
+            continue
+    ranked = values[head] or values[base]
+    if not ranked:
+        return None
+    top = sorted(ranked, key=lambda k: (-ranked[k], k))[:TOP_BARS]
+    categories = ", ".join(f'"{_label(name)}"' for name in top)
+    lines = [
+        _header(plot.title) + "xychart-beta horizontal",
+        f'  title "{_label(plot.title)}"',
+        f"  x-axis [{categories}]",
+        f'  y-axis "{_label(plot.x_label or plot.x)}"',
+    ]
+    if values[head] and values[base] and base != head:
+        lines.append("  bar [" + ", ".join(f"{values[base].get(k, 0):.4f}" for k in top) + "]")
+    lines.append("  bar [" + ", ".join(f"{ranked.get(k, 0):.4f}" for k in top) + "]")
+    return "\n".join(lines) + "\n```"
+
+
+def confusion(plot: PlotData, base: str, head: str) -> str | None:
+    """A confusion matrix as a Markdown table: head counts, with the base's in brackets."""
+    counts = {rev: Counter() for rev in (base, head)}
+    labels: set[str] = set()
+    for row in plot.datapoints:
+        rev = row.get("rev")
+        if rev not in counts or plot.x not in row or plot.y not in row:
+            continue
+        actual, predicted = str(row[plot.x]), str(row[plot.y])
+        counts[rev][(actual, predicted)] += 1
+        labels.update((actual, predicted))
+    if not labels:
+        return None
+    ordered = sorted(labels)
+    show_base = base != head and bool(counts[base]) and bool(counts[head])
+    main = counts[head] if counts[head] else counts[base]
+    header = f"| {cell(plot.x)} \\ {cell(plot.y)} | " + " | ".join(cell(v) for v in ordered) + " |"
+    lines = [header, "|" + "---|" * (len(ordered) + 1)]
+    for actual in ordered:
+        cells = []
+        for predicted in ordered:
+            value = str(main[(actual, predicted)])
+            if show_base and counts[base][(actual, predicted)] != main[(actual, predicted)]:
+                value += f" ({counts[base][(actual, predicted)]})"
+            cells.append(value)
+        lines.append(f"| **{cell(actual)}** | " + " | ".join(cells) + " |")
+    if show_base:
+        lines.append("")
+        lines.append("_Head counts; the base's in brackets where they differ._")
+    return "\n".join(lines)
+
+
+def render_plot(plot: PlotData, base: str, head: str) -> str | None:
+    """The GitHub-renderable form of one plot, or None when its template has none."""
+    if plot.template in CONFUSION_TEMPLATES:
+        return confusion(plot, base, head)
+    if plot.template in BAR_TEMPLATES:
+        return bars(plot, base, head)
+    if plot.template in CURVE_TEMPLATES:
+        return curve(plot, base, head)
+    return None
