@@ -110,7 +110,7 @@ class World:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, target)
         git(self.work, "init", "-q", "-b", "main")
-        git(self.work, "add", "-A")
+        git(self.work, "add", "-A", "--force")  # the remote's committed objects are ignored
         git(self.work, "commit", "-q", "-m", "reference project")
         git(self.tmp, "init", "-q", "--bare", "-b", "main", str(self.origin))
         git(self.work, "remote", "add", "origin", str(self.origin))
