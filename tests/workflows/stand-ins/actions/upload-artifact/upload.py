@@ -1,7 +1,7 @@
-"""upload-artifact and download-artifact v4 on the host: a folder per run and artifact name.
+"""upload-artifact v4 on the host (stand-in): a folder per run and artifact name.
 
 Layout as in v4: one folder uploads its contents; several paths upload relative to their
-least common ancestor. Another run's artifact needs ``run-id`` and ``github-token``.
+least common ancestor.
 """
 
 from __future__ import annotations
@@ -62,20 +62,5 @@ def upload() -> None:
         output.write(f"artifact-id={abs(hash(str(target))) % 10**9}\n")
 
 
-def download() -> None:
-    run_id = os.environ.get("RUN_ID") or os.environ["GITHUB_RUN_ID"]
-    if os.environ.get("RUN_ID") and not os.environ.get("TOKEN"):
-        fail("downloading another run's artifact needs github-token")
-    source = store(run_id)
-    if not source.is_dir():
-        fail(f"Unable to download artifact(s): Artifact not found for name: {source.name}")
-    workspace = Path(os.environ["GITHUB_WORKSPACE"])
-    destination = workspace / os.environ.get("ARTIFACT_PATH", "")
-    shutil.copytree(source, destination, dirs_exist_ok=True)
-    print(f"downloaded {source.name} of run {run_id} to {destination}")
-    with open(os.environ["GITHUB_OUTPUT"], "a") as output:
-        output.write(f"download-path={destination}\n")
-
-
 if __name__ == "__main__":
-    {"upload": upload, "download": download}[sys.argv[1]]()
+    upload()
