@@ -141,7 +141,9 @@ class World:
 
     # -- act -------------------------------------------------------------------------------
 
-    def act(self, event_name: str, workflow: str, event: dict, token: str) -> tuple[int, str]:
+    def act(
+        self, event_name: str, workflow: str, event: dict, token: str, job: str | None = None
+    ) -> tuple[int, str]:
         """Run one workflow under act; return act's exit code and its log."""
         self.run_id += 1
         event_file = self.tmp / f"event-{self.run_id}.json"
@@ -167,6 +169,8 @@ class World:
             "--env", f"PIP_CACHE_DIR={REPO_ROOT / '.cache' / 'pip'}",
             "-s", f"GITHUB_TOKEN={token}",
         ]  # fmt: skip
+        if job:
+            command += ["--job", job]
         for name, value in standins.items():
             command += ["--env", f"{name}={value}"]
         for action in sorted(pinned_actions()):
@@ -343,3 +347,10 @@ def test_fork_pr_posts_nothing_then_the_fork_safe_workflow_posts_the_artifact(
     main = git(world.work, "rev-parse", "main")
     assert f"checked out refs/heads/main at {main}" in log
     assert "refs/pull/" not in log
+
+
+def test_the_composite_action_installs_gitml_and_runs_one_command(world: World) -> None:
+    event = {"ref": "refs/heads/main", "repository": world.repository()}
+    code, log = world.act("push", "ci.yml", event, WRITE_TOKEN, job="action")
+    assert code == 0, explain(code, log)
+    assert re.search(r"\| gitml, version \d", log), explain(code, log)
