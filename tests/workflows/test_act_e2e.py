@@ -308,6 +308,8 @@ def test_pr_gets_one_sticky_comment_with_the_real_metrics_and_updates_it(world: 
     assert f"{accuracy['head']:g}" in body and f"{accuracy['base']:g}" in body
     assert re.search(r"max\\?_depth \| 4 \| 3", body), body
     assert not (world.artifact(world.run_id) / "gitml-report" / "pr.json").exists()
+    checks = [c for c in world.emulator.check_runs(REPOSITORY) if c["head_sha"] == pr["head"]]
+    assert [(c["name"], c["conclusion"]) for c in checks] == [("gitml", "success")]
     first_id = comments[0]["id"]
 
     # a second push to the PR: the same comment is updated, none is added
@@ -319,6 +321,23 @@ def test_pr_gets_one_sticky_comment_with_the_real_metrics_and_updates_it(world: 
     assert [c["id"] for c in comments] == [first_id]
     assert re.search(r"n\\?_estimators \| 100 \| 50", comments[0]["body"]), comments[0]["body"]
     assert comments[0]["body"] != body
+
+
+def test_failing_gates_fail_the_job_after_the_comment_check_run_and_artifact(world: World) -> None:
+    edits = {"params.yaml": ("max_depth: 4", "max_depth: 1")}
+    pr = world.push_pr(3, "stump", edits)
+    pr = world.push_pr(3, "stump", {"params.yaml": ("n_estimators: 100", "n_estimators: 1")})
+    register(world, pr)
+
+    code, log = world.run_pr(pr, WRITE_TOKEN)
+    assert code != 0, explain(code, log)
+    assert "Job 'gitml experiment' failed" in log
+    comments = world.emulator.issue_comments(REPOSITORY, 3)
+    assert len(comments) == 1 and "gates failed" in comments[0]["body"], comments
+    checks = [c for c in world.emulator.check_runs(REPOSITORY) if c["head_sha"] == pr["head"]]
+    assert [(c["name"], c["conclusion"]) for c in checks] == [("gitml", "failure")]
+    report = json.loads((world.artifact(world.run_id) / "report.json").read_text())
+    assert report["verdict"] == "fail"
 
 
 def test_fork_pr_posts_nothing_then_the_fork_safe_workflow_posts_the_artifact(
