@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
@@ -119,3 +121,29 @@ def test_actionlint_flags_a_bad_workflow(actionlint: Path, tmp_path: Path) -> No
     bad.write_text(BAD_WORKFLOW)
     kinds = {finding["kind"] for finding in lint(actionlint, bad)}
     assert "expression" in kinds
+
+
+# -- the repository's own rules, beyond what the linters check ------------------------------
+
+USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(\S+)(.*)$", re.MULTILINE)
+
+
+@pytest.mark.parametrize("path", [*WORKFLOWS, ACTION], ids=lambda p: p.name)
+def test_remote_actions_are_pinned_to_a_full_sha_with_a_version_comment(path: Path) -> None:
+    for target, rest in USES.findall(path.read_text()):
+        if target.startswith("./"):
+            continue
+        assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", target), target
+        assert re.fullmatch(r"\s*# v\d+(\.\d+)*", rest), f"{target}: add a '# vX.Y.Z' comment"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_least_privilege_and_no_dangerous_shortcuts(path: Path) -> None:
+    text = path.read_text()
+    workflow = yaml.safe_load(text)
+    triggers = workflow.get(True, workflow.get("on"))  # YAML 1.1 reads `on` as True
+    assert "pull_request_target" not in (triggers or {})
+    assert "secrets: inherit" not in text
+    assert workflow.get("permissions") == {}, "start from no permissions at the top"
+    for name, job in workflow["jobs"].items():
+        assert "permissions" in job, f"job {name} must say which permissions it needs"
