@@ -16,6 +16,8 @@ from gitml.errors import GitmlError
 
 # name -> "module:attribute"; loaded lazily so `gitml --help` stays fast (DVC and BentoML are heavy).
 COMMANDS = {
+    "models": "gitml.commands.models:models",
+    "promote": "gitml.commands.promote:promote",
     "run": "gitml.commands.run:run",
     "report": "gitml.commands.report:report",
     "stage": "gitml.commands.stage:stage",
