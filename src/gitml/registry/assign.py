@@ -71,7 +71,7 @@ def assign_stage(
         move.tags = [event.tag]
         return move, move.tags
 
-    with registry_lock(root):
+    with registry_lock(root), tags.gto_errors("create the registry tags"):
         if push:
             git.require_remote(root, remote)
         move, attempts = tags.publish(root, attempt, push=push, remote=remote, retries=retries)

@@ -199,7 +199,7 @@ def promote(
         )
         return promotion, created
 
-    with registry_lock(root):
+    with registry_lock(root), tags.gto_errors("create the registry tags"):
         promotion, attempts = tags.publish(root, attempt, push=push, remote=remote, retries=retries)
     promotion.pushed = push and bool(promotion.tags)
     promotion.attempts = attempts

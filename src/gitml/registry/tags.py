@@ -10,17 +10,36 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from gitml.errors import RemoteError
+from gitml.errors import GitmlError, RemoteError
 from gitml.registry import git
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFAULT_RETRIES = 5
+
+
+@contextmanager
+def gto_errors(action: str) -> Iterator[None]:
+    """Turn GTO's and scmrepo's exceptions into one actionable ``GitmlError``."""
+    from gto.exceptions import GTOException
+    from scmrepo.exceptions import SCMError
+
+    try:
+        yield
+    except (GTOException, SCMError) as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        hint = ""
+        if "user name and email" in message:
+            hint = (
+                "; set them, e.g. `git config user.name gitml-bot` and `git config user.email ...`"
+            )
+        raise GitmlError(f"could not {action}: {message}{hint}") from error
 
 
 def latest_tag_time(root: Path | str, artifact: str) -> int:
