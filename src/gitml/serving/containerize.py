@@ -32,7 +32,11 @@ def image_tags(repository: str, version: str, commit: str, stage: str | None) ->
 
 
 def containerize(
-    bento_tag: str, backend: str, tags: list[str], extra_env: dict[str, str] | None = None
+    bento_tag: str,
+    backend: str,
+    tags: list[str],
+    extra_env: dict[str, str] | None = None,
+    log_dir: Path = Path(".gitml"),
 ) -> list[str]:
     """Build the image of ``bento_tag`` with ``backend`` and tag it with every name in ``tags``."""
     if backend not in BACKENDS:
@@ -62,10 +66,13 @@ def containerize(
         check=False,
     )
     if result.returncode != 0:
+        log = log_dir / "containerize.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(result.stdout + result.stderr, encoding="utf-8")
         lines = [line for line in (result.stderr + result.stdout).splitlines() if line.strip()]
         raise GitmlError(
-            f"bentoml containerize --backend {backend} failed: "
-            f"{lines[-1].strip() if lines else 'no output'}"
+            f"bentoml containerize --backend {backend} failed (full output in {log}): "
+            f"{lines[-1].strip()[:300] if lines else 'no output'}"
         )
     for extra in tags[1:]:
         subprocess.run([tool, "tag", tags[0], extra], check=True, capture_output=True, env=env)
@@ -90,5 +97,5 @@ def build_and_containerize(
     tags = image_tags(
         image_repo or default_repository(name), result.source.label, result.model.commit, stage
     )
-    result.images = containerize(result.bento_tag, backend, tags)
+    result.images = containerize(result.bento_tag, backend, tags, log_dir=Path(root) / ".gitml")
     return result
