@@ -224,3 +224,36 @@ def test_undeclared_artifact_is_a_config_error(tmp_path):
     (work / "dvc.yaml").write_text("metrics:\n  - metrics.json\n")
     with pytest.raises(Exception, match=r"artifact 'classifier' is not declared in dvc.yaml"):
         promote(work, push=False)
+
+
+def test_cli_release_path_reserve_then_assign(tmp_path, monkeypatch):
+    bare, work = make_remote(tmp_path)
+    output = tmp_path / "out.txt"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(output))
+    commit = git(work, "rev-parse", "HEAD")
+    reserve = subprocess.run(
+        [*GITML, "promote", "--no-assign"], cwd=work, capture_output=True, text=True
+    )
+    assert reserve.returncode == 0, reserve.stderr
+    assert reserve.stdout == (
+        f"classifier v0.1.0 ({commit[:7]}) registered (no stage yet)\n"
+        "tags pushed to origin: classifier@v0.1.0\n"
+    )
+    assert output.read_text() == (
+        f"version=v0.1.0\ncommit={commit}\nstage=\ntags=classifier@v0.1.0\n"
+    )
+    again = subprocess.run(
+        [*GITML, "promote", "--no-assign"], cwd=work, capture_output=True, text=True
+    )
+    assert (
+        again.stdout == f"classifier v0.1.0 ({commit[:7]}) is already registered; nothing to do\n"
+    )
+    assert remote_tags(bare) == ["classifier@v0.1.0"]
+    assign = subprocess.run(
+        [*GITML, "promote", "--to", "staging", "--version", "v0.1.0"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+    )
+    assert assign.stdout == "classifier v0.1.0 -> staging; tag pushed: classifier#staging#1\n"
+    assert sorted(remote_tags(bare)) == ["classifier#staging#1", "classifier@v0.1.0"]

@@ -180,3 +180,28 @@ def test_models_lists_the_promotion_metrics(project):
     assert listed[0]["stages"] == ["staging"]
     metrics = json.loads((clone / "metrics.json").read_text())
     assert listed[0]["metrics"] == metrics
+
+
+def test_serve_with_no_flag_serves_the_version_in_staging(project):
+    clone, env = project
+    from gitml.serving.serve import free_port
+
+    port = free_port()
+    process = subprocess.Popen(
+        [*GITML, "serve", "--port", str(port)],
+        cwd=clone,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        wait_ready(process, f"http://127.0.0.1:{port}", timeout=90)
+        meta = httpx.post(f"http://127.0.0.1:{port}/metadata", json={}).json()
+        assert meta["version"] == "v0.1.0"
+    finally:
+        stop_server(process)
+    first_line = process.stderr.readline().decode()
+    assert first_line == (
+        f"serving classifier:v0.1.0 (stage staging (v0.1.0)) on http://127.0.0.1:{port}\n"
+    )

@@ -30,9 +30,9 @@ def test_bentofile_is_offline_and_ships_the_model_tag():
 
 
 def test_bentofile_docker_options():
-    spec = bentofile("s", [], MODEL, [], True, "debian:12", {"A": "1"})
+    spec = bentofile("s", [], MODEL, [], True, "debian:12")
     assert spec["python"]["lock_packages"] is True
-    assert spec["docker"] == {"base_image": "debian:12", "env": {"A": "1"}}
+    assert spec["docker"] == {"base_image": "debian:12"}
 
 
 def test_pinned_uses_installed_versions():

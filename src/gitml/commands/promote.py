@@ -136,9 +136,10 @@ def promote(
             err=True,
         )
     if not result.tags:
+        where = f"in {result.stage}" if result.stage else "registered"
         click.echo(
-            f"{result.artifact} {result.version} ({result.commit[:7]}) is already in "
-            f"{result.stage}; nothing to do"
+            f"{result.artifact} {result.version} ({result.commit[:7]}) is already {where}; "
+            "nothing to do"
         )
         return
     baseline = f" (was {result.baseline.version})" if result.baseline else ""

@@ -83,7 +83,6 @@ def bentofile(
     packages: list[str],
     lock: bool,
     base_image: str | None,
-    docker_env: dict[str, str] | None = None,
 ) -> dict:
     doc: dict = {
         "service": service,
@@ -96,13 +95,8 @@ def bentofile(
         "python": {"packages": packages, "lock_packages": lock},
         "envs": [{"name": MODEL_TAG_ENV, "value": model.tag}],
     }
-    docker: dict = {}
     if base_image:
-        docker["base_image"] = base_image
-    if docker_env:
-        docker["env"] = dict(docker_env)
-    if docker:
-        doc["docker"] = docker
+        doc["docker"] = {"base_image": base_image}
     return doc
 
 
@@ -128,7 +122,6 @@ def build(
     lock: bool = False,
     base_image: str | None = None,
     model_path: Path | None = None,
-    docker_env: dict[str, str] | None = None,
     settings: Settings | None = None,
 ) -> BuildResult:
     """Import the model of ``version``/``stage``/HEAD and build its Bento; return the tags."""
@@ -155,7 +148,7 @@ def build(
         include = ["*.py", "*.json", "*.yaml", "*.txt"]
         kind = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
 
-    spec = bentofile(service, include, model, packages, lock, base_image, docker_env)
+    spec = bentofile(service, include, model, packages, lock, base_image)
     bentofile_path = Path(root) / BUILD_DIR / f"{tag.replace(':', '-')}.bentofile.yaml"
     bentofile_path.parent.mkdir(parents=True, exist_ok=True)
     bentofile_path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
