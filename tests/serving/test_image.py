@@ -9,8 +9,10 @@ the image is a local test artifact and is never pushed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +46,24 @@ def run(*args: str, **kwargs) -> subprocess.CompletedProcess:
     result = subprocess.run(args, capture_output=True, text=True, env=env, **kwargs)
     assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stderr[-3000:]}"
     return result
+
+
+MARK = "GITML_TEST_IMAGE_SERVER"
+
+
+def kill_marked(name: str, value: str) -> None:
+    """Kill, by process id, every process whose environment has ``name=value``."""
+    needle = f"{name}={value}".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if needle in environ:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(entry.name), signal.SIGKILL)
 
 
 def ensure_base_image() -> str:
@@ -136,7 +156,7 @@ def test_buildah_image_predicts_like_the_model(tmp_path, monkeypatch):
             "--",
             "sh",
             "-c",
-            "cd /home/bentoml/bento && BENTOML_HOME=/home/bentoml/bento "
+            f"cd /home/bentoml/bento && export {MARK}={port} BENTOML_HOME=/home/bentoml/bento && "
             f"exec /app/.venv/bin/bentoml serve . --host 127.0.0.1 --port {port}",
         ],
         stdout=subprocess.DEVNULL,
@@ -155,6 +175,7 @@ def test_buildah_image_predicts_like_the_model(tmp_path, monkeypatch):
         assert missing.status_code == 400
     finally:
         stop_server(server)
+        kill_marked(MARK, str(port))  # workers inside the chroot outlive `buildah run`
         subprocess.run(["buildah", "rm", container], capture_output=True)
         # keep the reusable base, drop this test's 1.3 GB image
         subprocess.run(["buildah", "rmi", *built.stdout.split()], capture_output=True)
