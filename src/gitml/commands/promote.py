@@ -34,6 +34,11 @@ import click
 )
 @click.option("--version", "version", default=None, help="Version to move with --to.")
 @click.option(
+    "--allow-older",
+    is_flag=True,
+    help="With --to: allow moving a stage back to an older version (a rollback).",
+)
+@click.option(
     "--push/--no-push",
     default=True,
     show_default=True,
@@ -49,6 +54,7 @@ def promote(
     no_assign: bool,
     to_stage: str | None,
     version: str | None,
+    allow_older: bool,
     push: bool,
     remote: str,
     as_json: bool,
@@ -80,7 +86,12 @@ def promote(
         from gitml.registry.assign import assign_stage
 
         move = assign_stage(
-            version=version, stage=to_stage, artifact=artifact, push=push, remote=remote
+            version=version,
+            stage=to_stage,
+            artifact=artifact,
+            push=push,
+            remote=remote,
+            allow_older=allow_older,
         )
         write_outputs(
             {

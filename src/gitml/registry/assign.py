@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitml.config import Settings, load_settings
+from gitml.errors import UsageError
 from gitml.registry import git, tags
 from gitml.registry.lock import registry_lock
 from gitml.registry.promote import artifact_name, resolve_version
-from gitml.registry.versions import ModelVersion, list_versions, version_in_stage
+from gitml.registry.versions import ModelVersion, list_versions, semver_key, version_in_stage
 
 
 @dataclass
@@ -42,9 +43,15 @@ def assign_stage(
     push: bool = True,
     remote: str = "origin",
     retries: int = tags.DEFAULT_RETRIES,
+    allow_older: bool = False,
     settings: Settings | None = None,
 ) -> StageMove:
-    """Assign ``stage`` to ``version``; a no-op when it is already the version in that stage."""
+    """Assign ``stage`` to ``version``; a no-op when it is already the version in that stage.
+
+    Moving a stage to a version older than the one it holds is refused unless ``allow_older``
+    (a deliberate rollback): two release runs finishing out of order must not put the older
+    model back into staging, since the last assignment wins for ``gto show`` and DVC.
+    """
     settings = settings or load_settings(root)
     name = artifact_name(settings, artifact)
 
@@ -58,6 +65,15 @@ def assign_stage(
         )
         if current is not None and current.version == target.version:
             return move, []
+        if (
+            current is not None
+            and not allow_older
+            and semver_key(target.version) < semver_key(current.version)
+        ):
+            raise UsageError(
+                f"{stage} holds {current.version}, newer than {target.version}; pass "
+                "--allow-older to roll back on purpose"
+            )
         tags.wait_for_new_second(root, name)
         event = gto.api.assign(  # force: re-entering a stage it held before
             str(root),
