@@ -16,7 +16,12 @@ from gitml.errors import EXIT_FAILURE, GitmlError
 
 # name -> "module:attribute"; loaded lazily so `gitml --help` stays fast (DVC and BentoML are heavy).
 COMMANDS = {
+    "build": "gitml.commands.build:build",
+    "models": "gitml.commands.models:models",
+    "promote": "gitml.commands.promote:promote",
     "run": "gitml.commands.run:run",
+    "serve": "gitml.commands.serve:serve",
+    "smoke-test": "gitml.commands.smoke_test:smoke_test",
     "report": "gitml.commands.report:report",
     "stage": "gitml.commands.stage:stage",
     "comment": "gitml.commands.comment:comment",

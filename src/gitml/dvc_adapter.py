@@ -370,3 +370,71 @@ def plots(repo: Any, base: str, head: str) -> tuple[list[PlotData], list[LoadErr
             )
         )
     return found, errors
+
+
+def declared_artifacts(repo: Any) -> dict[str, str]:
+    """Artifacts declared under ``artifacts:`` in the project's dvc.yaml files: name -> path."""
+    found = {}
+    for dvcyaml, artifacts in repo.artifacts.read().items():
+        folder = os.path.dirname(dvcyaml)
+        for name, artifact in artifacts.items():
+            found[name] = os.path.normpath(os.path.join(folder, artifact.path))
+    return found
+
+
+def artifact_path(root: Path | str, name: str) -> str:
+    """The path of artifact ``name`` in dvc.yaml; an undeclared one is a ``ConfigError``."""
+    with open_repo(root) as repo:
+        artifacts = declared_artifacts(repo)
+    if name not in artifacts:
+        known = ", ".join(sorted(artifacts)) or "none"
+        raise ConfigError(
+            f"artifact '{name}' is not declared in dvc.yaml (declared: {known}); add it under "
+            "`artifacts:` with its path and `type: model`"
+        )
+    return artifacts[name]
+
+
+def metrics_at(repo: Any, rev: str) -> tuple[dict, list[LoadError]]:
+    """Metrics of one revision in ``metrics_diff``'s shape, with no base (``old`` is None)."""
+    diff, errors = metrics_diff(repo, rev, rev)
+    return (
+        {
+            file: {name: {"old": None, "new": v["new"]} for name, v in entries.items()}
+            for file, entries in diff.items()
+        },
+        errors,
+    )
+
+
+def read_output(root: Path | str, path: str, rev: str | None, dest: Path) -> Path:
+    """Copy a DVC-tracked file as of ``rev`` (None: the workspace) to ``dest``.
+
+    At a revision the file comes from the local cache or else the DVC remote, like
+    ``dvc artifacts get``; a missing object is a ``RemoteError`` that names the fix.
+    """
+    import shutil
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if rev is None:
+        source = Path(root) / path
+        if not source.exists():
+            raise DataError(f"{source} does not exist; run `gitml run --pull` to produce it")
+        shutil.copyfile(source, dest)
+        return dest
+    os.environ.setdefault("DVC_NO_ANALYTICS", "1")
+    import dvc.api
+    from dvc.exceptions import DvcException
+
+    try:
+        with (
+            dvc.api.open(path, repo=str(root), rev=rev, mode="rb") as source,
+            open(dest, "wb") as target,
+        ):
+            shutil.copyfileobj(source, target)
+    except (DvcException, FileNotFoundError) as error:
+        raise RemoteError(
+            f"could not read {path} at {rev[:12]}: {_exception_message(error)}; push it with "
+            "`gitml run --push` on that commit or pull it into the cache"
+        ) from error
+    return dest

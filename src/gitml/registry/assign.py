@@ -1,0 +1,96 @@
+"""Move a registered version into a stage (``gitml promote --to prod --version v1.2.0``).
+
+This is also the last step of the release workflow: the stage tag is created and pushed only
+after the version's image was pushed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gitml.config import Settings, load_settings
+from gitml.errors import UsageError
+from gitml.registry import git, tags
+from gitml.registry.lock import registry_lock
+from gitml.registry.promote import artifact_name, resolve_version
+from gitml.registry.versions import ModelVersion, list_versions, semver_key, version_in_stage
+
+
+@dataclass
+class StageMove:
+    artifact: str
+    version: str
+    commit: str
+    stage: str
+    #: the version that was in the stage before (None when the stage was empty)
+    previous: str | None
+    tags: list[str] = field(default_factory=list)
+    pushed: bool = False
+    attempts: int = 1
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.tags)
+
+
+def assign_stage(
+    root: Path | str = ".",
+    *,
+    version: str,
+    stage: str,
+    artifact: str | None = None,
+    push: bool = True,
+    remote: str = "origin",
+    retries: int = tags.DEFAULT_RETRIES,
+    allow_older: bool = False,
+    settings: Settings | None = None,
+) -> StageMove:
+    """Assign ``stage`` to ``version``; a no-op when it is already the version in that stage.
+
+    Moving a stage to a version older than the one it holds is refused unless ``allow_older``
+    (a deliberate rollback): two release runs finishing out of order must not put the older
+    model back into staging, since the last assignment wins for ``gto show`` and DVC.
+    """
+    settings = settings or load_settings(root)
+    name = artifact_name(settings, artifact)
+
+    import gto.api
+
+    def attempt() -> tuple[StageMove, list[str]]:
+        target: ModelVersion = resolve_version(root, name, version)
+        current = version_in_stage(list_versions(root, name), stage)
+        move = StageMove(
+            name, target.version, target.commit, stage, current.version if current else None
+        )
+        if current is not None and current.version == target.version:
+            return move, []
+        if (
+            current is not None
+            and not allow_older
+            and semver_key(target.version) < semver_key(current.version)
+        ):
+            raise UsageError(
+                f"{stage} holds {current.version}, newer than {target.version}; pass "
+                "--allow-older to roll back on purpose"
+            )
+        tags.wait_for_new_second(root, name)
+        event = gto.api.assign(  # force: re-entering a stage it held before
+            str(root),
+            name,
+            stage,
+            force=True,
+            version=target.version,
+            message=f"Assigning stage {stage} to artifact {name} version {target.version} "
+            f"(gitml promote --to; was {move.previous or 'empty'})",
+        )
+        move.tags = [event.tag]
+        return move, move.tags
+
+    with registry_lock(root), tags.gto_errors("create the registry tags"):
+        if push:
+            git.require_remote(root, remote)
+        move, attempts = tags.publish(root, attempt, push=push, remote=remote, retries=retries)
+    move.pushed = push and move.changed
+    move.attempts = attempts
+    return move

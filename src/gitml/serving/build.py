@@ -1,0 +1,197 @@
+"""``gitml build``: import the model into BentoML's store and build a Bento from it.
+
+The Bento comes from gitml's default scikit-learn service (``gitml.serving.service``, copied into a
+build context with the model tag and features beside it) or from the user's own service file. The
+build runs ``bentoml build`` in a child process (a service module is imported to build it; a child
+keeps two builds in one process from sharing a stale module) with dependency locking off, so it
+works offline; ``lock=True`` locks against the package index instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+from gitml.config import Settings, load_settings
+from gitml.errors import GitmlError, UsageError
+from gitml.serving.importer import MODEL_FILE, ImportedModel, import_model
+from gitml.serving.source import ModelSource, resolve_source
+
+#: Packages the default service imports, pinned to this environment's versions so the Bento
+#: predicts exactly what the pipeline's model predicts here.
+DEFAULT_PACKAGES = ("scikit-learn", "numpy", "scipy", "joblib")
+BUILD_DIR = Path(".gitml") / "bento"
+#: Environment variable naming the imported model's tag, at build and at serve time: a user's
+#: own service declares ``bentoml.models.BentoModel(os.environ["GITML_MODEL_TAG"])``.
+MODEL_TAG_ENV = "GITML_MODEL_TAG"
+
+
+@dataclass
+class BuildResult:
+    bento_tag: str
+    model: ImportedModel
+    source: ModelSource
+    service: str  # "default" or the user's file
+    images: list[str] = field(default_factory=list)
+
+    def outputs(self) -> dict[str, str]:
+        return {
+            "bento-tag": self.bento_tag,
+            "model-tag": self.model.tag,
+            "version": self.model.version or "",
+            "commit": self.model.commit,
+            "image": self.images[0] if self.images else "",
+            "images": " ".join(self.images),
+        }
+
+
+def pinned(packages: tuple[str, ...] = DEFAULT_PACKAGES) -> list[str]:
+    return [f"{name}=={metadata.version(name)}" for name in packages]
+
+
+def default_context(root: Path | str, model: ImportedModel, service_name: str) -> Path:
+    """A build context holding the default service and its ``gitml_service.json``."""
+    ctx = Path(root) / BUILD_DIR / model.tag.replace(":", "-")
+    shutil.rmtree(ctx, ignore_errors=True)
+    ctx.mkdir(parents=True)
+    shutil.copyfile(Path(__file__).with_name("service.py"), ctx / "service.py")
+    config = {
+        "service_name": service_name,
+        "model_tag": model.tag,
+        "model_file": MODEL_FILE,
+        "version": model.version,
+        "commit": model.commit,
+        "features": model.features,
+    }
+    (ctx / "gitml_service.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    return ctx
+
+
+def bentofile(
+    service: str,
+    include: list[str],
+    model: ImportedModel,
+    packages: list[str],
+    lock: bool,
+    base_image: str | None,
+) -> dict:
+    doc: dict = {
+        "service": service,
+        "include": include,
+        "labels": {
+            "version": model.version or "unregistered",
+            "commit": model.commit,
+            "source": "gitml",
+        },
+        "python": {"packages": packages, "lock_packages": lock},
+        "envs": [{"name": MODEL_TAG_ENV, "value": model.tag}],
+    }
+    if base_image:
+        doc["docker"] = {"base_image": base_image}
+    return doc
+
+
+def bento_name(artifact: str) -> str:
+    return artifact.lower().replace("_", "-")
+
+
+def delete_bento(tag: str) -> None:
+    import bentoml
+    from bentoml.exceptions import NotFound
+
+    with contextlib.suppress(NotFound):
+        bentoml.bentos.delete(tag)
+
+
+def build(
+    root: Path | str = ".",
+    *,
+    version: str | None = None,
+    stage: str | None = None,
+    artifact: str | None = None,
+    service_file: str | None = None,
+    lock: bool = False,
+    base_image: str | None = None,
+    model_path: Path | None = None,
+    settings: Settings | None = None,
+) -> BuildResult:
+    """Import the model of ``version``/``stage``/HEAD and build its Bento; return the tags."""
+    root = Path(root).resolve()
+    settings = settings or load_settings(root)
+    source = resolve_source(root, settings, artifact=artifact, version=version, stage=stage)
+    model = import_model(root, source, model_path=model_path)
+    name = bento_name(source.artifact)
+    tag = f"{name}:{source.label}"
+    packages = pinned()
+
+    if service_file is None:
+        ctx = default_context(root, model, name)
+        service = "service:GitmlClassifier"
+        include = ["service.py", "gitml_service.json"]
+        kind = "default"
+    else:
+        path_text, _, class_name = service_file.partition(":")
+        path = (root / path_text).resolve()
+        if not path.is_file() or path.suffix != ".py":
+            raise UsageError(f"service file {path_text} not found; pass --service path/to/file.py")
+        ctx = path.parent
+        service = f"{path.stem}:{class_name}" if class_name else path.stem
+        include = ["*.py", "*.json", "*.yaml", "*.txt"]
+        kind = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+    spec = bentofile(service, include, model, packages, lock, base_image)
+    bentofile_path = Path(root) / BUILD_DIR / f"{tag.replace(':', '-')}.bentofile.yaml"
+    bentofile_path.parent.mkdir(parents=True, exist_ok=True)
+    bentofile_path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+
+    delete_bento(tag)  # rebuilding a version replaces its Bento
+    env = {**os.environ, MODEL_TAG_ENV: model.tag, "BENTOML_DO_NOT_TRACK": "True"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bentoml",
+            "build",
+            str(ctx),
+            "--bentofile",
+            str(bentofile_path),
+            "--name",
+            name,
+            "--version",
+            source.label,
+            "--output",
+            "tag",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if result.returncode != 0:
+        detail = [line for line in result.stderr.strip().splitlines() if line.strip()]
+        raise GitmlError(f"bentoml build failed: {detail[-1] if detail else 'no output'}")
+    check_models(tag, model.tag)
+    return BuildResult(tag, model, source, kind)
+
+
+def check_models(bento_tag: str, model_tag: str) -> None:
+    """A service that does not declare the model on its class ships without it: refuse that."""
+    import bentoml
+
+    bento = bentoml.get(bento_tag)
+    shipped = {str(m.tag) for m in bento.info.all_models}
+    if model_tag not in shipped:
+        raise GitmlError(
+            f"the Bento {bento_tag} does not ship the model {model_tag} (it ships: "
+            f"{', '.join(sorted(shipped)) or 'none'}); declare it on the service class: "
+            f'model = bentoml.models.BentoModel(os.environ["{MODEL_TAG_ENV}"])'
+        )

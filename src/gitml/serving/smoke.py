@@ -1,0 +1,115 @@
+"""``gitml smoke-test``: serve the built Bento on 127.0.0.1, send real rows from the test split and
+require the answers to equal the pipeline model's own predictions.
+
+Also checks that the health endpoint answers and that a malformed request is a 4xx.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gitml import dvc_adapter
+from gitml.config import Settings, load_settings
+from gitml.errors import DataError, GitmlError
+from gitml.serving.build import bento_name
+from gitml.serving.serve import start_server, stop_server, wait_ready
+from gitml.serving.source import resolve_source
+
+#: Tolerance on probabilities: the same model in the same library versions gives identical floats;
+#: JSON round-tripping keeps 17 significant digits.
+PROBA_TOLERANCE = 1e-9
+
+
+@dataclass
+class SmokeResult:
+    bento_tag: str
+    url: str
+    rows: int
+    mismatches: list[int] = field(default_factory=list)
+    max_proba_diff: float = 0.0
+    bad_request_status: int = 0
+
+    @property
+    def passed(self) -> bool:
+        return (
+            not self.mismatches
+            and self.max_proba_diff <= PROBA_TOLERANCE
+            and 400 <= self.bad_request_status < 500
+        )
+
+
+def load_rows(path: Path, target: str, limit: int):
+    import pandas as pd
+
+    if not path.exists():
+        raise DataError(f"test split {path} not found; run `gitml run --pull` first")
+    frame = pd.read_csv(path)
+    features = frame.drop(columns=[target]) if target in frame.columns else frame
+    return features.head(limit) if limit else features
+
+
+def smoke_test(
+    root: Path | str = ".",
+    *,
+    version: str | None = None,
+    stage: str | None = None,
+    artifact: str | None = None,
+    test_split: str = "prepared/test.csv",
+    target: str = "target",
+    limit: int = 0,
+    settings: Settings | None = None,
+) -> SmokeResult:
+    """Serve the Bento of the version (default: HEAD's) and compare its answers with the model's."""
+    import httpx
+    import joblib
+
+    root = Path(root).resolve()
+    settings = settings or load_settings(root)
+    source = resolve_source(root, settings, artifact=artifact, version=version, stage=stage)
+    bento_tag = f"{bento_name(source.artifact)}:{source.label}"
+    frame = load_rows(root / test_split, target, limit)
+    with tempfile.TemporaryDirectory() as scratch:
+        path = dvc_adapter.artifact_path(root, source.artifact)
+        model_file = dvc_adapter.read_output(root, path, source.commit, Path(scratch) / "m.joblib")
+        model = joblib.load(model_file)
+    expected = model.predict(frame).tolist()
+    expected_proba = model.predict_proba(frame)
+    instances = frame.to_dict(orient="records")
+
+    process, url = start_server(bento_tag, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    result = SmokeResult(bento_tag, url, len(instances))
+    try:
+        try:
+            wait_ready(process, url)
+        except GitmlError as error:
+            stderr = process.stderr.read().decode(errors="replace") if process.poll() else ""
+            tail = stderr.strip().splitlines()[-1:] or [""]
+            raise GitmlError(f"{error.message}: {tail[0]}") from None
+        with httpx.Client(base_url=url, timeout=30) as client:
+            got = client.post("/predict", json={"instances": instances})
+            proba = client.post("/predict_proba", json={"instances": instances})
+            if got.status_code != 200 or proba.status_code != 200:
+                raise GitmlError(
+                    f"the Bento answered {got.status_code}/{proba.status_code} to real rows: "
+                    f"{got.text[:200]}"
+                )
+            answers = got.json()
+            result.mismatches = [
+                i for i, (a, b) in enumerate(zip(answers, expected, strict=False)) if a != b
+            ]
+            if len(answers) != len(expected):
+                result.mismatches.append(len(answers))
+            import numpy as np
+
+            result.max_proba_diff = float(np.max(np.abs(np.array(proba.json()) - expected_proba)))
+            bad = dict(instances[0])
+            bad.pop(next(iter(bad)))
+            result.bad_request_status = client.post(
+                "/predict", json={"instances": [bad]}
+            ).status_code
+    finally:
+        stop_server(process)
+    return result

@@ -1,0 +1,207 @@
+"""A real `bentoml build` and `bentoml serve` on 127.0.0.1 from a clone of this repository.
+
+One module-wide fixture clones the repository, reproduces the pipeline (restored from the
+committed run-cache), promotes HEAD locally, builds the Bento and serves it. Every BentoML step
+runs in a child process with its own BENTOML_HOME: BentoML binds its store at first use, so the
+per-test HOME of conftest would not reach it in process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import joblib
+import pandas as pd
+import pytest
+
+from gitml.serving.serve import start_server, stop_server, wait_ready
+from tests.conftest import REPO_ROOT, git
+
+GITML = [sys.executable, "-c", "from gitml.cli import main; main()"]
+
+
+def gitml(project: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [*GITML, *args], cwd=project, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, f"gitml {' '.join(args)} failed:\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory):
+    """A clone with the pipeline's outputs, v0.1.0 in staging (local tags) and its Bento built."""
+    base = tmp_path_factory.mktemp("bento")
+    home = base / "home"
+    home.mkdir()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "RUNNER_"))},
+        "HOME": str(home),
+        "BENTOML_HOME": str(base / "bentoml"),
+        "BENTOML_DO_NOT_TRACK": "True",
+        "DVC_NO_ANALYTICS": "1",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "gitml tests",
+        "GIT_AUTHOR_EMAIL": "tests@gitml.invalid",
+        "GIT_COMMITTER_NAME": "gitml tests",
+        "GIT_COMMITTER_EMAIL": "tests@gitml.invalid",
+    }
+    clone = base / "clone"
+    git(base, "clone", "-q", str(REPO_ROOT), str(clone))
+    gitml(clone, env, "run", "--pull")
+    gitml(clone, env, "promote", "--no-push")
+    output = base / "github_output"
+    built = gitml(clone, {**env, "GITHUB_OUTPUT": str(output)}, "build")
+    assert built.stdout == "bento: classifier:v0.1.0\n"
+    commit = git(clone, "rev-parse", "HEAD")
+    assert output.read_text() == (
+        "bento-tag=classifier:v0.1.0\nmodel-tag=classifier:v0.1.0\nversion=v0.1.0\n"
+        f"commit={commit}\nimage=\nimages=\n"
+    )
+    yield clone, env
+
+
+@pytest.fixture(scope="module")
+def server(project):
+    _clone, env = project
+    saved = dict(os.environ)
+    os.environ.update(env)  # start_server passes os.environ to `bentoml serve`
+    try:
+        process, url = start_server(
+            "classifier:v0.1.0", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    try:
+        wait_ready(process, url, timeout=90)
+        yield url
+    finally:
+        stop_server(process)
+
+
+@pytest.fixture(scope="module")
+def test_split(project):
+    clone, _env = project
+    frame = pd.read_csv(clone / "prepared" / "test.csv")
+    features = frame.drop(columns=["target"])
+    model = joblib.load(clone / "models" / "model.joblib")
+    return features, model
+
+
+def test_predictions_equal_the_model_on_the_test_split(server, test_split):
+    features, model = test_split
+    rows = features.to_dict(orient="records")
+    answer = httpx.post(f"{server}/predict", json={"instances": rows}, timeout=30)
+    assert answer.status_code == 200
+    assert answer.json() == model.predict(features).tolist()
+    assert len(answer.json()) == len(features) > 100
+
+
+def test_probabilities_equal_the_model(server, test_split):
+    features, model = test_split
+    rows = features.head(20).to_dict(orient="records")
+    answer = httpx.post(f"{server}/predict_proba", json={"instances": rows}, timeout=30)
+    assert answer.status_code == 200
+    assert answer.json() == model.predict_proba(features.head(20)).tolist()
+
+
+def test_health_and_metadata(server, test_split):
+    features, _model = test_split
+    assert httpx.get(f"{server}/livez").status_code == 200
+    assert httpx.get(f"{server}/readyz").status_code == 200
+    meta = httpx.post(f"{server}/metadata", json={}).json()
+    assert meta["version"] == "v0.1.0"
+    assert meta["features"] == list(features.columns)
+    assert meta["classes"] == [0, 1]
+
+
+def _row(features: pd.DataFrame) -> dict:
+    return features.head(1).to_dict(orient="records")[0]
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("missing", "instance 0 is missing feature(s): mean_radius"),
+        ("wrong_type", "instance 0 feature 'mean_radius' must be a number, got \"abc\""),
+        ("boolean", "instance 0 feature 'mean_radius' must be a number, got true"),
+        (
+            "unknown",
+            "instance 0 has unknown feature(s): colour; see POST /metadata for the expected ones",
+        ),
+        ("empty", '"instances" must be a non-empty list of {feature: value} objects'),
+        ("not_an_object", "instance 1 must be an object of feature: value"),
+    ],
+)
+def test_bad_requests_are_400_with_a_clear_message(server, test_split, case, expected):
+    features, _model = test_split
+    row = _row(features)
+    instances = {
+        "missing": [{k: v for k, v in row.items() if k != "mean_radius"}],
+        "wrong_type": [{**row, "mean_radius": "abc"}],
+        "boolean": [{**row, "mean_radius": True}],
+        "unknown": [{**row, "colour": 1.0}],
+        "empty": [],
+        "not_an_object": [row, [1, 2, 3]],
+    }[case]
+    answer = httpx.post(f"{server}/predict", json={"instances": instances})
+    assert answer.status_code == 400
+    assert answer.json() == [{"error": expected}]
+
+
+@pytest.mark.parametrize(
+    "body", [b'{"rows": []}', b'{"instances": "x"}', b"not json", b'{"instances": [1, 2]}']
+)
+def test_malformed_bodies_are_4xx(server, body):
+    answer = httpx.post(
+        f"{server}/predict", content=body, headers={"content-type": "application/json"}
+    )
+    assert 400 <= answer.status_code < 500, answer.text
+
+
+def test_smoke_test_command_passes(project, server):
+    clone, env = project
+    result = gitml(clone, env, "smoke-test", "--limit", "50")
+    assert result.stdout == (
+        "classifier:v0.1.0: 50 rows, 0 mismatch(es), max |proba diff| 0, bad request -> 400\n"
+    )
+
+
+def test_models_lists_the_promotion_metrics(project):
+    clone, env = project
+    listed = json.loads(gitml(clone, env, "models", "--json").stdout)
+    assert [v["version"] for v in listed] == ["v0.1.0"]
+    assert listed[0]["stages"] == ["staging"]
+    metrics = json.loads((clone / "metrics.json").read_text())
+    assert listed[0]["metrics"] == metrics
+
+
+def test_serve_with_no_flag_serves_the_version_in_staging(project):
+    clone, env = project
+    from gitml.serving.serve import free_port
+
+    port = free_port()
+    process = subprocess.Popen(
+        [*GITML, "serve", "--port", str(port)],
+        cwd=clone,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        wait_ready(process, f"http://127.0.0.1:{port}", timeout=90)
+        meta = httpx.post(f"http://127.0.0.1:{port}/metadata", json={}).json()
+        assert meta["version"] == "v0.1.0"
+    finally:
+        stop_server(process)
+    first_line = process.stderr.readline().decode()
+    assert first_line == (
+        f"serving classifier:v0.1.0 (stage staging (v0.1.0)) on http://127.0.0.1:{port}\n"
+    )

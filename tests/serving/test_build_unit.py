@@ -1,0 +1,51 @@
+"""The build's pure parts: the bentofile gitml writes and the step outputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from gitml.ghoutput import write_outputs
+from gitml.serving.build import bentofile, pinned
+from gitml.serving.importer import ImportedModel
+
+MODEL = ImportedModel(
+    tag="classifier:v0.2.0",
+    artifact="classifier",
+    version="v0.2.0",
+    commit="c" * 40,
+    features=["a", "b"],
+    classes=[0, 1],
+)
+
+
+def test_bentofile_is_offline_and_ships_the_model_tag():
+    spec = bentofile("service:GitmlClassifier", ["service.py"], MODEL, ["numpy==2.0"], False, None)
+    assert spec == {
+        "service": "service:GitmlClassifier",
+        "include": ["service.py"],
+        "labels": {"version": "v0.2.0", "commit": "c" * 40, "source": "gitml"},
+        "python": {"packages": ["numpy==2.0"], "lock_packages": False},
+        "envs": [{"name": "GITML_MODEL_TAG", "value": "classifier:v0.2.0"}],
+    }
+
+
+def test_bentofile_docker_options():
+    spec = bentofile("s", [], MODEL, [], True, "debian:12")
+    assert spec["python"]["lock_packages"] is True
+    assert spec["docker"] == {"base_image": "debian:12"}
+
+
+def test_pinned_uses_installed_versions():
+    from importlib import metadata
+
+    assert pinned(("scikit-learn",)) == [f"scikit-learn=={metadata.version('scikit-learn')}"]
+
+
+def test_write_outputs(tmp_path, monkeypatch):
+    assert write_outputs({"a": "1"}) is None
+    target = tmp_path / "out"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(target))
+    write_outputs({"bento-tag": "classifier:v0.2.0", "image": None})
+    assert target.read_text() == "bento-tag=classifier:v0.2.0\nimage=\n"
+    with pytest.raises(ValueError, match="one line"):
+        write_outputs({"x": "a\nb"})
