@@ -30,13 +30,13 @@ def stage(name: str, params_file: str) -> None:
         from gitml.stages.prepare import prepare
 
         for path in prepare(params):
-            click.echo(f"wrote {path}")
+            click.echo(f"wrote {path}", err=True)
     elif name == "train":
         from gitml.stages.train import train
 
-        click.echo(f"wrote {train(params)}")
+        click.echo(f"wrote {train(params)}", err=True)
     else:
         from gitml.stages.evaluate import evaluate
 
         values = evaluate()
-        click.echo(", ".join(f"{key}={value:.4f}" for key, value in values.items()))
+        click.echo(", ".join(f"{key}={value:.4f}" for key, value in values.items()), err=True)
