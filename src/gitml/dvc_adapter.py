@@ -77,19 +77,35 @@ def _exception_message(error: BaseException) -> str:
     return message.splitlines()[0]
 
 
+class _CurrentStderr:
+    """Whatever ``sys.stderr`` is at the time of writing (tests and tools swap it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
+
+
 def _route_dvc_logs() -> None:
     """DVC logs progress to stdout; gitml keeps stdout for results, so send it to stderr.
 
-    Also stop DVC records from reaching the root logger too (they would print twice).
+    Only DVC's own console handlers are touched. DVC records also stop reaching the root logger,
+    where they would print twice.
     """
     import logging
+
+    from dvc.logger import LoggerHandler
 
     for name in ("dvc", "dvc_objects", "dvc_data"):
         logger = logging.getLogger(name)
         logger.propagate = False
         for handler in logger.handlers:
-            if isinstance(handler, logging.StreamHandler) and handler.stream is not sys.stderr:
-                handler.setStream(sys.stderr)
+            if isinstance(handler, LoggerHandler) and handler.level < logging.WARNING:
+                handler.stream = _CurrentStderr()
 
 
 @contextmanager
@@ -130,8 +146,8 @@ def _dvc_failure(error: Exception) -> PipelineError:
     for cause in chain:
         if isinstance(cause, MissingDataSource):
             return DataError(
-                f"{_exception_message(cause)}; fetch it with `gitml run --pull` "
-                "(or `dvc pull`) or check the path in dvc.yaml"
+                f"{_exception_message(cause)}; pull it with `gitml run --pull`, and if the DVC "
+                "remote lacks it too, push it from a machine that has it (`dvc push`)"
             )
         if isinstance(cause, (YAMLSyntaxError, YAMLValidationError)):
             return ConfigError(f"dvc.yaml is broken: {_exception_message(cause)}; fix the file")
@@ -164,25 +180,22 @@ def pull(repo: Any, remote: str | None = None) -> int:
     Outputs not yet in the remote (a stage that changed on this branch) are allowed to be missing:
     the reproduction after this builds them.
     """
-    from dvc.exceptions import DvcException
-
     try:
-        stats = repo.pull(remote=remote, run_cache=True, allow_missing=True)
-    except DvcException as error:
+        result = repo.pull(remote=remote, run_cache=True, allow_missing=True)
+    except Exception as error:  # DVC's errors, and the filesystems' own (credentials, network)
         raise RemoteError(
             f"could not pull from {_remote_description(repo, remote)}: "
             f"{_exception_message(error)}; check that it is reachable and its credentials are set"
         ) from error
-    return int(stats.get("fetched", 0)) if isinstance(stats, dict) else 0
+    stats = result.get("stats", {}) if isinstance(result, dict) else {}
+    return int(stats.get("fetched", 0))
 
 
 def push(repo: Any, remote: str | None = None) -> int:
     """Upload data, models and the run-cache; returns the number of files pushed."""
-    from dvc.exceptions import DvcException
-
     try:
         pushed = repo.push(remote=remote, run_cache=True)
-    except DvcException as error:
+    except Exception as error:  # DVC's errors, and the filesystems' own (credentials, network)
         raise RemoteError(
             f"could not push to {_remote_description(repo, remote)}: "
             f"{_exception_message(error)}; check that it is writable and its credentials are set"
