@@ -104,6 +104,19 @@ SECONDARY_MESSAGE = (
 )
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that gives up mid-request (as gitml does on a long rate limit) is not an error."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -181,7 +194,7 @@ class GitHubEmulator:
             pass
 
         Handler.emulator = emulator
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self._server = _QuietServer((self.host, self.port), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
