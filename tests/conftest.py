@@ -34,7 +34,5 @@ def isolated_host(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 
 def git(cwd: Path, *args: str) -> str:
     """Run git in ``cwd`` and return its stripped stdout; fail the test on a non-zero exit."""
-    result = subprocess.run(
-        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
-    )
+    result = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
     return result.stdout.strip()
