@@ -202,3 +202,13 @@ def test_unknown_base_revision_names_the_fix(project):
     assert "unknown git revision 'origin/main'" in result.stderr
     assert "git fetch --depth 1" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_revisions_render_as_plain_code_spans(project):
+    project.declare(["metrics.json"])
+    project.write({"metrics.json": {"accuracy": 0.8}})
+    project.commit("one")
+    project.write({"metrics.json": {"accuracy": 0.9}})
+    project.commit("two")
+    markdown = project.gitml("report", "--base", "HEAD~1").stdout
+    assert "Comparing `workspace` against `HEAD~1`." in markdown

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gitml.report.mermaid import render_plot
 from gitml.report.model import MetricRow, Report
-from gitml.report.text import cell, number, param, percent, signed, size
+from gitml.report.text import cell, code, number, param, percent, signed, size
 
 #: GitHub rejects comment bodies over 65,536 characters; keep room for the comment's marker.
 COMMENT_LIMIT = 65_536
@@ -48,7 +48,7 @@ def verdict_line(report: Report) -> str:
 
 
 def _revisions(report: Report) -> str:
-    return f"Comparing `{cell(report.head)}` against `{cell(report.base)}`."
+    return f"Comparing {code(report.head)} against {code(report.base)}."
 
 
 def _gates(report: Report, only_failed: bool = False) -> list[str]:
@@ -133,7 +133,7 @@ def _plots(report: Report) -> list[str]:
             ]
     if not blocks:
         return []
-    legend = f"Grey: base `{cell(report.base)}`; blue: head `{cell(report.head)}`. Interactive plots: the HTML file in the artifact."
+    legend = f"Grey: base {code(report.base)}; blue: head {code(report.head)}. Interactive plots: the HTML file in the artifact."
     return ["### Plots", "", legend, "", *blocks]
 
 

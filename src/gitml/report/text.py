@@ -22,6 +22,12 @@ def cell(value: Any) -> str:
     return _NEWLINES.sub("<br>", text)
 
 
+def code(value: Any) -> str:
+    """A code span for a revision or path: inside it Markdown and HTML are inert, so only
+    backticks and newlines (which would end it) are replaced."""
+    return "`" + " ".join(str(value).replace("`", "'").split()) + "`"
+
+
 def number(value: float | None) -> str:
     """A metric value: integers as integers, floats with 6 significant digits, None as a dash."""
     if value is None:
