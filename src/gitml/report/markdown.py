@@ -91,31 +91,32 @@ def _metrics(rows: list[MetricRow], hidden: int = 0) -> list[str]:
     return [*lines, ""]
 
 
-def _params(report: Report) -> list[str]:
-    if not report.params:
+def _table(title: str, headers: list[str], rows: list[list[str]]) -> list[str]:
+    """A titled Markdown table; cells must already be escaped. No rows, no section."""
+    if not rows:
         return []
-    lines = ["### Params changed", "", "| File | Param | Base | Head |", "|---|---|---|---|"]
-    for row in report.params:
-        lines.append(
-            f"| {cell(row.file)} | {cell(row.name)} | {cell(param(row.base))} | {cell(param(row.head))} |"
-        )
+    lines = [f"### {title}", "", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
     return [*lines, ""]
+
+
+def _params(report: Report) -> list[str]:
+    return _table(
+        "Params changed",
+        ["File", "Param", "Base", "Head"],
+        [
+            [cell(r.file), cell(r.name), cell(param(r.base)), cell(param(r.head))]
+            for r in report.params
+        ],
+    )
 
 
 def _data(report: Report) -> list[str]:
-    if not report.data:
-        return []
-    lines = [
-        "### Data changed",
-        "",
-        "| Change | Path | Base size | Head size |",
-        "|---|---|---|---|",
-    ]
-    for change in report.data:
-        lines.append(
-            f"| {change.change} | {cell(change.path)} | {size(change.base_size)} | {size(change.head_size)} |"
-        )
-    return [*lines, ""]
+    return _table(
+        "Data changed",
+        ["Change", "Path", "Base size", "Head size"],
+        [[c.change, cell(c.path), size(c.base_size), size(c.head_size)] for c in report.data],
+    )
 
 
 def _plots(report: Report) -> list[str]:
@@ -138,32 +139,24 @@ def _plots(report: Report) -> list[str]:
 
 
 def _pipeline(report: Report) -> list[str]:
-    if not report.pipeline:
-        return []
     ran = sum(1 for s in report.pipeline if s.status == "ran")
     cached = sum(1 for s in report.pipeline if s.status in ("restored", "skipped"))
-    lines = [
-        f"### Pipeline: {ran} ran, {cached} cached",
-        "",
-        "| Stage | Status | Time |",
-        "|---|---|---|",
-    ]
-    for stage in report.pipeline:
-        lines.append(
-            f"| {cell(stage.name)} | {STAGE_TEXT.get(stage.status, stage.status)} | {stage.seconds:.1f}s |"
-        )
-    return [*lines, ""]
+    return _table(
+        f"Pipeline: {ran} ran, {cached} cached",
+        ["Stage", "Status", "Time"],
+        [
+            [cell(s.name), STAGE_TEXT.get(s.status, s.status), f"{s.seconds:.1f}s"]
+            for s in report.pipeline
+        ],
+    )
 
 
 def _errors(report: Report) -> list[str]:
-    if not report.errors:
-        return []
-    lines = ["### Load errors", "", "| Source | Revision | File | Error |", "|---|---|---|---|"]
-    for error in report.errors:
-        lines.append(
-            f"| {error.source} | {cell(error.rev)} | {cell(error.file or '—')} | {cell(error.message)} |"
-        )
-    return [*lines, ""]
+    return _table(
+        "Load errors",
+        ["Source", "Revision", "File", "Error"],
+        [[e.source, cell(e.rev), cell(e.file or "—"), cell(e.message)] for e in report.errors],
+    )
 
 
 def _join(lines: list[str]) -> str:
