@@ -46,8 +46,10 @@ def _interpolate(points: list[tuple[float, float]], x: float) -> float:
     return points[-1][1]  # pragma: no cover
 
 
-def _header(title: str) -> str:
-    palette = f"{BASE_COLOR}, {HEAD_COLOR}"
+def _header(drawn: list[str], head: str) -> str:
+    """The code fence and a palette with one colour per series drawn, in order: grey for the
+    base, blue for the head, matching the legend above the charts."""
+    palette = ", ".join(HEAD_COLOR if rev == head else BASE_COLOR for rev in drawn)
     return (
         "```mermaid\n"
         f'%%{{init: {{"themeVariables": {{"xyChart": {{"plotColorPalette": "{palette}"}}}}}}}}%%\n'
@@ -65,15 +67,11 @@ def curve(plot: PlotData, base: str, head: str) -> str | None:
         return None
     grid = [low + (high - low) * i / (GRID_POINTS - 1) for i in range(GRID_POINTS)]
     lines = [
-        _header(plot.title) + "xychart-beta",
+        _header([rev for rev, _ in series], head) + "xychart-beta",
         f'  title "{_label(plot.title)}"',
         f'  x-axis "{_label(plot.x_label or plot.x)}" {number(round(low, 6))} --> {number(round(high, 6))}',
         f'  y-axis "{_label(plot.y_label or plot.y)}"',
     ]
-    if len(series) == 1:  # only one side has data: keep the head's colour for the head
-        lines[0] = lines[0].replace(
-            f"{BASE_COLOR}, {HEAD_COLOR}", HEAD_COLOR if series[0][0] == head else BASE_COLOR
-        )
     for _rev, pts in series:
         values = ", ".join(f"{_interpolate(pts, x):.4f}" for x in grid)
         lines.append(f"  line [{values}]")
@@ -81,7 +79,8 @@ def curve(plot: PlotData, base: str, head: str) -> str | None:
 
 
 def bars(plot: PlotData, base: str, head: str) -> str | None:
-    """The head's top bars as a horizontal Mermaid bar chart, the base's values as a line."""
+    """The head's top bars as a horizontal Mermaid bar chart, beside the base's for the same
+    categories (the base's alone when the head has none)."""
     values: dict[str, dict[str, float]] = {base: {}, head: {}}
     for row in plot.datapoints:
         rev = row.get("rev")
@@ -96,15 +95,15 @@ def bars(plot: PlotData, base: str, head: str) -> str | None:
         return None
     top = sorted(ranked, key=lambda k: (-ranked[k], k))[:TOP_BARS]
     categories = ", ".join(f'"{_label(name)}"' for name in top)
+    drawn = [rev for rev in dict.fromkeys((base, head)) if values[rev]]
     lines = [
-        _header(plot.title) + "xychart-beta horizontal",
+        _header(drawn, head) + "xychart-beta horizontal",
         f'  title "{_label(plot.title)}"',
         f"  x-axis [{categories}]",
         f'  y-axis "{_label(plot.x_label or plot.x)}"',
     ]
-    if values[head] and values[base] and base != head:
-        lines.append("  bar [" + ", ".join(f"{values[base].get(k, 0):.4f}" for k in top) + "]")
-    lines.append("  bar [" + ", ".join(f"{ranked.get(k, 0):.4f}" for k in top) + "]")
+    for rev in drawn:
+        lines.append("  bar [" + ", ".join(f"{values[rev].get(k, 0):.4f}" for k in top) + "]")
     return "\n".join(lines) + "\n```"
 
 
