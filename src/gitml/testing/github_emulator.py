@@ -848,12 +848,17 @@ def _create_issue_comment(emu, repo, token, query, payload, number):
     return 201, data, {"location": data["url"]}
 
 
-def _find_issue_comment(repo, comment_id):
-    for comments in repo["issue_comments"].values():
+def _find_comment(groups: dict, comment_id) -> dict:
+    """A comment by id among comments grouped by issue number or commit sha; 404 if absent."""
+    for comments in groups.values():
         for comment in comments:
             if comment["id"] == int(comment_id):
                 return comment
     raise _not_found()
+
+
+def _find_issue_comment(repo, comment_id):
+    return _find_comment(repo["issue_comments"], comment_id)
 
 
 def _get_issue_comment(emu, repo, token, query, payload, comment_id):
@@ -880,8 +885,7 @@ def _known_commit(repo, sha: str) -> str:
 
 
 def _get_commit(emu, repo, token, query, payload, sha):
-    if sha not in repo["commits"]:
-        raise EmulatorError(422, f"No commit found for SHA: {sha}")
+    _known_commit(repo, sha)
     base = f"{emu.url}/repos/{repo['full_name']}"
     return (
         200,
@@ -918,11 +922,7 @@ def _create_commit_comment(emu, repo, token, query, payload, sha):
 
 
 def _find_commit_comment(repo, comment_id):
-    for comments in repo["commit_comments"].values():
-        for comment in comments:
-            if comment["id"] == int(comment_id):
-                return comment
-    raise _not_found()
+    return _find_comment(repo["commit_comments"], comment_id)
 
 
 def _get_commit_comment(emu, repo, token, query, payload, comment_id):
