@@ -20,7 +20,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,13 +30,9 @@ from pathlib import Path
 import httpx
 import pandas as pd
 
+from gitml.serving.serve import free_port, serve_command
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_ready(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
@@ -170,17 +165,7 @@ def main() -> None:
     port = free_port()
     bento_result = measure(
         "bentoml",
-        [
-            sys.executable,
-            "-m",
-            "bentoml",
-            "serve",
-            bento_tag,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
+        serve_command(bento_tag, "127.0.0.1", port),
         port,
         "/readyz",
         env,
