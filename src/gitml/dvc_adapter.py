@@ -130,7 +130,6 @@ def open_repo(root: Path | str = ".") -> Iterator[Any]:
 
 def _dvc_failure(error: Exception) -> PipelineError:
     """Turn a DVC exception (and its causes) into one actionable gitml error."""
-    from dvc.dvcfile import ParametrizedDumpError  # noqa: F401  (import keeps the adapter honest)
     from dvc.exceptions import (
         CyclicGraphError,
         OutputDuplicationError,
