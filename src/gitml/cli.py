@@ -17,6 +17,7 @@ from gitml.errors import EXIT_FAILURE, GitmlError
 # name -> "module:attribute"; loaded lazily so `gitml --help` stays fast (DVC and BentoML are heavy).
 COMMANDS = {
     "build": "gitml.commands.build:build",
+    "demo": "gitml.commands.demo:demo",
     "models": "gitml.commands.models:models",
     "promote": "gitml.commands.promote:promote",
     "run": "gitml.commands.run:run",

@@ -450,3 +450,56 @@ def read_output(root: Path | str, path: str, rev: str | None, dest: Path) -> Pat
             "`gitml run --push` on that commit or pull it into the cache"
         ) from error
     return dest
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence DVC's advice ("You can now commit...", "To track the changes with git...")."""
+    import logging
+
+    logger = logging.getLogger("dvc")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def init_project(root: Path | str, remote_name: str, remote_url: str) -> None:
+    """``dvc init`` in the git repository at ``root`` with one default remote (a new project).
+
+    A relative ``remote_url`` is relative to the project root; DVC stores it relative to
+    ``.dvc/``, so clones at the same depth share it.
+    """
+    from dvc.repo import Repo
+
+    _route_dvc_logs()
+    with _quiet():
+        repo = Repo.init(str(root))
+    try:
+        with repo.config.edit() as config:
+            config["core"]["remote"] = remote_name
+            # DVC's config API reads a relative path against the cwd (and then stores it relative
+            # to .dvc/), so hand it one relative to the cwd
+            url = (
+                remote_url
+                if "://" in remote_url or Path(remote_url).is_absolute()
+                else os.path.relpath(Path(root).resolve() / remote_url)
+            )
+            config["remote"][remote_name] = {"url": url}
+    finally:
+        repo.close()
+
+
+def track(root: Path | str, path: str) -> None:
+    """``dvc add PATH``: cache the file or folder and write ``PATH.dvc`` for git."""
+    with open_repo(root) as repo:
+        try:
+            with _quiet():
+                # DVC resolves a relative target against the process's cwd, not the repository
+                repo.add(str(Path(root).resolve() / path))
+        except Exception as error:  # DVC's errors: missing path, path already an output, ...
+            raise DataError(
+                f"could not track {path} with DVC: {_exception_message(error)}"
+            ) from error

@@ -1,0 +1,193 @@
+"""``gitml demo``: the whole GitOps loop on one machine, offline, in a folder of its own.
+
+:func:`run_demo` runs the steps in order, records each finished step in the folder's state file, and
+on a second run skips what is done (serving the model again, since that is the point). Every
+failure is a ``GitmlError`` naming the step and the cause, and the next run resumes at that step.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from gitml.demo import steps
+from gitml.demo.folder import DemoFolder
+from gitml.demo.progress import Progress
+from gitml.errors import EXIT_FAILURE, GitmlError
+
+#: (key, title, function); the key is what the state file records
+STEPS: list[tuple[str, str, Callable[[steps.Context], None]]] = [
+    ("repository", "Create the repository from the reference project", steps.create_repository),
+    ("baseline", "Train the baseline on main and push it to the DVC remote", steps.baseline),
+    ("pull-request", "Open a pull request that changes a hyper-parameter", steps.open_pull_request),
+    ("check", "CI on the pull request: reproduce and report", steps.check_pull_request),
+    ("comment", "Post the sticky comment to GitHub (emulated on 127.0.0.1)", steps.post_comment),
+    ("merge", "Merge the pull request", steps.merge),
+    ("promote", "Release on main: promote the model (git tags)", steps.promote_model),
+    ("build", "Build the Bento and smoke-test it", steps.build_bento),
+    ("serve", "Serve the model and send it real rows", steps.serve_and_predict),
+]
+#: steps that run again even when done: serving is the proof, and it leaves nothing behind
+ALWAYS_RUN = {"serve"}
+
+
+class DemoStepFailed(GitmlError):
+    """A step failed; the message names it, the cause, and how to resume."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass
+class StepTime:
+    key: str
+    title: str
+    seconds: float
+    earlier: bool
+
+
+@dataclass
+class DemoResult:
+    folder: DemoFolder
+    steps: list[StepTime] = field(default_factory=list)
+    resumed: bool = False
+    seconds: float = 0.0
+
+    def files(self) -> list[tuple[str, Path]]:
+        """What to open afterwards, with what each is."""
+        f = self.folder
+        return [
+            ("the report as the comment shows it", f.ci_pull_request / "report.md"),
+            ("every plot, interactive, offline", f.ci_pull_request / "report.html"),
+            ("the report as data", f.ci_pull_request / "report.json"),
+            ("the comment GitHub received", f.github / "pull-1-comment.md"),
+            ("the job summary", f.github / "job-summary.md"),
+            ("the GitHub emulation's state and request log", f.github / "state.json"),
+            ("the data scientist's clone", f.workspace),
+            ("the DVC remote", f.dvc_remote),
+            ("models and Bentos (BENTOML_HOME)", f.bentoml_home),
+        ]
+
+
+def prepare_environment(folder: DemoFolder) -> None:
+    """Keep the demo to its folder and independent of the user's git settings.
+
+    BentoML reads ``BENTOML_HOME`` at import, so this runs before anything imports it. Commits and
+    GTO's annotated tags get a demo identity and no signing (a global ``commit.gpgsign`` would
+    otherwise ask for a key).
+    """
+    os.environ["BENTOML_HOME"] = str(folder.bentoml_home)
+    os.environ["BENTOML_DO_NOT_TRACK"] = "True"
+    os.environ["DVC_NO_ANALYTICS"] = "1"
+    for role in ("AUTHOR", "COMMITTER"):
+        os.environ[f"GIT_{role}_NAME"] = "gitml demo"
+        os.environ[f"GIT_{role}_EMAIL"] = "demo@gitml.invalid"
+    settings = {
+        "commit.gpgsign": "false",
+        "tag.gpgsign": "false",
+        "init.defaultBranch": "main",
+        "advice.detachedHead": "false",
+    }
+    count = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
+    for index, (key, value) in enumerate(settings.items(), start=count):
+        os.environ[f"GIT_CONFIG_KEY_{index}"] = key
+        os.environ[f"GIT_CONFIG_VALUE_{index}"] = value
+    os.environ["GIT_CONFIG_COUNT"] = str(count + len(settings))
+
+
+def run_demo(
+    directory: Path,
+    *,
+    progress: Progress | None = None,
+    show: Callable[..., None] = print,
+    restart: bool = False,
+) -> DemoResult:
+    """Run (or resume) the demo in ``directory``; ``show`` receives the lines meant for stdout."""
+    started = time.perf_counter()
+    folder = DemoFolder(Path(directory).resolve())
+    progress = progress or Progress()
+    progress.total = len(STEPS)
+    resumed = folder.claim()
+    try:
+        if restart:
+            folder.reset()
+            resumed = False
+        prepare_environment(folder)
+        result = DemoResult(folder, resumed=resumed)
+        context = steps.Context(folder, progress, show)
+        for index, (key, title, function) in enumerate(STEPS, start=1):
+            if key in folder.steps and key not in ALWAYS_RUN:
+                progress.skipped(index, title, folder.steps[key])
+                result.steps.append(StepTime(key, title, folder.steps[key], earlier=True))
+                continue
+            step_started = time.perf_counter()
+            log = folder.logs / f"{index:02d}-{key}.log"
+            try:
+                with progress.step(index, title), output_to(log):
+                    function(context)
+            except GitmlError as error:
+                raise DemoStepFailed(
+                    f"demo step {index} ({title}) failed: {error.message}. {_resume(folder, log)}",
+                    exit_code=error.exit_code,
+                ) from error
+            except Exception as error:  # a bug or an environment problem: still name the step
+                cause = str(error).strip().splitlines()[0] if str(error).strip() else ""
+                raise DemoStepFailed(
+                    f"demo step {index} ({title}) failed: {type(error).__name__}"
+                    f"{': ' + cause if cause else ''}. {_resume(folder, log)}",
+                    exit_code=EXIT_FAILURE,
+                ) from error
+            seconds = time.perf_counter() - step_started
+            folder.steps[key] = round(seconds, 2)
+            folder.save()
+            result.steps.append(StepTime(key, title, seconds, earlier=False))
+        result.seconds = time.perf_counter() - started
+        return result
+    finally:
+        folder.release()
+
+
+def _resume(folder: DemoFolder, log: Path) -> str:
+    return (
+        f"Its output is in {log}. Fix the cause and run `gitml demo --dir {folder.root}` again "
+        "to resume from this step"
+    )
+
+
+@contextmanager
+def output_to(log: Path) -> Iterator[None]:
+    """Send everything written to file descriptors 1 and 2 (DVC's logs, the pipeline stages'
+    output, BentoML's) to ``log`` while a step runs; the demo's own lines use duplicates of the
+    original streams (:func:`console`)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(log, "ab") as handle:
+        os.dup2(handle.fileno(), 1)
+        os.dup2(handle.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+def console(fd: int) -> TextIO:
+    """A text stream on a duplicate of ``fd``: it still reaches the terminal while a step's own
+    output goes to its log."""
+    stream = sys.stdout if fd == 1 else sys.stderr
+    return open(  # lives as long as the process
+        os.dup(fd), "w", encoding=stream.encoding or "utf-8", errors="replace", buffering=1
+    )

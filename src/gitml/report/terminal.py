@@ -1,0 +1,93 @@
+"""The report as plain text for a terminal: the comment's content, aligned, without Markdown."""
+
+from __future__ import annotations
+
+from gitml.report.markdown import STAGE_TEXT, verdict_line
+from gitml.report.model import Report
+from gitml.report.text import number, param, percent, signed, size
+
+WORDS = {
+    "improved": "better",
+    "regressed": "worse",
+    "unchanged": "same",
+    "changed": "changed",
+    "new": "new",
+    "removed": "removed",
+}
+
+
+def columns(rows: list[list[str]], indent: str = "  ") -> list[str]:
+    """Rows of cells as left-aligned columns (the last column is not padded)."""
+    if not rows:
+        return []
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        indent
+        + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+
+
+def _section(title: str, rows: list[list[str]], header: list[str] | None = None) -> list[str]:
+    if not rows:
+        return []
+    return [title, *columns([header, *rows] if header else rows), ""]
+
+
+def render(report: Report, html_path: str | None = None) -> str:
+    """Verdict, gates, metrics, params, data, plots and pipeline as aligned text."""
+    lines = [
+        verdict_line(report).removeprefix("## "),
+        f"Comparing {report.head} against {report.base}.",
+        "",
+    ]
+    lines += _section(
+        "Quality gates",
+        [
+            ["pass" if gate.passed else "FAIL", gate.metric, gate.rule, gate.detail]
+            for gate in sorted(report.gates, key=lambda g: (g.passed, g.metric, g.rule))
+        ],
+    )
+    lines += _section(
+        "Metrics",
+        [
+            [
+                WORDS[row.status],
+                row.file,
+                row.name,
+                number(row.base),
+                number(row.head),
+                signed(row.delta),
+                percent(row.rel_delta),
+            ]
+            for row in report.metrics
+        ],
+        header=["", "file", "metric", "base", "head", "change", "relative"],
+    ) or ["Metrics", "  No metrics found on either revision.", ""]
+    lines += _section(
+        "Params changed",
+        [[r.file, r.name, f"{param(r.base)} -> {param(r.head)}"] for r in report.params],
+    )
+    lines += _section(
+        "Data changed",
+        [[c.change, c.path, f"{size(c.base_size)} -> {size(c.head_size)}"] for c in report.data],
+    )
+    if report.plots:
+        where = f": open {html_path}" if html_path else ""
+        lines += [
+            f"Plots ({len(report.plots)}{where})",
+            *(f"  {plot.title}" for plot in report.plots),
+            "",
+        ]
+    lines += _section(
+        "Pipeline",
+        [
+            [stage.name, STAGE_TEXT.get(stage.status, stage.status), f"{stage.seconds:.1f}s"]
+            for stage in report.pipeline
+        ],
+    )
+    lines += _section(
+        "Load errors",
+        [[e.source, e.rev, e.file or "-", e.message] for e in report.errors],
+    )
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,115 @@
+"""`gitml demo` end to end: real git, DVC, training, GTO tags, BentoML build and HTTP serving, and
+the GitHub emulation, all in one temporary folder; then a second run in the same folder."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import REPO_ROOT, git
+from tests.report.conftest import GITML
+
+
+def demo(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [GITML, "demo", "--dir", str(folder), *args],
+        cwd=folder.parent,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+    folder = tmp_path_factory.mktemp("demo") / "gitml-demo"
+    result = demo(folder)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return folder, result
+
+
+def test_the_reviewer_sees_the_report_in_the_terminal(finished) -> None:
+    folder, result = finished
+    out = result.stdout
+    assert "✅ gitml: 2 improved, 0 regressed, all gates pass" in out
+    assert "params.yaml  train.params.max_depth  4 -> 8" in out
+    assert "better  metrics.json  roc_auc    0.993291  0.994759  +0.001468  +0.15%" in out
+    assert f"Plots (4: open {folder.resolve() / 'ci-pull-request' / 'report.html'})" in out
+    html = (folder / "ci-pull-request" / "report.html").read_text()
+    assert "ROC curve" in html and "<script" in html
+
+
+def test_the_data_is_the_reference_projects_byte_for_byte(finished) -> None:
+    folder, _ = finished
+    ours = yaml.safe_load((REPO_ROOT / "data.dvc").read_text())["outs"][0]["md5"]
+    theirs = yaml.safe_load((folder / "workspace" / "data.dvc").read_text())["outs"][0]["md5"]
+    assert theirs == ours
+
+
+def test_one_sticky_comment_and_a_check_run_reached_github(finished) -> None:
+    folder, result = finished
+    state = json.loads((folder / "github" / "state.json").read_text())
+    repo = state["repos"]["demo/breast-cancer"]
+    comments = repo["issue_comments"]["1"]
+    assert len(comments) == 1  # posted twice, updated in place
+    assert "2 improved, 0 regressed, all gates pass" in comments[0]["body"]
+    assert (folder / "github" / "pull-1-comment.md").read_text() == comments[0]["body"]
+    assert [c["conclusion"] for c in repo["check_runs"]] == ["success", "success"]
+    assert "gitml: 2 improved" in (folder / "github" / "job-summary.md").read_text()
+    assert "/demo/breast-cancer/pull/1#issuecomment-" in result.stdout
+
+
+def test_the_merge_promoted_the_model_with_gto_tags(finished) -> None:
+    folder, _ = finished
+    tags = set(git(folder / "origin.git", "tag", "--list").split())
+    assert {
+        "classifier@v0.1.0",
+        "classifier#staging#1",
+        "classifier@v0.2.0",
+        "classifier#staging#2",
+    } <= tags
+    merge = git(folder / "origin.git", "rev-parse", "main")
+    assert git(folder / "origin.git", "rev-parse", "classifier@v0.2.0^{commit}") == merge
+    assert git(folder / "origin.git", "log", "-1", "--format=%s", "main") == (
+        "Merge pull request #1 from experiment/deeper-trees"
+    )
+
+
+def test_the_served_model_answered_real_rows(finished) -> None:
+    folder, result = finished
+    lines = result.stdout.splitlines()
+    header = lines.index("  row  actual     predicted  P(benign)")
+    answers = lines[header + 1 : header + 6]
+    assert [line.split()[0] for line in answers] == ["1", "2", "3", "4", "5"]
+    assert all(line.split()[2] in ("benign", "malignant") for line in answers)
+    assert "Promoted: classifier v0.2.0 in staging; Bento classifier:v0.2.0" in result.stdout
+    assert (folder / "bentoml" / "bentos" / "classifier").is_dir()
+
+
+def test_the_summary_lists_every_step_with_its_time(finished) -> None:
+    _, result = finished
+    summary = result.stdout[result.stdout.index("gitml demo: done in") :]
+    for index in range(1, 10):
+        assert f"\n  {index}.  " in summary
+    assert "Serve the model and send it real rows" in summary
+    assert "(earlier run)" not in summary
+    assert "[8/9] Build the Bento and smoke-test it" in result.stderr
+    assert "gitml smoke-test: 143 rows answered as the model does; a bad row got 400" in (
+        result.stderr
+    )
+
+
+def test_a_second_run_resumes_and_serves_again(finished) -> None:
+    folder, _ = finished
+    again = demo(folder)
+    assert again.returncode == 0, again.stdout + again.stderr
+    for index in range(1, 9):
+        assert f"[{index}/9] " in again.stderr
+    assert again.stderr.count(": done earlier (") == 8
+    assert "[9/9] Serve the model and send it real rows\n" in again.stderr
+    assert "(resumed: steps done earlier were not run again)" in again.stdout
+    assert "  row  actual     predicted  P(benign)" in again.stdout
