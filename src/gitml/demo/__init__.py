@@ -7,11 +7,11 @@ failure is a ``GitmlError`` naming the step and the cause, and the next run resu
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -161,23 +161,23 @@ def _resume(folder: DemoFolder, log: Path) -> str:
     )
 
 
-@contextmanager
+@contextlib.contextmanager
 def output_to(log: Path) -> Iterator[None]:
-    """Send everything written to file descriptors 1 and 2 (DVC's logs, the pipeline stages'
-    output, BentoML's) to ``log`` while a step runs; the demo's own lines use duplicates of the
-    original streams (:func:`console`)."""
+    """Send a step's output to ``log``: file descriptors 1 and 2 (the pipeline stages and BentoML
+    run as child processes) and Python's ``sys.stdout``/``sys.stderr`` (DVC's logs). The demo's
+    own lines use duplicates of the original streams (:func:`console`)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     sys.stdout.flush()
     sys.stderr.flush()
     saved = os.dup(1), os.dup(2)
-    with open(log, "ab") as handle:
+    with open(log, "a", encoding="utf-8", errors="replace", buffering=1) as handle:
         os.dup2(handle.fileno(), 1)
         os.dup2(handle.fileno(), 2)
         try:
-            yield
+            with contextlib.redirect_stdout(handle), contextlib.redirect_stderr(handle):
+                yield
         finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
+            handle.flush()
             os.dup2(saved[0], 1)
             os.dup2(saved[1], 2)
             os.close(saved[0])

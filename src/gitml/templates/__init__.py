@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from importlib.resources import files
 
+#: Every template file ends with this, so DVC never mistakes a shipped ``dvc.yaml`` for a pipeline
+#: (gitml installed in a virtualenv inside a project, or this repository's own ``src/``).
+SUFFIX = ".tmpl"
+
 
 def read(*parts: str) -> str:
     """The text of one template, e.g. ``read("reference", "dvc.yaml")``."""
-    return files(__name__).joinpath(*parts).read_text(encoding="utf-8")
+    *folders, name = parts
+    return files(__name__).joinpath(*folders, name + SUFFIX).read_text(encoding="utf-8")
