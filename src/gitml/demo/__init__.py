@@ -121,7 +121,9 @@ def run_demo(
             resumed = False
         prepare_environment(folder)
         result = DemoResult(folder, resumed=resumed)
-        context = steps.Context(folder, progress, show)
+        # lines for stdout wait until their step ends: the progress clock shares the terminal
+        shown: list[str] = []
+        context = steps.Context(folder, progress, lambda *lines: shown.extend(lines))
         for index, (key, title, function) in enumerate(STEPS, start=1):
             if key in folder.steps and key not in ALWAYS_RUN:
                 progress.skipped(index, title, folder.steps[key])
@@ -144,6 +146,9 @@ def run_demo(
                     f"{': ' + cause if cause else ''}. {_resume(folder, log)}",
                     exit_code=EXIT_FAILURE,
                 ) from error
+            if shown:
+                show(*shown)
+                shown.clear()
             seconds = time.perf_counter() - step_started
             folder.steps[key] = round(seconds, 2)
             folder.save()
