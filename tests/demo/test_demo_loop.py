@@ -113,3 +113,14 @@ def test_a_second_run_resumes_and_serves_again(finished) -> None:
     assert "[9/9] Serve the model and send it real rows\n" in again.stderr
     assert "(resumed: steps done earlier were not run again)" in again.stdout
     assert "  row  actual     predicted  P(benign)" in again.stdout
+
+
+def test_the_suggested_next_command_lists_both_versions(finished) -> None:
+    _, result = finished
+    lines = result.stdout.splitlines()
+    command = lines[lines.index("Try next:") + 1].strip()
+    assert command.endswith(" models")
+    listed = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    rows = [line.split()[:2] for line in listed.stdout.splitlines()[1:]]
+    assert rows == [["v0.2.0", "staging"], ["v0.1.0", "-"]]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shlex
+import sys
+from pathlib import Path
 
 from gitml.demo import DemoResult
 from gitml.report.terminal import columns
@@ -12,6 +14,7 @@ def render_summary(result: DemoResult) -> str:
     """Steps and times, the model that answered, the files to open and what to try next."""
     folder = result.folder
     facts = folder.facts
+    gitml = shlex.quote(gitml_executable())
     rows = [
         [
             f"{index}.",
@@ -36,9 +39,16 @@ def render_summary(result: DemoResult) -> str:
         *columns([[str(path), what] for what, path in result.files()]),
         "",
         "Try next:",
-        f"  cd {shlex.quote(str(folder.workspace))} && gitml models",
+        f"  cd {shlex.quote(str(folder.workspace))} && git fetch --quiet --tags && {gitml} models",
         f"  cd {shlex.quote(str(folder.ci_main))} && "
-        f"BENTOML_HOME={shlex.quote(str(folder.bentoml_home))} gitml serve "
+        f"BENTOML_HOME={shlex.quote(str(folder.bentoml_home))} {gitml} serve "
         f"--stage {facts.get('stage', 'staging')}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def gitml_executable() -> str:
+    """The ``gitml`` that is running, by path: under ``uv run`` (the README's way) the user's own
+    shell does not have it on PATH."""
+    beside = Path(sys.executable).parent / "gitml"
+    return str(beside) if beside.exists() else "gitml"
