@@ -158,7 +158,7 @@ def workflow_section(path: Path, relative: str) -> str:
     if comment:
         parts.append(_comment_markdown(comment))
     parts.append(
-        f"Call it from a job: `uses: <owner>/gitml/{relative}@<full-commit-sha>`; "
+        f"Call it from a job: `uses: gitml/gitml/{relative}@<full-commit-sha>`; "
         "pass `with:` inputs and `secrets:` one by one."
     )
 
@@ -310,7 +310,7 @@ def action_section(path: Path, relative: str) -> str:
     parts = [
         f"## `{relative}`",
         f"Action name: **{_cell(data.get('name', ''))}**. {_cell(data.get('description', ''))}",
-        "Use it as a step: `uses: <owner>/gitml/action@<full-commit-sha>`. Inputs reach the "
+        "Use it as a step: `uses: gitml/gitml/action@<full-commit-sha>`. Inputs reach the "
         "scripts only through `env:` (no `${{ }}` in a `run:` script); the table says where each "
         "input is read.",
         "### Inputs",
