@@ -1,0 +1,401 @@
+"""The workflow and action reference (``docs/workflow-reference.md``), generated from the YAML.
+
+``render(root)`` reads gitml's reusable workflows (``.github/workflows/gitml-*.yml``) and its
+composite action (``action/action.yml``) and returns Markdown: for each workflow its inputs,
+secrets, outputs, jobs with their permissions, where secrets and tokens reach a step, and the
+actions it uses with their pinned SHAs; for the action its inputs (and the environment variable
+each becomes) and outputs. Nothing is written by hand, so the page cannot drift from the files.
+
+Regenerate the page, and check it is current, from the repository's root::
+
+    python -m gitml.workflow_reference > docs/workflow-reference.md
+    python -m gitml.workflow_reference --check
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+#: The one command that rewrites the page; failure messages print it.
+REGENERATE = "python -m gitml.workflow_reference > docs/workflow-reference.md"
+DEFAULT_PATH = Path("docs") / "workflow-reference.md"
+
+#: The files documented, relative to the repository's root, in the page's order.
+WORKFLOWS = (
+    ".github/workflows/gitml-pr.yml",
+    ".github/workflows/gitml-comment.yml",
+    ".github/workflows/gitml-release.yml",
+)
+ACTION = "action/action.yml"
+
+HEADER = (
+    "# Workflow and action reference\n"
+    "\n"
+    "<!-- Generated from the YAML files: do not edit by hand. Regenerate with\n"
+    f"     {REGENERATE} -->\n"
+    "\n"
+    "Every input, secret, output and permission of gitml's reusable workflows and composite\n"
+    "action, read from the files themselves. How to call them, and why they are built this way:\n"
+    "[workflows.md](workflows.md) and [security.md](security.md).\n"
+)
+
+USES_RE = re.compile(r"^\s*(?:-\s+)?uses:\s*([^\s@#]+)@([^\s#]+)\s*(?:#\s*(.*))?$", re.MULTILINE)
+#: A value that hands a step a secret or a token.
+SENSITIVE_RE = re.compile(r"secrets\.|github\.token|inputs\.github-token")
+
+
+def _cell(value: Any) -> str:
+    """One Markdown table cell: one line, pipes escaped."""
+    return " ".join(str(value).split()).replace("|", "\\|")
+
+
+def _code(value: Any) -> str:
+    """A value as a code span fit for a table cell; an empty string shows as ``""``."""
+    if isinstance(value, bool):
+        value = "true" if value else "false"  # as written in YAML
+    text = " ".join(str(value).split())
+    if not text:
+        return '`""`'
+    fence = "``" if "`" in text else "`"
+    pad = " " if fence == "``" else ""
+    return f"{fence}{pad}{text}{pad}{fence}".replace("|", "\\|")
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def load(path: Path) -> dict[str, Any]:
+    """A workflow or action file as a dict, with ``on`` under its name (YAML 1.1 reads ``True``)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+def leading_comment(text: str) -> str:
+    """The comment block at the top of a file, without the ``#`` markers."""
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line[1:].removeprefix(" "))
+    return "\n".join(lines).strip()
+
+
+def _comment_markdown(comment: str) -> str:
+    """The top comment as Markdown: prose lines re-flowed, indented lines kept as code, in order."""
+    out = []
+    for paragraph in comment.split("\n\n"):
+        runs: list[tuple[bool, list[str]]] = []
+        for index, line in enumerate(paragraph.splitlines()):
+            is_code = index > 0 and line.startswith("  ")
+            if runs and runs[-1][0] == is_code:
+                runs[-1][1].append(line.strip() if is_code else line)
+            else:
+                runs.append((is_code, [line.strip() if is_code else line]))
+        for is_code, lines in runs:
+            out.append("```text\n" + "\n".join(lines) + "\n```" if is_code else " ".join(lines))
+    return "\n\n".join(out)
+
+
+def pinned_actions(text: str) -> list[tuple[str, str, str]]:
+    """Every ``uses: owner/name@ref # comment`` in a file: (action, ref, comment), deduplicated."""
+    found: dict[tuple[str, str, str], None] = {}
+    for match in USES_RE.finditer(text):
+        action, ref, note = match.group(1), match.group(2), (match.group(3) or "").strip()
+        if not action.startswith("./"):
+            found[(action, ref, note)] = None
+    return list(found)
+
+
+def _permissions(value: Any) -> str:
+    if value is None:
+        return "(the caller's)"
+    if value == {}:
+        return "none (`{}`)"
+    if isinstance(value, str):
+        return _code(value)
+    return ", ".join(f"`{scope}: {level}`" for scope, level in value.items())
+
+
+def _step_name(step: dict[str, Any]) -> str:
+    if "name" in step:
+        return _cell(step["name"])
+    if "uses" in step:
+        return _code(step["uses"].split("@")[0])
+    return _cell(step.get("id", "(unnamed)"))
+
+
+def _sensitive_steps(jobs: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for job_id, job in jobs.items():
+        for step in job.get("steps", []):
+            env = {k: v for k, v in (step.get("env") or {}).items() if SENSITIVE_RE.search(str(v))}
+            with_ = {
+                k: v for k, v in (step.get("with") or {}).items() if SENSITIVE_RE.search(str(v))
+            }
+            if env or with_:
+                given = [f"`{name}` (env)" for name in env] + [f"`{name}` (with)" for name in with_]
+                rows.append([f"`{job_id}`", _step_name(step), ", ".join(given)])
+    return rows
+
+
+def workflow_section(path: Path, relative: str) -> str:
+    """One reusable workflow: inputs, secrets, outputs, jobs, tokens by step, pinned actions."""
+    text = path.read_text(encoding="utf-8")
+    data = load(path)
+    call = (data.get("on") or {}).get("workflow_call") or {}
+    parts = [f"## `{relative}`", f"Workflow name: **{_cell(data.get('name', ''))}**."]
+    comment = leading_comment(text)
+    if comment:
+        parts.append(_comment_markdown(comment))
+    parts.append(
+        f"Call it from a job: `uses: gitml/gitml/{relative}@<full-commit-sha>`; "
+        "pass `with:` inputs and `secrets:` one by one."
+    )
+
+    inputs = call.get("inputs") or {}
+    parts.append("### Inputs")
+    parts.append(
+        _table(
+            ["input", "type", "required", "default", "description"],
+            [
+                [
+                    f"`{name}`",
+                    _cell(spec.get("type", "")),
+                    "yes" if spec.get("required") else "no",
+                    _code(spec.get("default", "")) if "default" in spec else "",
+                    _cell(spec.get("description", "")),
+                ]
+                for name, spec in inputs.items()
+            ],
+        )
+        if inputs
+        else "None."
+    )
+
+    secrets = call.get("secrets") or {}
+    parts.append("### Secrets")
+    parts.append(
+        _table(
+            ["secret", "required", "description"],
+            [
+                [
+                    f"`{name}`",
+                    "yes" if (spec or {}).get("required") else "no",
+                    _cell((spec or {}).get("description", "")),
+                ]
+                for name, spec in secrets.items()
+            ],
+        )
+        if secrets
+        else "None: the workflow uses only the job's own `GITHUB_TOKEN`."
+    )
+
+    outputs = call.get("outputs") or {}
+    parts.append("### Outputs")
+    parts.append(
+        _table(
+            ["output", "description", "value"],
+            [
+                [f"`{name}`", _cell(spec.get("description", "")), _code(spec.get("value", ""))]
+                for name, spec in outputs.items()
+            ],
+        )
+        if outputs
+        else "None."
+    )
+
+    jobs = data.get("jobs") or {}
+    parts.append("### Jobs and permissions")
+    lines = [f"Workflow-level permissions: {_permissions(data.get('permissions'))}."]
+    concurrency = data.get("concurrency")
+    if concurrency:
+        lines.append(
+            f"Concurrency: group {_code(concurrency.get('group', ''))}, cancel in progress: "
+            f"{_code(concurrency.get('cancel-in-progress', False))}."
+        )
+    parts.append(" ".join(lines))
+    rows = []
+    for job_id, job in jobs.items():
+        needs = job.get("needs") or []
+        needs = [needs] if isinstance(needs, str) else needs
+        extra = []
+        if job.get("environment"):
+            extra.append(f"environment {_code(job['environment'])}")
+        if job.get("concurrency"):
+            group = job["concurrency"]
+            extra.append(
+                f"concurrency {_code(group.get('group', ''))}, cancel in progress "
+                f"{_code(group.get('cancel-in-progress', False))}"
+            )
+        if job.get("timeout-minutes") is not None:
+            extra.append(f"timeout {_code(job['timeout-minutes'])} min")
+        if "if" in job:
+            when = _code(job["if"])
+        else:
+            when = "when its `needs` succeed" if needs else "every run"
+        rows.append(
+            [
+                f"`{job_id}`",
+                _cell(job.get("name", "")),
+                ", ".join(f"`{n}`" for n in needs),
+                when,
+                _permissions(job.get("permissions")),
+                "; ".join(extra),
+            ]
+        )
+    parts.append(
+        _table(["job", "name", "needs", "runs when", "permissions", "notes"], rows)
+        if rows
+        else "No jobs."
+    )
+
+    sensitive = _sensitive_steps(jobs)
+    parts.append("### Where secrets and tokens go")
+    parts.append(
+        "Only these steps receive a secret or the job's token; every other step gets neither.\n\n"
+        + _table(["job", "step", "receives"], sensitive)
+        if sensitive
+        else "No step receives a secret or a token."
+    )
+
+    parts.append("### Actions used")
+    parts.append(_actions_table(text))
+    return "\n\n".join(parts) + "\n"
+
+
+def _actions_table(text: str) -> str:
+    actions = pinned_actions(text)
+    if not actions:
+        return "None."
+    return _table(
+        ["action", "pinned to", "version"],
+        [[f"`{a}`", f"`{ref}`", _cell(note)] for a, ref, note in actions],
+    )
+
+
+def input_uses(steps: list[dict[str, Any]], name: str) -> list[str]:
+    """Where the action's steps read ``inputs.<name>``: an ``env:`` variable, a ``with:`` key of
+    an action, a ``working-directory`` or an ``if:``; never a ``run:`` script."""
+    pattern = re.compile(rf"inputs\.{re.escape(name)}(?![\w-])")
+    found: dict[str, None] = {}
+    for step in steps:
+        for var, value in (step.get("env") or {}).items():
+            if pattern.search(str(value)):
+                found[f"env `{var}`"] = None
+        for key, value in (step.get("with") or {}).items():
+            if pattern.search(str(value)):
+                found[f"`{key}` of `{step.get('uses', '').split('@')[0]}`"] = None
+        if pattern.search(str(step.get("working-directory", ""))):
+            found["`working-directory`"] = None
+        if pattern.search(str(step.get("if", ""))):
+            found[f"`if:` of step {_cell(step.get('name', step.get('id', '')))}"] = None
+    return list(found)
+
+
+def action_section(path: Path, relative: str) -> str:
+    """The composite action: its inputs (with the variable each becomes) and outputs."""
+    text = path.read_text(encoding="utf-8")
+    data = load(path)
+    steps = (data.get("runs") or {}).get("steps") or []
+    parts = [
+        f"## `{relative}`",
+        f"Action name: **{_cell(data.get('name', ''))}**. {_cell(data.get('description', ''))}",
+        "Use it as a step: `uses: gitml/gitml/action@<full-commit-sha>`. Inputs reach the "
+        "scripts only through `env:` (no `${{ }}` in a `run:` script); the table says where each "
+        "input is read.",
+        "### Inputs",
+    ]
+    inputs = data.get("inputs") or {}
+    parts.append(
+        _table(
+            ["input", "required", "default", "read by", "description"],
+            [
+                [
+                    f"`{name}`",
+                    "yes" if spec.get("required") else "no",
+                    _code(spec.get("default", "")) if "default" in spec else "",
+                    ", ".join(input_uses(steps, name)),
+                    _cell(spec.get("description", "")),
+                ]
+                for name, spec in inputs.items()
+            ],
+        )
+    )
+    outputs = data.get("outputs") or {}
+    parts.append("### Outputs")
+    parts.append(
+        _table(
+            ["output", "description", "value"],
+            [
+                [f"`{name}`", _cell(spec.get("description", "")), _code(spec.get("value", ""))]
+                for name, spec in outputs.items()
+            ],
+        )
+    )
+    parts.append("### Permissions")
+    parts.append(
+        "A composite action has none of its own: it uses the calling job's `GITHUB_TOKEN` "
+        "(input `github-token`), so grant the job what the command needs (`pull-requests: "
+        "write` and `checks: write` for `gitml comment`, `contents: write` for `gitml "
+        "promote`, `contents: read` otherwise)."
+    )
+    parts.append("### Actions used")
+    parts.append(_actions_table(text))
+    return "\n\n".join(parts) + "\n"
+
+
+def render(root: Path | str = ".") -> str:
+    """The whole reference for the files under ``root`` (the repository's root)."""
+    root = Path(root)
+    contents = ["## Contents", ""]
+    for relative in (*WORKFLOWS, ACTION):
+        anchor = "".join(c for c in relative.lower() if c.isalnum() or c in "-_")
+        contents.append(f"- [`{relative}`](#{anchor})")
+    sections = [HEADER, "\n".join(contents) + "\n"]
+    sections += [workflow_section(root / relative, relative) for relative in WORKFLOWS]
+    sections.append(action_section(root / ACTION, ACTION))
+    return "\n".join(sections)
+
+
+def check(path: Path = DEFAULT_PATH, root: Path | str = ".") -> str | None:
+    """None when ``path`` equals ``render(root)``, else a message naming the regenerate command."""
+    try:
+        current = path.read_text(encoding="utf-8")
+    except OSError:
+        current = None
+    if current == render(root):
+        return None
+    state = "is missing" if current is None else "is stale (a workflow or the action changed)"
+    return f"{path} {state}; regenerate it from the repository's root with: {REGENERATE}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m gitml.workflow_reference [--check [PATH]]``, run from the repository's root."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--check"]:
+        problem = check(Path(args[1]) if len(args) > 1 else DEFAULT_PATH)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 1
+        return 0
+    if args:
+        print(
+            f"usage: {REGENERATE}  |  python -m gitml.workflow_reference --check", file=sys.stderr
+        )
+        return 2
+    sys.stdout.write(render())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

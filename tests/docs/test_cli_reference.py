@@ -1,0 +1,124 @@
+"""docs/cli.md is generated from the click commands and kept current; every command has help."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from gitml import cli_reference
+from gitml.cli import COMMANDS, cli
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CLI_MD = REPO_ROOT / "docs" / "cli.md"
+
+
+def test_docs_cli_md_is_current():
+    current = CLI_MD.read_text(encoding="utf-8") if CLI_MD.exists() else ""
+    assert current == cli_reference.render(), (
+        "docs/cli.md is stale (a click command, option or help text changed); regenerate it "
+        f"from the repository's root with: {cli_reference.REGENERATE}"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_has_help_with_an_example(name):
+    result = CliRunner().invoke(cli, [name, "--help"])
+    assert result.exit_code == 0, result.output
+    command = cli.get_command(click.Context(cli), name)
+    assert command is not None and command.help, f"gitml {name} has no help text"
+    assert "Example" in command.help, f"gitml {name}'s help has no Example block"
+    assert "\b" in command.help, f"gitml {name}'s Example block needs click's \\b marker"
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_has_a_section_in_docs_cli_md(name):
+    text = CLI_MD.read_text(encoding="utf-8")
+    assert f"\n## `gitml {name}`\n" in text, (
+        f"docs/cli.md has no section for gitml {name}; regenerate it with: "
+        f"{cli_reference.REGENERATE}"
+    )
+
+
+@click.group()
+def toy():
+    """A toy group."""
+
+
+@toy.command("greet")
+@click.argument("who", type=click.Choice(["world", "moon"]))
+@click.option("-n", "--times", default=1, show_default=True, help="How | many times.")
+@click.option("--loud/--quiet", default=False, help="Shout.")
+@click.option("--dry-run", is_flag=True, help="Print only.")
+@click.option("--out", type=click.Path(dir_okay=False), metavar="FILE", help="Write here.")
+def greet(who, times, loud, dry_run, out):
+    """Greet WHO a few
+    times.
+
+    Second paragraph.
+
+    \b
+    Examples:
+      toy greet world
+      toy greet moon -n 2 --loud
+
+    \f
+    Hidden from help.
+    """
+
+
+def test_render_of_a_toy_command_is_exact():
+    assert cli_reference.render(toy, name="toy") == cli_reference.HEADER + "\n" + (
+        "## `toy`\n"
+        "\n"
+        "```text\n"
+        "toy [OPTIONS] COMMAND [ARGS]...\n"
+        "```\n"
+        "\n"
+        "A toy group.\n"
+        "\n"
+        "## Commands\n"
+        "\n"
+        "| command | what it does |\n"
+        "| --- | --- |\n"
+        "| [`toy greet`](#toy-greet) | Greet WHO a few times. |\n"
+        "\n"
+        "## `toy greet`\n"
+        "\n"
+        "```text\n"
+        "toy greet [OPTIONS] {world|moon}\n"
+        "```\n"
+        "\n"
+        "Greet WHO a few times.\n"
+        "\n"
+        "Second paragraph.\n"
+        "\n"
+        "Examples:\n"
+        "\n"
+        "```sh\n"
+        "toy greet world\n"
+        "toy greet moon -n 2 --loud\n"
+        "```\n"
+        "\n"
+        "| argument | type | required |\n"
+        "| --- | --- | --- |\n"
+        "| `WHO` | one of `world`, `moon` | yes |\n"
+        "\n"
+        "| option | type | default | description |\n"
+        "| --- | --- | --- | --- |\n"
+        "| `-n`, `--times` | `INTEGER` | `1` | How \\| many times. |\n"
+        "| `--loud` / `--quiet` | flag | `--quiet` | Shout. |\n"
+        "| `--dry-run` | flag |  | Print only. |\n"
+        "| `--out` | `FILE` |  | Write here. |\n"
+    )
+
+
+def test_check_names_the_regenerate_command(tmp_path, capsys):
+    stale = tmp_path / "cli.md"
+    stale.write_text("old\n", encoding="utf-8")
+    assert cli_reference.main(["--check", str(stale)]) == 1
+    assert cli_reference.REGENERATE in capsys.readouterr().err
+    stale.write_text(cli_reference.render(), encoding="utf-8")
+    assert cli_reference.main(["--check", str(stale)]) == 0
