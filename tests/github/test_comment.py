@@ -605,3 +605,52 @@ def test_a_503_with_retry_after(
     failed, served = emulator.requests_to("GET", "*/comments")
     assert (failed.status, served.status) == (503, 200)
     assert low <= served.time - failed.time <= high
+
+
+def _saved_fork_report(emulator, actions_env, tmp_path, gitml, monkeypatch) -> Path:
+    """A fork PR's run for PR #7 at HEAD_SHA that could not comment: gitml-report/ is saved."""
+    monkeypatch.setenv("GITHUB_TOKEN", READ_ONLY_TOKEN)
+    report = write_report(tmp_path / "report.md", "# Fork\n", verdict="pass")
+    assert gitml("comment", str(report)).code == 0
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    return tmp_path / "gitml-report" / "pr.json"
+
+
+def test_the_fork_safe_workflow_refuses_a_pr_json_for_another_commit(
+    emulator, actions_env, tmp_path, gitml, monkeypatch
+):
+    pr_json = _saved_fork_report(emulator, actions_env, tmp_path, gitml, monkeypatch)
+    other = "c" * 40
+    write_event(
+        actions_env, {"workflow_run": {"head_sha": other, "pull_requests": []}}, "workflow_run"
+    )
+    run = gitml("comment", "gitml-report/report.md", "--pr-from", str(pr_json))
+    assert (run.code, run.err) == (
+        2,
+        f"ERROR: {pr_json} is for commit {HEAD_SHA[:12]}, but the run that saved it ran on "
+        f"{other[:12]}; refusing to post it\n",
+    )
+    assert gitml_comments(emulator) == []
+
+
+def test_the_fork_safe_workflow_posts_nothing_on_another_pull_request(
+    emulator, actions_env, tmp_path, gitml, monkeypatch
+):
+    # the fork's code rewrote pr.json to aim its text at PR #8, whose head is another commit
+    pr_json = _saved_fork_report(emulator, actions_env, tmp_path, gitml, monkeypatch)
+    emulator.add_pull(REPO, 8, head_sha="d" * 40)
+    data = json.loads(pr_json.read_text())
+    pr_json.write_text(json.dumps({**data, "pr": 8}))
+    write_event(
+        actions_env, {"workflow_run": {"head_sha": HEAD_SHA, "pull_requests": []}}, "workflow_run"
+    )
+    writes_before = len(emulator.requests_to("POST", "*"))
+    run = gitml("comment", "gitml-report/report.md", "--pr-from", str(pr_json))
+    assert run.code == 0, run
+    assert run.err == (
+        f"WARNING: pull request #8 is at {'d' * 12}, not at {HEAD_SHA[:12]} where this report "
+        "was made (a newer push, or a pr.json naming another pull request): not posted\n"
+    )
+    assert emulator.issue_comments(REPO, 8) == [] and gitml_comments(emulator) == []
+    assert emulator.check_runs(REPO) == []
+    assert len(emulator.requests_to("POST", "*")) == writes_before

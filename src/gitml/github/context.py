@@ -110,6 +110,17 @@ def from_event(
     return None, None, False
 
 
+def triggering_run_head(env: Mapping[str, str]) -> str | None:
+    """The head commit of the run that triggered this ``workflow_run`` job, else None.
+
+    GitHub writes it into the event, so unlike anything in the triggering run's artifact (written
+    by a pull request's code) it can be trusted.
+    """
+    if env.get("GITHUB_EVENT_NAME") != "workflow_run":
+        return None
+    return _sha(_get(_payload(env), "workflow_run", "head_sha"))
+
+
 def resolve(
     env: Mapping[str, str],
     *,

@@ -29,7 +29,7 @@ from github.Repository import Repository
 from gitml.errors import DataError, GitHubError, UsageError
 from gitml.github import artifact, checks, sticky
 from gitml.github.client import RetrySettings, make_client
-from gitml.github.context import GitHubContext, resolve
+from gitml.github.context import GitHubContext, resolve, triggering_run_head
 from gitml.github.summary import append_step_summary, write_outputs
 
 T = TypeVar("T")
@@ -63,7 +63,8 @@ class Published:
 
     repository: str
     report_id: str
-    #: "created", "updated", "unchanged", "forbidden" (token may not write) or "dry-run"
+    #: "created", "updated", "unchanged", "forbidden" (token may not write), "stale" (a saved
+    #: report whose pull request has moved on: not posted) or "dry-run"
     action: str
     pr: int | None = None
     sha: str | None = None
@@ -256,6 +257,15 @@ def publish(request: CommentRequest, env: Mapping[str, str] | None = None) -> Pu
     text = _read_report(request.report)
     pr_file = artifact.read_pr_file(request.pr_from) if request.pr_from else None
 
+    if pr_file is not None:
+        # pr.json was written by the pull request's run: only the commit GitHub says that run
+        # was for may be commented on, and only on a pull request whose head is that commit
+        trusted = triggering_run_head(env)
+        if trusted is not None and pr_file.head_sha != trusted:
+            raise UsageError(
+                f"{request.pr_from} is for commit {(pr_file.head_sha or 'none')[:12]}, but the "
+                f"run that saved it ran on {trusted[:12]}; refusing to post it"
+            )
     report_id = request.report_id or (pr_file.id if pr_file else None) or sticky.marker_id(text)
     report_id = sticky.check_id(report_id or sticky.DEFAULT_ID)
     body = sticky.compose(text, report_id)
@@ -354,6 +364,7 @@ def publish(request: CommentRequest, env: Mapping[str, str] | None = None) -> Pu
             check_name,
             save_for_later,
             bool(summary_path),
+            expected_head=pr_file.head_sha if pr_file else None,
         )
     finally:
         outputs()
@@ -372,6 +383,7 @@ def _post(
     check_name: str,
     save_for_later: Callable[[str], Path],
     summary_path: bool,
+    expected_head: str | None = None,
 ) -> None:
     repo: Repository = gh.get_repo(context.repository)
 
@@ -382,6 +394,14 @@ def _post(
             lambda: pull.head.sha,
             missing=f"pull request #{result.pr}",
         )
+        if expected_head is not None and head_sha != expected_head:
+            result.action = "stale"
+            result.warnings.append(
+                f"pull request #{result.pr} is at {head_sha[:12]}, not at {expected_head[:12]} "
+                "where this report was made (a newer push, or a pr.json naming another pull "
+                "request): not posted"
+            )
+            return
         result.sha = result.sha or head_sha
     elif result.pr is None and result.sha is not None:
         sha = result.sha
