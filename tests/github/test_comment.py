@@ -654,3 +654,20 @@ def test_the_fork_safe_workflow_posts_nothing_on_another_pull_request(
     assert emulator.issue_comments(REPO, 8) == [] and gitml_comments(emulator) == []
     assert emulator.check_runs(REPO) == []
     assert len(emulator.requests_to("POST", "*")) == writes_before
+
+
+def test_the_fork_safe_workflow_refuses_a_pr_json_for_another_repository(
+    emulator, actions_env, tmp_path, gitml, monkeypatch
+):
+    pr_json = _saved_fork_report(emulator, actions_env, tmp_path, gitml, monkeypatch)
+    pr_json.write_text(json.dumps({**json.loads(pr_json.read_text()), "repository": "evil/ml"}))
+    write_event(
+        actions_env, {"workflow_run": {"head_sha": HEAD_SHA, "pull_requests": []}}, "workflow_run"
+    )
+    writes_before = len(emulator.requests_to("POST", "*"))
+    run = gitml("comment", "gitml-report/report.md", "--pr-from", str(pr_json))
+    assert (run.code, run.err) == (
+        2,
+        f"ERROR: {pr_json} is for evil/ml, not {REPO}; refusing to post it\n",
+    )
+    assert len(emulator.requests_to("POST", "*")) == writes_before
