@@ -1,0 +1,214 @@
+"""The ``[tool.gitml]`` section ``gitml init`` proposes, and how it goes into ``pyproject.toml``.
+
+Inference is deliberately modest: the base branch, one ``max_regression`` gate on the primary
+higher-is-better metric found (nothing invented for names gitml cannot judge), commented direction
+stubs for metrics gitml does not know by name, and the promote artifact when dvc.yaml declares
+exactly one model.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gitml.config import parse_settings, tomllib
+from gitml.errors import ConfigError
+from gitml.report.compare import as_number, default_direction
+
+#: Preferred metrics for the one gate init proposes, best first: all higher-is-better, on a scale
+#: where an absolute drop of MAX_REGRESSION is meaningful.
+PRIMARY_METRICS = ("accuracy", "f1", "roc_auc", "r2")
+MAX_REGRESSION = 0.01
+#: What gitml's evaluate stage writes to metrics.json (tests check the two agree).
+BUILTIN_METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc", "log_loss")
+METRICS_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class ProposedSettings:
+    """The section's TOML text and the notes to show the user about it."""
+
+    text: str
+    notes: tuple[str, ...] = ()
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested metrics as dotted keys, lists dropped, as DVC reports them."""
+    if not isinstance(value, dict):
+        return {prefix: value} if prefix and not isinstance(value, list) else {}
+    found: dict[str, Any] = {}
+    for key, item in value.items():
+        found.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
+    return found
+
+
+def discover_metrics_files(root: Path) -> list[str]:
+    """Undeclared ``metrics*.json|yaml|yml`` files at ``root`` or one folder down."""
+    found = [
+        path.relative_to(root).as_posix()
+        for pattern in ("metrics*", "*/metrics*")
+        for path in sorted(root.glob(pattern))
+        if path.suffix in METRICS_SUFFIXES
+        and path.is_file()
+        and not path.relative_to(root).parts[0].startswith(".")
+    ]
+    return found
+
+
+def read_metrics(root: Path, files: list[str]) -> tuple[dict[str, dict[str, float]], list[str]]:
+    """Numeric metrics per file (``{file: {name: value}}``) and notes on files that could not be read."""
+    metrics: dict[str, dict[str, float]] = {}
+    notes = []
+    for file in files:
+        path = root / file
+        if not path.is_file():
+            notes.append(f"{file} is declared in dvc.yaml but missing: no gate is proposed from it")
+            continue
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))  # JSON is YAML too
+        except (yaml.YAMLError, UnicodeDecodeError):
+            notes.append(f"{file} is not JSON or YAML: no gate is proposed from it")
+            continue
+        values = {
+            name: number
+            for name, value in flatten(data).items()
+            if not isinstance(value, bool) and (number := as_number(value)) is not None
+        }
+        metrics[file] = values
+    return metrics, notes
+
+
+def _toml_string(value: str) -> str:
+    return json.dumps(value)  # a JSON string is a TOML basic string
+
+
+def _primary(metrics: dict[str, dict[str, float]]) -> str | None:
+    """The gate's metric: the preferred well-known name present, as gitml's gates spell it."""
+    names = [(file, name) for file, values in metrics.items() for name in values]
+    for wanted in PRIMARY_METRICS:
+        for file, name in names:
+            if name.rsplit(".", 1)[-1].lower() == wanted:
+                ambiguous = sum(1 for _, other in names if other == name) > 1
+                return f"{file}:{name}" if ambiguous else name
+    return None
+
+
+def propose_settings(
+    base: str, metrics: dict[str, dict[str, float]], model_artifacts: tuple[str, ...]
+) -> ProposedSettings:
+    """The ``[tool.gitml]`` section for these metrics and artifacts; it loads with ``parse_settings``."""
+    lines = [
+        "# gitml's settings, written by `gitml init`: https://github.com/gitml/gitml#configuration",
+        "[tool.gitml]",
+        f"base = {_toml_string(base)}",
+    ]
+    notes = []
+    unknown = sorted(
+        {
+            name if sum(name in v for v in metrics.values()) == 1 else f"{file}:{name}"
+            for file, values in metrics.items()
+            for name in values
+            if default_direction(name) is None
+        }
+    )
+    if unknown:
+        lines += [
+            "",
+            "# gitml knows the direction of accuracy, f1, log_loss, rmse, ... by name; set the others",
+            "# so the report can call a change better or worse:",
+            "[tool.gitml.metrics]",
+            *(f'# {_toml_string(name)} = "higher"  # or "lower"' for name in unknown),
+        ]
+        notes.append(f"direction unknown for {', '.join(unknown)}: set it in [tool.gitml.metrics]")
+    gate = _primary(metrics)
+    if gate is not None:
+        lines += [
+            "",
+            f"# Fail the `gitml` check when {gate} drops by more than {MAX_REGRESSION} against the base.",
+            "[[tool.gitml.gates]]",
+            f"metric = {_toml_string(gate)}",
+            f"max_regression = {MAX_REGRESSION}",
+        ]
+    elif metrics:
+        notes.append(
+            "no gate proposed: none of " + ", ".join(PRIMARY_METRICS) + " was found; add "
+            "[[tool.gitml.gates]] for the metric that matters"
+        )
+    if len(model_artifacts) == 1:
+        lines += [
+            "",
+            "[tool.gitml.promote]",
+            f"artifact = {_toml_string(model_artifacts[0])}",
+            'stage = "staging"',
+            'bump = "minor"',
+        ]
+    elif model_artifacts:
+        notes.append(
+            f"dvc.yaml declares {len(model_artifacts)} models ({', '.join(model_artifacts)}): "
+            "choose one as [tool.gitml.promote] artifact"
+        )
+    text = "\n".join(lines) + "\n"
+    parse_settings(tomllib.loads(text)["tool"]["gitml"])  # a bug here must not reach the user
+    return ProposedSettings(text=text, notes=tuple(notes))
+
+
+_GITML_HEADER = re.compile(r'^\s*\[\[?\s*"?tool"?\s*\.\s*"?gitml"?\s*[.\]]')
+_ANY_HEADER = re.compile(r"^\s*\[")
+
+
+def _without_gitml(document: dict) -> dict:
+    tool = {k: v for k, v in document.get("tool", {}).items() if k != "gitml"}
+    rest = {k: v for k, v in document.items() if k != "tool"}
+    return {**rest, "tool": tool} if tool else rest
+
+
+def merge_pyproject(existing: str | None, section: str, force: bool) -> tuple[str, str | None]:
+    """How ``section`` goes into pyproject.toml: ``(action, new text)``, None when skipped.
+
+    Created when there is no file; appended when it has no ``[tool.gitml]``; otherwise skipped,
+    or with ``force`` only the ``[tool.gitml...]`` tables are replaced, the rest kept byte for byte.
+    """
+    if existing is None:
+        return "created", section
+    try:
+        document = tomllib.loads(existing)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"pyproject.toml is not valid TOML ({error}); fix it first") from None
+    if "gitml" not in document.get("tool", {}):
+        separator = "" if not existing else "\n" if existing.endswith("\n") else "\n\n"
+        return "appended", existing + separator + section
+    if not force:
+        return "skipped", None
+    kept: list[str] = []
+    inserted = in_gitml = False
+    for line in existing.splitlines(keepends=True):
+        if _ANY_HEADER.match(line):
+            was_gitml, in_gitml = in_gitml, bool(_GITML_HEADER.match(line))
+            if was_gitml and not in_gitml:
+                kept.append("\n")  # the blank line the replaced tables had before this one
+            if in_gitml and not inserted:
+                kept.append(section)
+                inserted = True
+        if not in_gitml:
+            kept.append(line)
+    text = "".join(kept).rstrip("\n") + "\n"
+    # Headers are found line by line: check the result kept everything else and only that.
+    try:
+        replaced = tomllib.loads(text)
+        ok = (
+            _without_gitml(replaced) == _without_gitml(document)
+            and replaced["tool"]["gitml"] == (tomllib.loads(section)["tool"]["gitml"])
+        )
+    except (tomllib.TOMLDecodeError, KeyError):
+        ok = False
+    if not ok:
+        raise ConfigError(
+            "could not replace [tool.gitml] in pyproject.toml by itself (is it written as dotted "
+            "keys or an inline table?); delete that table and rerun `gitml init`"
+        )
+    return "overwritten", text
