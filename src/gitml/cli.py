@@ -18,6 +18,7 @@ from gitml.errors import EXIT_FAILURE, GitmlError
 COMMANDS = {
     "build": "gitml.commands.build:build",
     "demo": "gitml.commands.demo:demo",
+    "init": "gitml.commands.init:init",
     "models": "gitml.commands.models:models",
     "promote": "gitml.commands.promote:promote",
     "run": "gitml.commands.run:run",

@@ -503,3 +503,63 @@ def track(root: Path | str, path: str) -> None:
             raise DataError(
                 f"could not track {path} with DVC: {_exception_message(error)}"
             ) from error
+
+
+def init_dvc(root: Path | str, subdir: bool) -> None:
+    """``dvc init`` in an existing repository (``--subdir`` when ``root`` is below git's root)."""
+    os.environ.setdefault("DVC_NO_ANALYTICS", "1")
+    from dvc.repo import Repo
+
+    _route_dvc_logs()
+    with _quiet():
+        Repo.init(str(root), subdir=subdir).close()
+
+
+@dataclass(frozen=True)
+class ProjectOutline:
+    """What ``gitml init`` needs to know of a DVC project, read from dvc.yaml and DVC's config."""
+
+    #: metrics files declared in dvc.yaml (top-level ``metrics:`` and stage ``metrics:`` outs),
+    #: relative to the project root, in declaration order
+    metrics_files: tuple[str, ...]
+    #: names of the artifacts declared with ``type: model``
+    model_artifacts: tuple[str, ...]
+    #: the default remote's name and URL (``core.remote``), None when no default is set
+    remote_name: str | None
+    remote_url: str | None
+
+
+def _relative(path: str, base: str) -> str:
+    return Path(os.path.relpath(os.path.normpath(path), base)).as_posix()
+
+
+def project_outline(root: Path | str) -> ProjectOutline:
+    """Declared metrics files, model artifacts and the default remote of the project at ``root``."""
+    with open_repo(root) as repo:
+        base = repo.root_dir
+        files: list[str] = []
+        try:
+            # top-level `metrics:` paths are relative to their dvc.yaml's folder
+            for dvcyaml, paths in repo.index._metrics.items():
+                folder = os.path.dirname(dvcyaml)
+                files += [_relative(os.path.join(folder, p), base) for p in paths]
+            for stage in repo.index.stages:
+                files += [_relative(out.fs_path, base) for out in stage.outs if out.metric]
+            artifacts = [
+                name
+                for found in repo.artifacts.read().values()
+                for name, artifact in found.items()
+                if artifact.type == "model"
+            ]
+        except Exception as error:  # DVC's YAML and schema errors, all with a useful message
+            raise ConfigError(
+                f"could not read dvc.yaml: {_exception_message(error)}; fix it and retry"
+            ) from None
+        name = repo.config["core"].get("remote")
+        url = repo.config["remote"].get(name, {}).get("url") if name else None
+    return ProjectOutline(
+        metrics_files=tuple(dict.fromkeys(files)),
+        model_artifacts=tuple(artifacts),
+        remote_name=name,
+        remote_url=url,
+    )

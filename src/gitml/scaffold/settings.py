@@ -167,6 +167,14 @@ def _without_gitml(document: dict) -> dict:
     return {**rest, "tool": tool} if tool else rest
 
 
+def load_pyproject(text: str) -> dict:
+    """Parse pyproject.toml's text; invalid TOML is a ``ConfigError``."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"pyproject.toml is not valid TOML ({error}); fix it first") from None
+
+
 def merge_pyproject(existing: str | None, section: str, force: bool) -> tuple[str, str | None]:
     """How ``section`` goes into pyproject.toml: ``(action, new text)``, None when skipped.
 
@@ -175,10 +183,7 @@ def merge_pyproject(existing: str | None, section: str, force: bool) -> tuple[st
     """
     if existing is None:
         return "created", section
-    try:
-        document = tomllib.loads(existing)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"pyproject.toml is not valid TOML ({error}); fix it first") from None
+    document = load_pyproject(existing)
     if "gitml" not in document.get("tool", {}):
         separator = "" if not existing else "\n" if existing.endswith("\n") else "\n\n"
         return "appended", existing + separator + section

@@ -1,0 +1,60 @@
+"""``gitml init``: add gitml's workflows, settings and (when missing) a pipeline to a repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+ACTION_WIDTH = len("overwritten")
+
+
+@click.command()
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The project folder (where dvc.yaml is or will be), inside a git repository.",
+)
+@click.option(
+    "--ref",
+    default=None,
+    help="Full commit SHA of gitml to pin the workflows to (default: the installed gitml's commit).",
+)
+@click.option(
+    "--force", is_flag=True, help="Overwrite files and the [tool.gitml] table that exist."
+)
+@click.option("--release", is_flag=True, help="Also write the release-on-merge workflow.")
+@click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
+def init(directory: Path, ref: str | None, force: bool, release: bool, dry_run: bool) -> None:
+    """Add gitml to this git repository.
+
+    Writes the PR and fork-safe comment workflows (.github/workflows/gitml-pr.yml,
+    gitml-comment.yml) pinned to one gitml commit, a [tool.gitml] section in pyproject.toml
+    inferred from the metrics files found, and, when there is no dvc.yaml, a pipeline of gitml's
+    built-in stages with its params.yaml (running `dvc init` first if needed). Existing files are
+    kept unless --force. Then prints what to commit and which secrets to set.
+
+    \b
+    Example:
+      gitml init
+      gitml init --release --ref 0123456789abcdef0123456789abcdef01234567
+    """
+    from gitml.scaffold.init import init_repository
+
+    result = init_repository(directory, ref=ref, force=force, release=release, dry_run=dry_run)
+    prefix = "would be " if dry_run else ""
+    for file in result.files:
+        detail = f" ({file.detail})" if file.detail else ""
+        click.echo(f"{prefix}{file.action:<{ACTION_WIDTH}} {file.path}{detail}")
+    click.echo(
+        f"\nworkflows pinned to gitml/gitml@{result.source.sha} "
+        f"(v{result.source.version}, {result.source.origin})"
+    )
+    for warning in result.warnings:
+        click.echo(f"WARNING: {warning}", err=True)
+    click.echo("\nNext:")
+    for number, step in enumerate(result.next_steps, start=1):
+        click.echo(f"  {number}. {step}")
