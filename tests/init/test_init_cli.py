@@ -362,3 +362,14 @@ def test_invalid_pyproject_stops_before_anything_is_written(bare_git: Project) -
     assert result.returncode == 2
     assert result.stderr.startswith("ERROR: pyproject.toml is not valid TOML (")
     assert sorted(p.name for p in bare_git.root.iterdir()) == [".git", "pyproject.toml"]
+
+
+def test_init_is_registered_with_help_and_an_example() -> None:
+    from click.testing import CliRunner
+
+    from gitml.cli import COMMANDS, cli
+
+    assert COMMANDS["init"] == "gitml.commands.init:init"
+    result = CliRunner().invoke(cli, ["init", "--help"])
+    assert result.exit_code == 0
+    assert "Example:\n    gitml init\n" in result.output
