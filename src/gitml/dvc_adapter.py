@@ -466,30 +466,17 @@ def _quiet() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def init_project(root: Path | str, remote_name: str, remote_url: str) -> None:
-    """``dvc init`` in the git repository at ``root`` with one default remote (a new project).
+def add_default_remote(root: Path | str, name: str, url: str) -> None:
+    """``dvc remote add -d NAME URL``; a relative ``url`` is relative to the project root.
 
-    A relative ``remote_url`` is relative to the project root; DVC stores it relative to
-    ``.dvc/``, so clones at the same depth share it.
+    DVC stores a local path relative to ``.dvc/``, so clones at the same depth share it.
     """
-    from dvc.repo import Repo
-
-    _route_dvc_logs()
-    with _quiet():
-        repo = Repo.init(str(root))
-    try:
-        with repo.config.edit() as config:
-            config["core"]["remote"] = remote_name
-            # DVC's config API reads a relative path against the cwd (and then stores it relative
-            # to .dvc/), so hand it one relative to the cwd
-            url = (
-                remote_url
-                if "://" in remote_url or Path(remote_url).is_absolute()
-                else os.path.relpath(Path(root).resolve() / remote_url)
-            )
-            config["remote"][remote_name] = {"url": url}
-    finally:
-        repo.close()
+    with open_repo(root) as repo, repo.config.edit() as config:
+        # DVC's config API reads a relative path against the cwd, so hand it one relative to it
+        if "://" not in url and not Path(url).is_absolute():
+            url = os.path.relpath(Path(root).resolve() / url)
+        config["core"]["remote"] = name
+        config["remote"][name] = {"url": url}
 
 
 def track(root: Path | str, path: str) -> None:
@@ -505,7 +492,7 @@ def track(root: Path | str, path: str) -> None:
             ) from error
 
 
-def init_dvc(root: Path | str, subdir: bool) -> None:
+def init_dvc(root: Path | str, subdir: bool = False) -> None:
     """``dvc init`` in an existing repository (``--subdir`` when ``root`` is below git's root)."""
     os.environ.setdefault("DVC_NO_ANALYTICS", "1")
     from dvc.repo import Repo

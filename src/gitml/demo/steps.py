@@ -109,7 +109,8 @@ def create_repository(ctx: Context) -> None:
     ctx.progress.note("wrote dvc.yaml, params.yaml, pyproject.toml and data/ (breast cancer)")
 
     with inside(root):
-        dvc_adapter.init_project(root, "local", "../dvc-remote")
+        dvc_adapter.init_dvc(root)
+        dvc_adapter.add_default_remote(root, "local", "../dvc-remote")
         dvc_adapter.track(root, "data")
     git(root, "add", "-A")
     git(root, "commit", "--quiet", "-m", "Reference project: breast-cancer classifier")
