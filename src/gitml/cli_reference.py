@@ -19,6 +19,8 @@ from pathlib import Path
 
 import click
 
+from gitml.generated_doc import GeneratedDoc
+
 #: The one command that rewrites the page; failure messages print it.
 REGENERATE = "python -m gitml.cli_reference > docs/cli.md"
 DEFAULT_PATH = Path("docs") / "cli.md"
@@ -190,32 +192,9 @@ def render(group: click.Group | None = None, name: str = "gitml") -> str:
     return "\n".join(sections)
 
 
-def check(path: Path = DEFAULT_PATH) -> str | None:
-    """None when ``path`` equals ``render()``, else a message that names the regenerate command."""
-    try:
-        current = path.read_text(encoding="utf-8")
-    except OSError:
-        current = None
-    if current == render():
-        return None
-    state = "is missing" if current is None else "is stale (the click commands changed)"
-    return f"{path} {state}; regenerate it from the repository's root with: {REGENERATE}"
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m gitml.cli_reference [--check [PATH]]``: print the reference, or check it."""
-    args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["--check"]:
-        problem = check(Path(args[1]) if len(args) > 1 else DEFAULT_PATH)
-        if problem:
-            print(problem, file=sys.stderr)
-            return 1
-        return 0
-    if args:
-        print(f"usage: {REGENERATE}  |  python -m gitml.cli_reference --check", file=sys.stderr)
-        return 2
-    sys.stdout.write(render())
-    return 0
+PAGE = GeneratedDoc("gitml.cli_reference", DEFAULT_PATH, "the click commands", render)
+check = PAGE.check
+main = PAGE.main
 
 
 if __name__ == "__main__":

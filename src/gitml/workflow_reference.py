@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from gitml.generated_doc import GeneratedDoc
+
 #: The one command that rewrites the page; failure messages print it.
 REGENERATE = "python -m gitml.workflow_reference > docs/workflow-reference.md"
 DEFAULT_PATH = Path("docs") / "workflow-reference.md"
@@ -367,34 +369,9 @@ def render(root: Path | str = ".") -> str:
     return "\n".join(sections)
 
 
-def check(path: Path = DEFAULT_PATH, root: Path | str = ".") -> str | None:
-    """None when ``path`` equals ``render(root)``, else a message naming the regenerate command."""
-    try:
-        current = path.read_text(encoding="utf-8")
-    except OSError:
-        current = None
-    if current == render(root):
-        return None
-    state = "is missing" if current is None else "is stale (a workflow or the action changed)"
-    return f"{path} {state}; regenerate it from the repository's root with: {REGENERATE}"
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m gitml.workflow_reference [--check [PATH]]``, run from the repository's root."""
-    args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["--check"]:
-        problem = check(Path(args[1]) if len(args) > 1 else DEFAULT_PATH)
-        if problem:
-            print(problem, file=sys.stderr)
-            return 1
-        return 0
-    if args:
-        print(
-            f"usage: {REGENERATE}  |  python -m gitml.workflow_reference --check", file=sys.stderr
-        )
-        return 2
-    sys.stdout.write(render())
-    return 0
+PAGE = GeneratedDoc("gitml.workflow_reference", DEFAULT_PATH, "a workflow or the action", render)
+check = PAGE.check
+main = PAGE.main
 
 
 if __name__ == "__main__":

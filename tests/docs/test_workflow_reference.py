@@ -88,13 +88,17 @@ def test_pinned_actions_reads_sha_and_version():
     ]
 
 
-def test_check_names_the_regenerate_command(tmp_path):
+def test_check_names_the_regenerate_command(tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO_ROOT)  # the command is run from the repository's root
     stale = tmp_path / "workflow-reference.md"
     stale.write_text("old\n", encoding="utf-8")
-    message = workflow_reference.check(stale, REPO_ROOT)
-    assert message is not None and workflow_reference.REGENERATE in message
+    assert workflow_reference.check(stale) == (
+        f"{stale} is stale (a workflow or the action changed); regenerate it from the "
+        f"repository's root with: {workflow_reference.REGENERATE}"
+    )
+    assert workflow_reference.main(["--check", str(stale)]) == 1
     stale.write_text(workflow_reference.render(REPO_ROOT), encoding="utf-8")
-    assert workflow_reference.check(stale, REPO_ROOT) is None
+    assert workflow_reference.check(stale) is None
 
 
 def test_no_third_party_action_is_pinned_to_a_moving_ref():
