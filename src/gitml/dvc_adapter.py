@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gitml.errors import ConfigError, DataError, PipelineError, RemoteError, RevisionError
+from gitml.errors import ConfigError, DataError, PipelineError, RemoteError
 
 #: DVC's name for the uncommitted working tree.
 WORKSPACE = "workspace"
@@ -251,13 +251,12 @@ def reproduce(repo: Any, targets: list[str] | None = None, force: bool = False) 
 
 def check_revision(repo: Any, rev: str) -> str:
     """Resolve ``rev`` to a commit sha; a missing one (shallow clone?) is a ``RevisionError``."""
+    from gitml.registry.git import unknown_revision
+
     try:
         return repo.scm.resolve_rev(rev)
     except Exception:  # scmrepo raises several unrelated types for an unknown revision
-        raise RevisionError(
-            f"unknown git revision '{rev}'; in a shallow clone fetch it first, e.g. "
-            f"`git fetch --depth 1 origin {rev}:refs/remotes/origin/{rev}`, then use origin/{rev}"
-        ) from None
+        raise unknown_revision(repo.scm.root_dir, rev) from None
 
 
 def _errors(source: str, errors: dict[str, Any]) -> list[LoadError]:
