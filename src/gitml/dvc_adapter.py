@@ -128,32 +128,48 @@ def open_repo(root: Path | str = ".") -> Iterator[Any]:
         repo.close()
 
 
-def _dvc_failure(error: Exception) -> PipelineError:
-    """Turn a DVC exception (and its causes) into one actionable gitml error."""
+def _causes(error: BaseException) -> list[BaseException]:
+    chain = [error]
+    while chain[-1].__cause__ is not None:
+        chain.append(chain[-1].__cause__)
+    return chain
+
+
+def _definition_error(error: BaseException) -> ConfigError | None:
+    """A broken pipeline definition (dvc.yaml syntax, schema, cycle, duplicate outputs) in
+    ``error``'s causes, as the ``ConfigError`` every command reports for it; else None."""
     from dvc.exceptions import (
         CyclicGraphError,
         OutputDuplicationError,
         OverlappingOutputPathsError,
-        ReproductionError,
     )
-    from dvc.stage.exceptions import MissingDataSource, StageCmdFailedError
     from dvc.utils.strictyaml import YAMLSyntaxError, YAMLValidationError
 
-    chain = [error]
-    while chain[-1].__cause__ is not None:
-        chain.append(chain[-1].__cause__)
-    for cause in chain:
-        if isinstance(cause, MissingDataSource):
-            return DataError(
-                f"{_exception_message(cause)}; pull it with `gitml run --pull`, and if the DVC "
-                "remote lacks it too, push it from a machine that has it (`dvc push`)"
-            )
+    for cause in _causes(error):
         if isinstance(cause, (YAMLSyntaxError, YAMLValidationError)):
             return ConfigError(f"dvc.yaml is broken: {_exception_message(cause)}; fix the file")
         if isinstance(
             cause, (CyclicGraphError, OutputDuplicationError, OverlappingOutputPathsError)
         ):
             return ConfigError(f"dvc.yaml is broken: {_exception_message(cause)}")
+    return None
+
+
+def _dvc_failure(error: Exception) -> PipelineError:
+    """Turn a DVC exception (and its causes) into one actionable gitml error."""
+    from dvc.exceptions import ReproductionError
+    from dvc.stage.exceptions import MissingDataSource, StageCmdFailedError
+
+    broken = _definition_error(error)
+    if broken is not None:
+        return broken
+    chain = _causes(error)
+    for cause in chain:
+        if isinstance(cause, MissingDataSource):
+            return DataError(
+                f"{_exception_message(cause)}; pull it with `gitml run --pull`, and if the DVC "
+                "remote lacks it too, push it from a machine that has it (`dvc push`)"
+            )
         if isinstance(cause, StageCmdFailedError):
             return PipelineError(
                 f"{_exception_message(chain[0])}: {_exception_message(cause)}; "
@@ -182,6 +198,9 @@ def pull(repo: Any, remote: str | None = None) -> int:
     try:
         result = repo.pull(remote=remote, run_cache=True, allow_missing=True)
     except Exception as error:  # DVC's errors, and the filesystems' own (credentials, network)
+        broken = _definition_error(error)  # DVC reads dvc.yaml to know what to pull
+        if broken is not None:
+            raise broken from error
         raise RemoteError(
             f"could not pull from {_remote_description(repo, remote)}: "
             f"{_exception_message(error)}; check that it is reachable and its credentials are set"
@@ -195,6 +214,9 @@ def push(repo: Any, remote: str | None = None) -> int:
     try:
         pushed = repo.push(remote=remote, run_cache=True)
     except Exception as error:  # DVC's errors, and the filesystems' own (credentials, network)
+        broken = _definition_error(error)
+        if broken is not None:
+            raise broken from error
         raise RemoteError(
             f"could not push to {_remote_description(repo, remote)}: "
             f"{_exception_message(error)}; check that it is writable and its credentials are set"
