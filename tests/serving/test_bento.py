@@ -235,3 +235,38 @@ def test_serve_of_a_bento_that_dies_at_start_is_one_error_line(project, tmp_path
     )
     assert "broken on purpose" in result.stderr.split("ERROR:")[0]  # BentoML's output came first
     assert result.stderr.count("ERROR: ") == 1
+
+
+def test_build_with_a_failing_docker_tag_is_one_error_line(project, tmp_path):
+    """`gitml build --containerize docker` with a stand-in docker that fails on `tag`."""
+    clone, env = project
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    docker = folder / "docker"
+    docker.write_text(
+        "#!/bin/sh\n"
+        'case "$1" in\n'
+        "  version) echo '\"24.0.7\"' ;;\n"
+        '  tag) echo "Error response from daemon: No such image: $2" >&2; exit 1 ;;\n'
+        "esac\n"
+        "exit 0\n"
+    )
+    docker.chmod(0o755)
+    commit = git(clone, "rev-parse", "HEAD")
+    result = subprocess.run(
+        [*GITML, "build", "--containerize", "docker", "--image", "example/classifier"],
+        cwd=clone,
+        env={**env, "PATH": f"{folder}{os.pathsep}{env['PATH']}"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"ERROR: `docker tag example/classifier:v0.1.0 example/classifier:sha-{commit[:12]}` "
+        "failed (exit code 1): Error response from daemon: No such image: "
+        "example/classifier:v0.1.0; the image is built as example/classifier:v0.1.0: fix the "
+        "cause and run the command again"
+    )
+    assert "Traceback" not in result.stderr
+    assert "unexpected" not in result.stderr
