@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gitml.errors import ConfigError, DataError, PipelineError, RemoteError, RevisionError
+from gitml.errors import ConfigError, DataError, PipelineError, RemoteError
 
 #: DVC's name for the uncommitted working tree.
 WORKSPACE = "workspace"
@@ -128,32 +128,48 @@ def open_repo(root: Path | str = ".") -> Iterator[Any]:
         repo.close()
 
 
-def _dvc_failure(error: Exception) -> PipelineError:
-    """Turn a DVC exception (and its causes) into one actionable gitml error."""
+def _causes(error: BaseException) -> list[BaseException]:
+    chain = [error]
+    while chain[-1].__cause__ is not None:
+        chain.append(chain[-1].__cause__)
+    return chain
+
+
+def _definition_error(error: BaseException) -> ConfigError | None:
+    """A broken pipeline definition (dvc.yaml syntax, schema, cycle, duplicate outputs) in
+    ``error``'s causes, as the ``ConfigError`` every command reports for it; else None."""
     from dvc.exceptions import (
         CyclicGraphError,
         OutputDuplicationError,
         OverlappingOutputPathsError,
-        ReproductionError,
     )
-    from dvc.stage.exceptions import MissingDataSource, StageCmdFailedError
     from dvc.utils.strictyaml import YAMLSyntaxError, YAMLValidationError
 
-    chain = [error]
-    while chain[-1].__cause__ is not None:
-        chain.append(chain[-1].__cause__)
-    for cause in chain:
-        if isinstance(cause, MissingDataSource):
-            return DataError(
-                f"{_exception_message(cause)}; pull it with `gitml run --pull`, and if the DVC "
-                "remote lacks it too, push it from a machine that has it (`dvc push`)"
-            )
+    for cause in _causes(error):
         if isinstance(cause, (YAMLSyntaxError, YAMLValidationError)):
             return ConfigError(f"dvc.yaml is broken: {_exception_message(cause)}; fix the file")
         if isinstance(
             cause, (CyclicGraphError, OutputDuplicationError, OverlappingOutputPathsError)
         ):
             return ConfigError(f"dvc.yaml is broken: {_exception_message(cause)}")
+    return None
+
+
+def _dvc_failure(error: Exception) -> PipelineError:
+    """Turn a DVC exception (and its causes) into one actionable gitml error."""
+    from dvc.exceptions import ReproductionError
+    from dvc.stage.exceptions import MissingDataSource, StageCmdFailedError
+
+    broken = _definition_error(error)
+    if broken is not None:
+        return broken
+    chain = _causes(error)
+    for cause in chain:
+        if isinstance(cause, MissingDataSource):
+            return DataError(
+                f"{_exception_message(cause)}; pull it with `gitml run --pull`, and if the DVC "
+                "remote lacks it too, push it from a machine that has it (`dvc push`)"
+            )
         if isinstance(cause, StageCmdFailedError):
             return PipelineError(
                 f"{_exception_message(chain[0])}: {_exception_message(cause)}; "
@@ -182,6 +198,9 @@ def pull(repo: Any, remote: str | None = None) -> int:
     try:
         result = repo.pull(remote=remote, run_cache=True, allow_missing=True)
     except Exception as error:  # DVC's errors, and the filesystems' own (credentials, network)
+        broken = _definition_error(error)  # DVC reads dvc.yaml to know what to pull
+        if broken is not None:
+            raise broken from error
         raise RemoteError(
             f"could not pull from {_remote_description(repo, remote)}: "
             f"{_exception_message(error)}; check that it is reachable and its credentials are set"
@@ -195,6 +214,9 @@ def push(repo: Any, remote: str | None = None) -> int:
     try:
         pushed = repo.push(remote=remote, run_cache=True)
     except Exception as error:  # DVC's errors, and the filesystems' own (credentials, network)
+        broken = _definition_error(error)
+        if broken is not None:
+            raise broken from error
         raise RemoteError(
             f"could not push to {_remote_description(repo, remote)}: "
             f"{_exception_message(error)}; check that it is writable and its credentials are set"
@@ -251,13 +273,12 @@ def reproduce(repo: Any, targets: list[str] | None = None, force: bool = False) 
 
 def check_revision(repo: Any, rev: str) -> str:
     """Resolve ``rev`` to a commit sha; a missing one (shallow clone?) is a ``RevisionError``."""
+    from gitml.registry.git import unknown_revision
+
     try:
         return repo.scm.resolve_rev(rev)
     except Exception:  # scmrepo raises several unrelated types for an unknown revision
-        raise RevisionError(
-            f"unknown git revision '{rev}'; in a shallow clone fetch it first, e.g. "
-            f"`git fetch --depth 1 origin {rev}:refs/remotes/origin/{rev}`, then use origin/{rev}"
-        ) from None
+        raise unknown_revision(repo.scm.root_dir, rev) from None
 
 
 def _errors(source: str, errors: dict[str, Any]) -> list[LoadError]:

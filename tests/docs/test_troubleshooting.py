@@ -108,7 +108,9 @@ def test_the_check_rejects_a_made_up_message():
     assert not occurs_in_source("ERROR: unknown git revision '<rev>'; try harder")
     assert not occurs_in_source("ERROR: anything at all: with a colon")
     assert not occurs_in_source("WARNING: anything at all")
-    assert occurs_in_source("ERROR: unknown git revision '<rev>'; check the name or fetch it first")
+    assert occurs_in_source(
+        "ERROR: unknown git revision '<rev>'; check the name, or fetch it first with `git fetch origin`"
+    )
 
 
 def test_the_cli_prints_the_error_prefix_the_page_shows():

@@ -90,12 +90,42 @@ def test_missing_data_is_one_clear_line(clone):
     assert "Traceback" not in result.stderr
 
 
-def test_broken_dvc_yaml_is_a_config_error(clone):
-    (clone / "dvc.yaml").write_text("stages:\n  train:\n    cmd: [unclosed\n")
-    result = run_cli(clone, "gitml", "run")
+BROKEN_DVC_YAML = {
+    "syntax": (
+        "stages:\n  train:\n    cmd: [unclosed\n",
+        "ERROR: dvc.yaml is broken: unable to read: 'dvc.yaml', YAML file structure is corrupted; "
+        "fix the file",
+    ),
+    "schema": (
+        "stages:\n  train:\n    cmdd: echo\n",
+        "ERROR: dvc.yaml is broken: './dvc.yaml' validation failed: 2 errors; fix the file",
+    ),
+}
+
+
+@pytest.mark.parametrize("pull", [[], ["--pull"]], ids=["run", "run --pull"])
+@pytest.mark.parametrize("kind", sorted(BROKEN_DVC_YAML))
+def test_broken_dvc_yaml_is_a_config_error(clone, kind, pull):
+    """With --pull DVC reads dvc.yaml while pulling: still a config error, not a remote one."""
+    text, message = BROKEN_DVC_YAML[kind]
+    (clone / "dvc.yaml").write_text(text)
+    result = run_cli(clone, "gitml", "run", *pull)
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1].startswith("ERROR: dvc.yaml is broken")
+    assert result.stderr.strip().splitlines()[-1] == message
+    assert "could not pull" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_push_with_a_broken_dvc_yaml_is_a_config_error(clone, monkeypatch):
+    from gitml import dvc_adapter
+    from gitml.errors import ConfigError
+
+    text, message = BROKEN_DVC_YAML["syntax"]
+    (clone / "dvc.yaml").write_text(text)
+    monkeypatch.chdir(clone)
+    with dvc_adapter.open_repo(clone) as repo, pytest.raises(ConfigError) as raised:
+        dvc_adapter.push(repo)
+    assert f"ERROR: {raised.value.message}" == message
 
 
 def test_unreachable_remote_names_the_remote(clone, monkeypatch):

@@ -205,3 +205,68 @@ def test_serve_with_no_flag_serves_the_version_in_staging(project):
     assert first_line == (
         f"serving classifier:v0.1.0 (stage staging (v0.1.0)) on http://127.0.0.1:{port}\n"
     )
+
+
+def test_serve_of_a_bento_that_dies_at_start_is_one_error_line(project, tmp_path):
+    """A copy of the store whose Bento's service raises on import: `bentoml serve` exits at once."""
+    import shutil
+
+    from gitml.serving.serve import free_port
+
+    clone, env = project
+    store = tmp_path / "bentoml"
+    shutil.copytree(env["BENTOML_HOME"], store, symlinks=True)
+    services = sorted((store / "bentos" / "classifier" / "v0.1.0" / "src").rglob("service*.py"))
+    assert services, "the Bento's service file moved"
+    for service in services:
+        service.write_text(service.read_text() + "\nraise RuntimeError('broken on purpose')\n")
+    result = subprocess.run(
+        [*GITML, "serve", "--port", str(free_port())],
+        cwd=clone,
+        env={**env, "BENTOML_HOME": str(store)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 3, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last == (
+        "ERROR: bentoml serve exited with code 1 before ready: RuntimeError: broken on purpose"
+    )
+    assert "broken on purpose" in result.stderr.split("ERROR:")[0]  # BentoML's output came first
+    assert result.stderr.count("ERROR: ") == 1
+
+
+def test_build_with_a_failing_docker_tag_is_one_error_line(project, tmp_path):
+    """`gitml build --containerize docker` with a stand-in docker that fails on `tag`."""
+    clone, env = project
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    docker = folder / "docker"
+    docker.write_text(
+        "#!/bin/sh\n"
+        'case "$1" in\n'
+        "  version) echo '\"24.0.7\"' ;;\n"
+        '  tag) echo "Error response from daemon: No such image: $2" >&2; exit 1 ;;\n'
+        "esac\n"
+        "exit 0\n"
+    )
+    docker.chmod(0o755)
+    commit = git(clone, "rev-parse", "HEAD")
+    result = subprocess.run(
+        [*GITML, "build", "--containerize", "docker", "--image", "example/classifier"],
+        cwd=clone,
+        env={**env, "PATH": f"{folder}{os.pathsep}{env['PATH']}"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"ERROR: `docker tag example/classifier:v0.1.0 example/classifier:sha-{commit[:12]}` "
+        "failed (exit code 1): Error response from daemon: No such image: "
+        "example/classifier:v0.1.0; the image is built as example/classifier:v0.1.0: fix the "
+        "cause and run the command again"
+    )
+    assert "Traceback" not in result.stderr
+    assert "unexpected" not in result.stderr

@@ -1,6 +1,13 @@
-"""Image naming and backend checks (no image is built here; see test_image.py)."""
+"""Image naming and backend checks (no image is built here; see test_image.py).
+
+The tagging failures run the real `bentoml containerize` on a real one-endpoint Bento with a
+stand-in `docker`/`buildah` on PATH that builds nothing and fails on `tag`.
+"""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +48,76 @@ def test_missing_backend_names_the_fix(monkeypatch):
     assert error.value.message == (
         "`buildah` is not installed; apt-get install buildah or choose another backend"
     )
+
+
+STAND_IN = """#!/bin/sh
+# {name} stand-in: succeeds at everything BentoML asks, fails on `tag` like a real daemon would
+echo "$@" >> "{log}"
+case "$1" in
+  version) echo '"24.0.7"' ;;
+  tag) echo "Getting image source signatures" >&2
+       echo "Error: tagging {name} image: image not known: $2" >&2; exit 125 ;;
+esac
+exit 0
+"""
+
+TINY_SERVICE = """\
+import bentoml
+
+
+@bentoml.service
+class Tiny:
+    @bentoml.api
+    def echo(self, text: str) -> str:
+        return text
+"""
+
+
+@pytest.fixture
+def tiny_bento(tmp_path, isolated_host):
+    """A real Bento of a one-endpoint service in this test's BENTOML_HOME (set by conftest)."""
+    import subprocess
+    import sys
+
+    source = tmp_path / "tiny"
+    source.mkdir()
+    (source / "service.py").write_text(TINY_SERVICE)
+    (source / "bentofile.yaml").write_text('service: "service:Tiny"\ninclude:\n  - service.py\n')
+    subprocess.run(
+        [sys.executable, "-m", "bentoml", "build", "--output", "tag"],
+        cwd=source,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "BENTOML_DO_NOT_TRACK": "True"},
+    )
+    return "tiny:latest"
+
+
+def stand_in(tmp_path, monkeypatch, name: str) -> Path:
+    folder = tmp_path / "bin"
+    folder.mkdir(exist_ok=True)
+    log = folder / f"{name}.log"
+    script = folder / name
+    script.write_text(STAND_IN.format(name=name, log=log))
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
+@pytest.mark.parametrize("backend", ["docker", "buildah"])
+def test_failed_extra_tag_names_the_command_and_its_last_line(
+    tmp_path, monkeypatch, tiny_bento, backend
+):
+    log = stand_in(tmp_path, monkeypatch, backend)
+    tags = ["tiny:v0.1.0", "tiny:sha-0123456789ab", "tiny:staging"]
+    with pytest.raises(GitmlError) as error:
+        containerize(tiny_bento, backend, tags, log_dir=tmp_path / ".gitml")
+    assert error.value.exit_code == 3
+    assert error.value.message == (
+        f"`{backend} tag tiny:v0.1.0 tiny:sha-0123456789ab` failed (exit code 125): "
+        f"Error: tagging {backend} image: image not known: tiny:v0.1.0; the image is built as "
+        "tiny:v0.1.0: fix the cause and run the command again"
+    )
+    calls = log.read_text().splitlines()
+    assert any("tiny:v0.1.0" in call and call.split()[0] in {"build", "bud"} for call in calls)
+    assert calls[-1] == "tag tiny:v0.1.0 tiny:sha-0123456789ab"  # stopped at the first failure

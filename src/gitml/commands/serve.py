@@ -24,10 +24,9 @@ def serve(
       gitml serve
       gitml serve --stage prod --port 8080
     """
-    import subprocess
+    from gitml.serving.serve import check_port, choose_bento, run_server
 
-    from gitml.serving.serve import choose_bento, serve_command
-
+    check_port(host, port)
     target = choose_bento(version=version, stage=stage, artifact=artifact)
     click.echo(f"serving {target.bento_tag} ({target.reason}) on http://{host}:{port}", err=True)
-    click.get_current_context().exit(subprocess.call(serve_command(target.bento_tag, host, port)))
+    click.get_current_context().exit(run_server(target.bento_tag, host, port))

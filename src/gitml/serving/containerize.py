@@ -75,7 +75,16 @@ def containerize(
             f"{lines[-1].strip()[:300] if lines else 'no output'}"
         )
     for extra in tags[1:]:
-        subprocess.run([tool, "tag", tags[0], extra], check=True, capture_output=True, env=env)
+        tagged = subprocess.run(
+            [tool, "tag", tags[0], extra], capture_output=True, text=True, env=env, check=False
+        )
+        if tagged.returncode != 0:
+            lines = [line for line in (tagged.stderr + tagged.stdout).splitlines() if line.strip()]
+            raise GitmlError(
+                f"`{backend} tag {tags[0]} {extra}` failed (exit code {tagged.returncode}): "
+                f"{lines[-1].strip()[:300] if lines else 'no output'}; the image is built as "
+                f"{tags[0]}: fix the cause and run the command again"
+            )
     return tags
 
 

@@ -6,13 +6,17 @@ The endpoints are the image's, since it is the same Bento.
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gitml.config import Settings, load_settings
 from gitml.errors import GitmlError, UsageError
@@ -95,6 +99,104 @@ def serve_command(bento_tag: str, host: str, port: int) -> list[str]:
         "--port",
         str(port),
     ]
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail early, naming the fix, when ``host:port`` cannot be listened on (a server holds it)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError) as error:
+        raise UsageError(
+            f"cannot listen on {host}:{port}: {getattr(error, 'strerror', None) or error}; "
+            "pass --host with an address of this machine"
+        ) from None
+    with socket.socket(family, kind, proto) as sock:
+        # as servers do: a closed connection lingering in TIME_WAIT is no conflict
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise UsageError(
+                    f"port {port} on {host} is already in use; pass --port with another port, "
+                    f"or stop what listens there (`ss -ltnp 'sport = :{port}'` shows it)"
+                ) from None
+            raise UsageError(
+                f"cannot listen on {host}:{port}: {error.strerror or error}; "
+                "pass another --host or --port"
+            ) from None
+
+
+def _local_url(host: str, port: int) -> str:
+    """The URL that reaches a server listening on ``host:port`` from this machine."""
+    connect = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"http://[{connect}]:{port}" if ":" in connect else f"http://{connect}:{port}"
+
+
+class _StderrRelay(threading.Thread):
+    """Copy a child's stderr to ours as it comes, keeping its last non-empty line."""
+
+    def __init__(self, stream: Any):
+        super().__init__(daemon=True)
+        self.stream = stream
+        self.last = ""
+
+    def run(self) -> None:
+        for raw in iter(self.stream.readline, b""):
+            line = raw.decode(errors="replace")
+            sys.stderr.write(line)
+            sys.stderr.flush()
+            if line.strip():
+                self.last = line.strip()
+
+
+def run_server(bento_tag: str, host: str, port: int, command: list[str] | None = None) -> int:
+    """``gitml serve``: run ``bentoml serve`` in the foreground and return its exit code.
+
+    Its output passes through. A server that exits before ``/readyz`` answers is a
+    ``GitmlError`` naming its last stderr line; once it has served, its own exit code is returned.
+    """
+    import httpx
+
+    command = command or serve_command(bento_tag, host, port)
+    env = {**os.environ, "BENTOML_DO_NOT_TRACK": "True"}
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
+    relay = _StderrRelay(process.stderr)
+    relay.start()
+    try:
+        previous = signal.signal(signal.SIGTERM, lambda *_: process.terminate())
+    except ValueError:  # not the main thread: nothing to forward
+        previous = None
+    url = _local_url(host, port)
+    try:
+        while True:
+            if process.poll() is not None:
+                relay.join(timeout=5)
+                raise GitmlError(
+                    f"bentoml serve exited with code {process.returncode} before ready: "
+                    f"{relay.last or 'no output'}"
+                )
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1.0).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        code = process.wait()
+    except BaseException:  # Ctrl-C reached the server too: let it shut down, then stop it
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    relay.join(timeout=5)
+    return 128 - code if code < 0 else code  # killed by a signal: the shell's convention
 
 
 def free_port(host: str = "127.0.0.1") -> int:
