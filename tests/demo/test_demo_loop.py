@@ -4,6 +4,7 @@ the GitHub emulation, all in one temporary folder; then a second run in the same
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -124,3 +125,18 @@ def test_the_suggested_next_command_lists_both_versions(finished) -> None:
     assert listed.returncode == 0, listed.stderr
     rows = [line.split()[:2] for line in listed.stdout.splitlines()[1:]]
     assert rows == [["v0.2.0", "staging"], ["v0.1.0", "-"]]
+
+
+def test_a_real_failure_names_the_step_and_keeps_its_output(finished) -> None:
+    # runs last: it breaks the folder. The Bento disappears from the store; serving must fail.
+    folder, _ = finished
+    shutil.rmtree(folder / "bentoml" / "bentos" / "classifier")
+    broken = demo(folder)
+    log = folder.resolve() / "logs" / "09-serve.log"
+    assert broken.returncode == 3, broken.stderr
+    assert broken.stderr.splitlines()[-1] == (
+        "ERROR: demo step 9 (Serve the model and send it real rows) failed: bentoml serve exited "
+        f"with code 1 before ready. Its output is in {log}. Fix the cause and run `gitml demo "
+        f"--dir {folder.resolve()}` again to resume from this step"
+    )
+    assert "classifier:v0.2.0" in log.read_text()  # bentoml's own words are in the log

@@ -374,7 +374,8 @@ def serve_and_predict(ctx: Context) -> None:
     root = ctx.folder.ci_main
     frame = pd.read_csv(root / "prepared" / "test.csv").head(ROWS_TO_SEND)
     actual = frame.pop("target").tolist()
-    process, url = start_server(ctx.facts["bento"], stdout=_devnull(), stderr=_devnull())
+    # the server's own output goes where the step's goes: its log
+    process, url = start_server(ctx.facts["bento"])
     try:
         wait_ready(process, url)
         ctx.progress.note(f"serving {ctx.facts['bento']} at {url}")
@@ -405,9 +406,3 @@ def serve_and_predict(ctx: Context) -> None:
         *columns(rows),
         "",
     )
-
-
-def _devnull() -> Any:
-    import subprocess
-
-    return subprocess.DEVNULL
