@@ -125,11 +125,6 @@ def list_versions(root: Path | str, artifact: str) -> list[ModelVersion]:
     return sorted(found, key=lambda v: semver_key(v.version), reverse=True)
 
 
-def all_version_names(root: Path | str, artifact: str) -> list[str]:
-    """Every version name ever registered, deregistered ones included: never reuse a number."""
-    return [v.version for v in list_versions(root, artifact)]
-
-
 def version_in_stage(versions: list[ModelVersion], stage: str) -> ModelVersion | None:
     """The version GTO considers current in ``stage`` (the highest one assigned to it)."""
     for version in versions:
