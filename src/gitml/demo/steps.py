@@ -366,9 +366,9 @@ def build_bento(ctx: Context) -> None:
 
 def serve_and_predict(ctx: Context) -> None:
     """Serve the Bento on 127.0.0.1 and send it real rows from the test split."""
-    import httpx
     import pandas as pd
 
+    from gitml.serving.client import predict
     from gitml.serving.serve import start_server, stop_server, wait_ready
 
     root = ctx.folder.ci_main
@@ -380,23 +380,17 @@ def serve_and_predict(ctx: Context) -> None:
         wait_ready(process, url)
         ctx.progress.note(f"serving {ctx.facts['bento']} at {url}")
         instances = frame.to_dict(orient="records")
-        with httpx.Client(base_url=url, timeout=30) as client:
-            predicted = client.post("/predict", json={"instances": instances})
-            proba = client.post("/predict_proba", json={"instances": instances})
-        if predicted.status_code != 200 or proba.status_code != 200:
-            raise GitmlError(
-                f"the service answered {predicted.status_code}: {predicted.text[:200]}"
-            )
+        labels, probabilities = predict(url, instances)
     finally:
         stop_server(process)
     rows = [["row", "actual", "predicted", "P(benign)"]]
-    for index, (truth, label, probabilities) in enumerate(
-        zip(actual, predicted.json(), proba.json(), strict=True), start=1
+    for index, (truth, label, row_proba) in enumerate(
+        zip(actual, labels, probabilities, strict=True), start=1
     ):
-        rows.append([str(index), CLASS_NAMES[truth], CLASS_NAMES[label], f"{probabilities[1]:.3f}"])
+        rows.append([str(index), CLASS_NAMES[truth], CLASS_NAMES[label], f"{row_proba[1]:.3f}"])
     from gitml.report.terminal import columns
 
-    right = sum(1 for truth, label in zip(actual, predicted.json(), strict=True) if truth == label)
+    right = sum(1 for truth, label in zip(actual, labels, strict=True) if truth == label)
     ctx.facts["predictions"] = f"{right} of {len(actual)} right"
     ctx.show(
         "",

@@ -15,6 +15,7 @@ from gitml import dvc_adapter
 from gitml.config import Settings, load_settings
 from gitml.errors import DataError, GitmlError
 from gitml.serving.build import bento_name
+from gitml.serving.client import predict
 from gitml.serving.serve import start_server, stop_server, wait_ready
 from gitml.serving.source import resolve_source
 
@@ -88,28 +89,20 @@ def smoke_test(
             stderr = process.stderr.read().decode(errors="replace") if process.poll() else ""
             tail = stderr.strip().splitlines()[-1:] or [""]
             raise GitmlError(f"{error.message}: {tail[0]}") from None
-        with httpx.Client(base_url=url, timeout=30) as client:
-            got = client.post("/predict", json={"instances": instances})
-            proba = client.post("/predict_proba", json={"instances": instances})
-            if got.status_code != 200 or proba.status_code != 200:
-                raise GitmlError(
-                    f"the Bento answered {got.status_code}/{proba.status_code} to real rows: "
-                    f"{got.text[:200]}"
-                )
-            answers = got.json()
-            result.mismatches = [
-                i for i, (a, b) in enumerate(zip(answers, expected, strict=False)) if a != b
-            ]
-            if len(answers) != len(expected):
-                result.mismatches.append(len(answers))
-            import numpy as np
+        answers, probabilities = predict(url, instances)
+        result.mismatches = [
+            i for i, (a, b) in enumerate(zip(answers, expected, strict=False)) if a != b
+        ]
+        if len(answers) != len(expected):
+            result.mismatches.append(len(answers))
+        import numpy as np
 
-            result.max_proba_diff = float(np.max(np.abs(np.array(proba.json()) - expected_proba)))
-            bad = dict(instances[0])
-            bad.pop(next(iter(bad)))
-            result.bad_request_status = client.post(
-                "/predict", json={"instances": [bad]}
-            ).status_code
+        result.max_proba_diff = float(np.max(np.abs(np.array(probabilities) - expected_proba)))
+        bad = dict(instances[0])
+        bad.pop(next(iter(bad)))
+        result.bad_request_status = httpx.post(
+            f"{url}/predict", json={"instances": [bad]}, timeout=30
+        ).status_code
     finally:
         stop_server(process)
     return result
