@@ -54,6 +54,7 @@ def report(
     """
     from gitml.errors import GatesFailed
     from gitml.report.build import build_report
+    from gitml.report.gates import describe_failures
     from gitml.report.write import write_report
 
     result = build_report(base=base, head=head)
@@ -63,5 +64,5 @@ def report(
     for path in written.paths:
         click.echo(f"wrote {path}", err=True)
     if check and result.failed_gates:
-        failures = "; ".join(f"{g.metric} {g.rule}: {g.detail}" for g in result.failed_gates)
+        failures = describe_failures(result.failed_gates)
         raise GatesFailed(f"{len(result.failed_gates)} quality gate(s) failed: {failures}")

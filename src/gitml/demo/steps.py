@@ -21,7 +21,7 @@ from typing import Any
 from gitml import dvc_adapter, templates
 from gitml.demo.folder import DemoFolder
 from gitml.demo.progress import Progress
-from gitml.errors import GitmlError
+from gitml.errors import GatesFailed, GitmlError
 from gitml.registry.git import run_git
 
 REPOSITORY = "demo/breast-cancer"
@@ -189,6 +189,7 @@ def check_pull_request(ctx: Context) -> None:
     """What the PR workflow runs: `gitml run --pull`, then `gitml report --base origin/main`."""
     from gitml.report import terminal
     from gitml.report.build import build_report
+    from gitml.report.gates import describe_failures
     from gitml.report.write import write_report
     from gitml.run import run_pipeline
 
@@ -208,8 +209,9 @@ def check_pull_request(ctx: Context) -> None:
     ctx.progress.note(f"gitml report --base origin/main: wrote {len(written.paths)} files")
     ctx.facts["verdict"] = report.verdict
     if report.failed_gates:
-        failures = "; ".join(f"{g.metric} {g.rule}: {g.detail}" for g in report.failed_gates)
-        raise GitmlError(f"the quality gates failed on the pull request: {failures}")
+        raise GatesFailed(
+            f"the quality gates failed on the pull request: {describe_failures(report.failed_gates)}"
+        )
     ctx.show(
         "",
         f"The report on pull request #{PR_NUMBER}, as the reviewer reads it:",

@@ -26,7 +26,7 @@ from gitml.registry.versions import (
     version_in_stage,
 )
 from gitml.report.build import metric_rows
-from gitml.report.gates import evaluate_gates
+from gitml.report.gates import describe_failures, evaluate_gates
 from gitml.report.model import GateResult
 
 
@@ -100,7 +100,7 @@ def refusal_message(
     artifact: str, commit: str, stage: str, baseline: ModelVersion | None, failed: list
 ) -> str:
     against = f"{baseline.version} (in {stage})" if baseline else "no baseline (stage empty)"
-    reasons = "; ".join(f"{g.metric} {g.rule}: {g.detail}" for g in failed)
+    reasons = describe_failures(failed)
     return (
         f"refusing to promote {artifact} at {commit[:12]} to {stage}: "
         f"{len(failed)} gate(s) failed against {against}: {reasons}"

@@ -98,3 +98,8 @@ def evaluate_gates(gates: tuple[Gate, ...], rows: list[MetricRow]) -> list[GateR
             label = gate.metric if len(matched) == 1 else row.key
             results.extend(evaluate_gate(gate, row, label))
     return results
+
+
+def describe_failures(failed: list[GateResult]) -> str:
+    """Failed gates in one line for an error message: ``metric rule: detail; ...``."""
+    return "; ".join(f"{g.metric} {g.rule}: {g.detail}" for g in failed)
