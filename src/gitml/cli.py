@@ -12,7 +12,7 @@ import sys
 import click
 
 from gitml import __version__
-from gitml.errors import EXIT_FAILURE, GitmlError
+from gitml.errors import EXIT_FAILURE, GitmlError, first_line
 
 # name -> "module:attribute"; loaded lazily so `gitml --help` stays fast (DVC and BentoML are heavy).
 COMMANDS = {
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
         if verbose:
             raise
         click.echo(
-            f"ERROR: unexpected {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+            f"ERROR: unexpected {type(error).__name__}: {first_line(error)}"
             " (run with -v for the traceback, and please report it)",
             err=True,
         )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gitml.errors import ConfigError, DataError, PipelineError, RemoteError
+from gitml.errors import ConfigError, DataError, PipelineError, RemoteError, describe_exception
 
 #: DVC's name for the uncommitted working tree.
 WORKSPACE = "workspace"
@@ -70,11 +70,6 @@ class PlotData:
     #: rows with DVC's "rev" field naming the revision each point belongs to
     datapoints: list[dict[str, Any]]
     vega_lite: dict[str, Any] | None
-
-
-def _exception_message(error: BaseException) -> str:
-    message = str(error).strip() or type(error).__name__
-    return message.splitlines()[0]
 
 
 class _CurrentStderr:
@@ -147,11 +142,11 @@ def _definition_error(error: BaseException) -> ConfigError | None:
 
     for cause in _causes(error):
         if isinstance(cause, (YAMLSyntaxError, YAMLValidationError)):
-            return ConfigError(f"dvc.yaml is broken: {_exception_message(cause)}; fix the file")
+            return ConfigError(f"dvc.yaml is broken: {describe_exception(cause)}; fix the file")
         if isinstance(
             cause, (CyclicGraphError, OutputDuplicationError, OverlappingOutputPathsError)
         ):
-            return ConfigError(f"dvc.yaml is broken: {_exception_message(cause)}")
+            return ConfigError(f"dvc.yaml is broken: {describe_exception(cause)}")
     return None
 
 
@@ -167,17 +162,17 @@ def _dvc_failure(error: Exception) -> PipelineError:
     for cause in chain:
         if isinstance(cause, MissingDataSource):
             return DataError(
-                f"{_exception_message(cause)}; pull it with `gitml run --pull`, and if the DVC "
+                f"{describe_exception(cause)}; pull it with `gitml run --pull`, and if the DVC "
                 "remote lacks it too, push it from a machine that has it (`dvc push`)"
             )
         if isinstance(cause, StageCmdFailedError):
             return PipelineError(
-                f"{_exception_message(chain[0])}: {_exception_message(cause)}; "
+                f"{describe_exception(chain[0])}: {describe_exception(cause)}; "
                 "the stage's own error is printed above"
             )
     if isinstance(error, ReproductionError):
-        return PipelineError(_exception_message(error))
-    return PipelineError(f"DVC failed: {_exception_message(error)}")
+        return PipelineError(describe_exception(error))
+    return PipelineError(f"DVC failed: {describe_exception(error)}")
 
 
 def _remote_description(repo: Any, remote: str | None) -> str:
@@ -203,7 +198,7 @@ def pull(repo: Any, remote: str | None = None) -> int:
             raise broken from error
         raise RemoteError(
             f"could not pull from {_remote_description(repo, remote)}: "
-            f"{_exception_message(error)}; check that it is reachable and its credentials are set"
+            f"{describe_exception(error)}; check that it is reachable and its credentials are set"
         ) from error
     stats = result.get("stats", {}) if isinstance(result, dict) else {}
     return int(stats.get("fetched", 0))
@@ -219,7 +214,7 @@ def push(repo: Any, remote: str | None = None) -> int:
             raise broken from error
         raise RemoteError(
             f"could not push to {_remote_description(repo, remote)}: "
-            f"{_exception_message(error)}; check that it is writable and its credentials are set"
+            f"{describe_exception(error)}; check that it is writable and its credentials are set"
         ) from error
     return int(pushed or 0)
 
@@ -286,9 +281,9 @@ def _errors(source: str, errors: dict[str, Any]) -> list[LoadError]:
     for rev, value in (errors or {}).items():
         if isinstance(value, dict):
             for file, error in value.items():
-                found.append(LoadError(source, rev, file, _exception_message(error)))
+                found.append(LoadError(source, rev, file, describe_exception(error)))
         elif value:
-            found.append(LoadError(source, rev, None, _exception_message(value)))
+            found.append(LoadError(source, rev, None, describe_exception(value)))
     return found
 
 
@@ -376,10 +371,10 @@ def plots(repo: Any, base: str, head: str) -> tuple[list[PlotData], list[LoadErr
         renderer = item.renderer
         for rev, by_file in item.source_errors.items():
             errors.extend(
-                LoadError("plots", rev, file, _exception_message(e)) for file, e in by_file.items()
+                LoadError("plots", rev, file, describe_exception(e)) for file, e in by_file.items()
             )
         for rev, error in item.definition_errors.items():
-            errors.append(LoadError("plots", rev, renderer.name, _exception_message(error)))
+            errors.append(LoadError("plots", rev, renderer.name, describe_exception(error)))
         if renderer.TYPE != "vega":
             continue  # images cannot be compared as data
         props = renderer.properties
@@ -387,7 +382,7 @@ def plots(repo: Any, base: str, head: str) -> tuple[list[PlotData], list[LoadErr
             spec = renderer.get_filled_template()
             spec = spec if isinstance(spec, dict) else None
         except Exception as error:  # a broken template must not hide the rest of the report
-            errors.append(LoadError("plots", head, renderer.name, _exception_message(error)))
+            errors.append(LoadError("plots", head, renderer.name, describe_exception(error)))
             spec = None
         found.append(
             PlotData(
@@ -467,7 +462,7 @@ def read_output(root: Path | str, path: str, rev: str | None, dest: Path) -> Pat
             shutil.copyfileobj(source, target)
     except (DvcException, FileNotFoundError) as error:
         raise RemoteError(
-            f"could not read {path} at {rev[:12]}: {_exception_message(error)}; push it with "
+            f"could not read {path} at {rev[:12]}: {describe_exception(error)}; push it with "
             "`gitml run --push` on that commit or pull it into the cache"
         ) from error
     return dest
@@ -509,7 +504,7 @@ def track(root: Path | str, path: str) -> None:
                 repo.add(str(Path(root).resolve() / path))
         except Exception as error:  # DVC's errors: missing path, path already an output, ...
             raise DataError(
-                f"could not track {path} with DVC: {_exception_message(error)}"
+                f"could not track {path} with DVC: {describe_exception(error)}"
             ) from error
 
 
@@ -561,7 +556,7 @@ def project_outline(root: Path | str) -> ProjectOutline:
             ]
         except Exception as error:  # DVC's YAML and schema errors, all with a useful message
             raise ConfigError(
-                f"could not read dvc.yaml: {_exception_message(error)}; fix it and retry"
+                f"could not read dvc.yaml: {describe_exception(error)}; fix it and retry"
             ) from None
         name = repo.config["core"].get("remote")
         url = repo.config["remote"].get(name, {}).get("url") if name else None

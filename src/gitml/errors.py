@@ -15,6 +15,18 @@ EXIT_USAGE = 2
 EXIT_FAILURE = 3
 
 
+def first_line(error: BaseException) -> str:
+    """The first non-empty line of an exception's message ("" when it has none): messages from
+    DVC, GTO and git can run to many lines, gitml's errors are one."""
+    message = str(error).strip()
+    return message.splitlines()[0] if message else ""
+
+
+def describe_exception(error: BaseException) -> str:
+    """The first line of an exception's message, or its type's name when it has none."""
+    return first_line(error) or type(error).__name__
+
+
 class GitmlError(Exception):
     """An expected failure with an actionable, one-line message."""
 

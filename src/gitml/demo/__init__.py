@@ -19,7 +19,7 @@ from typing import TextIO
 from gitml.demo import steps
 from gitml.demo.folder import DemoFolder
 from gitml.demo.progress import Progress
-from gitml.errors import EXIT_FAILURE, GitmlError
+from gitml.errors import EXIT_FAILURE, GitmlError, first_line
 
 #: (key, title, function); the key is what the state file records
 STEPS: list[tuple[str, str, Callable[[steps.Context], None]]] = [
@@ -140,7 +140,7 @@ def run_demo(
                     exit_code=error.exit_code,
                 ) from error
             except Exception as error:  # a bug or an environment problem: still name the step
-                cause = str(error).strip().splitlines()[0] if str(error).strip() else ""
+                cause = first_line(error)
                 raise DemoStepFailed(
                     f"demo step {index} ({title}) failed: {type(error).__name__}"
                     f"{': ' + cause if cause else ''}. {_resume(folder, log)}",

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from gitml.errors import GitmlError, RemoteError
+from gitml.errors import GitmlError, RemoteError, describe_exception
 from gitml.registry import git
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def gto_errors(action: str) -> Iterator[None]:
     try:
         yield
     except (GTOException, SCMError) as error:
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        message = describe_exception(error)
         hint = ""
         if "user name and email" in message:
             hint = (
