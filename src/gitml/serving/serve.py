@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -158,8 +159,6 @@ def run_server(bento_tag: str, host: str, port: int, command: list[str] | None =
     Its output passes through. A server that exits before ``/readyz`` answers is a
     ``GitmlError`` naming its last stderr line; once it has served, its own exit code is returned.
     """
-    import httpx
-
     command = command or serve_command(bento_tag, host, port)
     env = {**os.environ, "BENTOML_DO_NOT_TRACK": "True"}
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
@@ -169,21 +168,14 @@ def run_server(bento_tag: str, host: str, port: int, command: list[str] | None =
         previous = signal.signal(signal.SIGTERM, lambda *_: process.terminate())
     except ValueError:  # not the main thread: nothing to forward
         previous = None
-    url = _local_url(host, port)
+
+    def last_words() -> str:
+        relay.join(timeout=5)
+        return relay.last or "no output"
+
     try:
-        while True:
-            if process.poll() is not None:
-                relay.join(timeout=5)
-                raise GitmlError(
-                    f"bentoml serve exited with code {process.returncode} before ready: "
-                    f"{relay.last or 'no output'}"
-                )
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1.0).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
+        # no deadline: a first start may take long, and the user watches its output
+        wait_ready(process, _local_url(host, port), timeout=None, last_words=last_words)
         code = process.wait()
     except BaseException:  # Ctrl-C reached the server too: let it shut down, then stop it
         try:
@@ -217,14 +209,26 @@ def start_server(
     return process, f"http://{host}:{port}"
 
 
-def wait_ready(process: subprocess.Popen, url: str, timeout: float = 60.0) -> None:
-    """Poll ``/readyz`` until it answers 200; a server that exits or stalls is a ``GitmlError``."""
+def wait_ready(
+    process: subprocess.Popen,
+    url: str,
+    timeout: float | None = 60.0,
+    last_words: Callable[[], str] | None = None,
+) -> None:
+    """Poll ``/readyz`` until it answers 200; a server that exits or stalls is a ``GitmlError``.
+
+    ``timeout=None`` waits as long as the server lives; ``last_words`` gives what the server said
+    last, added to the message when it exits before ready.
+    """
     import httpx
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while deadline is None or time.monotonic() < deadline:
         if process.poll() is not None:
-            raise GitmlError(f"bentoml serve exited with code {process.returncode} before ready")
+            said = f": {last_words()}" if last_words else ""
+            raise GitmlError(
+                f"bentoml serve exited with code {process.returncode} before ready{said}"
+            )
         try:
             if httpx.get(f"{url}/readyz", timeout=1.0).status_code == 200:
                 return

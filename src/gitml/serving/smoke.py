@@ -13,7 +13,7 @@ from pathlib import Path
 
 from gitml import dvc_adapter
 from gitml.config import Settings, load_settings
-from gitml.errors import DataError, GitmlError
+from gitml.errors import DataError
 from gitml.serving.build import bento_name
 from gitml.serving.client import predict
 from gitml.serving.serve import start_server, stop_server, wait_ready
@@ -40,6 +40,11 @@ class SmokeResult:
             and self.max_proba_diff <= PROBA_TOLERANCE
             and 400 <= self.bad_request_status < 500
         )
+
+
+def _last_line(output: bytes) -> str:
+    lines = output.decode(errors="replace").strip().splitlines()
+    return lines[-1] if lines else ""
 
 
 def load_rows(path: Path, target: str, limit: int):
@@ -83,12 +88,7 @@ def smoke_test(
     process, url = start_server(bento_tag, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     result = SmokeResult(bento_tag, url, len(instances))
     try:
-        try:
-            wait_ready(process, url)
-        except GitmlError as error:
-            stderr = process.stderr.read().decode(errors="replace") if process.poll() else ""
-            tail = stderr.strip().splitlines()[-1:] or [""]
-            raise GitmlError(f"{error.message}: {tail[0]}") from None
+        wait_ready(process, url, last_words=lambda: _last_line(process.stderr.read()))
         answers, probabilities = predict(url, instances)
         result.mismatches = [
             i for i, (a, b) in enumerate(zip(answers, expected, strict=False)) if a != b
