@@ -23,6 +23,7 @@ from gitml.demo.folder import DemoFolder
 from gitml.demo.progress import Progress
 from gitml.errors import GatesFailed, GitmlError
 from gitml.registry.git import run_git
+from gitml.scaffold.init import IGNORED
 
 REPOSITORY = "demo/breast-cancer"
 PR_NUMBER = 1
@@ -68,9 +69,10 @@ def _fresh(path: Path) -> None:
 
 
 def _describe(result: Any) -> str:
-    words = {"ran": "ran", "restored": "restored from run-cache", "skipped": "unchanged"}
+    from gitml.report.markdown import STAGE_TEXT
+
     stages = ", ".join(
-        f"{s.name} {words.get(s.status, s.status)}"
+        f"{s.name} {STAGE_TEXT.get(s.status, s.status)}"
         + (f" ({s.seconds:.1f}s)" if s.status == "ran" else "")
         for s in result.stages
     )
@@ -103,7 +105,7 @@ def create_repository(ctx: Context) -> None:
         encoding="utf-8",
     )
     (root / ".gitignore").write_text(
-        "# gitml's per-run outputs\n/.gitml/\n/report.*\n/gitml-report/\n", encoding="utf-8"
+        "# gitml's per-run outputs\n" + "".join(f"{line}\n" for line in IGNORED), encoding="utf-8"
     )
     write_dataset(root / "data")
     ctx.progress.note("wrote dvc.yaml, params.yaml, pyproject.toml and data/ (breast cancer)")
