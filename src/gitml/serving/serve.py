@@ -198,11 +198,15 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def start_server(
-    bento_tag: str, host: str = "127.0.0.1", port: int = 0, **popen
+    bento_tag: str,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    extra_env: dict[str, str] | None = None,
+    **popen,
 ) -> tuple[subprocess.Popen, str]:
     """Start ``bentoml serve`` in the background; returns the process and its base URL."""
     port = port or free_port(host)
-    env = {**os.environ, "BENTOML_DO_NOT_TRACK": "True"}
+    env = {**os.environ, "BENTOML_DO_NOT_TRACK": "True", **(extra_env or {})}
     process = subprocess.Popen(
         serve_command(bento_tag, host, port), env=env, start_new_session=True, **popen
     )
