@@ -104,6 +104,7 @@ class Run:
     commit: str
     origin_tags: list[str]
     catalog: list[str]
+    run_id: int
 
 
 @dataclass
@@ -127,7 +128,7 @@ class Scenario:
         seconds = time.monotonic() - started
         tags = git(self.world.origin, "tag", "--list").split()
         catalog = self.registry.catalog() if self.registry.process else []
-        self.runs[name] = Run(code, log, seconds, commit, tags, catalog)
+        self.runs[name] = Run(code, log, seconds, commit, tags, catalog, self.world.run_id)
         print(f"\nrelease run {name!r}: act exited {code} after {seconds:.0f}s")
         return self.runs[name]
 
@@ -279,7 +280,7 @@ def test_the_rerun_pushes_the_smoke_tested_image_then_assigns_the_stage(scenario
     build_digest = re.search(r"digest: (sha256:[0-9a-f]{64}) \(saved to", run.log)
     assert build_digest, explain(run.code, run.log)
     assert inspected["Digest"] == build_digest[1]
-    archive = next(scenario.world.artifacts.glob("*/gitml-image/image.oci.tar"))
+    archive = scenario.world.artifact(run.run_id, "gitml-image") / "image.oci.tar"
     assert skopeo_inspect(f"oci-archive:{archive}")["Digest"] == inspected["Digest"]
 
     # and the stage tag came only after the push
