@@ -40,3 +40,4 @@ def git(cwd: Path, *args: str) -> str:
 
 # Chromium for every test that opens an HTML page gitml writes (see tests/browser.py).
 from tests.browser import browser  # noqa: E402, F401
+from tests.mermaid_cli import mmdc  # noqa: E402, F401
