@@ -19,6 +19,7 @@ import pytest
 
 from gitml.report import html as html_render
 from gitml.report.build import build_report
+from gitml.report.model import Report
 from tests.browser import open_in_browser
 from tests.conftest import REPO_ROOT, git
 from tests.mermaid_cli import assert_mermaid_renders, mermaid_blocks
@@ -145,6 +146,12 @@ def multi_file_report(multi_file: Project) -> tuple[str, Path]:
 
 
 @pytest.fixture(scope="module")
+def multi_file_built(multi_file: Project) -> Report:
+    """The multi-file project's report, built in process (its PlotData and errors)."""
+    return build_report(base="main", root=multi_file.root)
+
+
+@pytest.fixture(scope="module")
 def hostile(host) -> tuple[str, Path]:
     """Plot titles, labels, categories and a metric name made to break out of a script."""
     project = new_project(host.mktemp("hostile") / "project")
@@ -157,7 +164,8 @@ def hostile(host) -> tuple[str, Path]:
                 "  - cm.json:\n      template: confusion\n      x: actual\n      y: predicted\n"
             ),
             "metrics.json": {HOSTILE: 0.5},
-            "curve.json": [{"x": i, "y": i * i, "note": HOSTILE} for i in range(4)],
+            "curve.json": [{"x": i, "y": i * i, "note": HOSTILE} for i in range(4)]
+            + [{"x": 5, "y": float("nan")}],
             "bars.csv": f'name,value\n"{HOSTILE}",0.7\nplain,0.2\n',
             "cm.json": [
                 {"actual": HOSTILE, "predicted": "<!--"},
@@ -204,6 +212,10 @@ def test_multi_file_report_renders_charts_images_and_load_errors(browser, multi_
         base64.b64encode(png(*s)).decode() for s in ((4, 3, (200, 0, 0)), (6, 3, (0, 0, 200)))
     )
     assert html.index(red) < html.index(blue)  # base, then head, side by side
+    specs = json.loads(html.split('id="gitml-specs">')[1].split("</script>")[0])
+    roc = specs["0: ROC"]  # drawn through the points in DVC's order, not re-sorted by x
+    assert roc["encoding"]["order"] == {"field": "gitml_order", "type": "quantitative"}
+    assert [row["gitml_order"] for row in roc["data"]["values"]] == list(range(11))
 
 
 def test_script_inlining_keeps_the_program_and_cannot_be_closed():
@@ -212,14 +224,14 @@ def test_script_inlining_keeps_the_program_and_cannot_be_closed():
     assert "/</g" in safe  # a regular expression rewriting every "</" broke the Vega bundle
     assert not re.search(r"</script|<!--|<script", safe, re.IGNORECASE)
     assert safe.count("\\x3C") == 4
-    data = html_render.script_safe_json({"k": HOSTILE})
-    assert json.loads(data) == {"k": HOSTILE}
+    data = html_render.script_safe_json({"k": HOSTILE, "n": [float("nan"), float("inf"), 1.5]})
+    assert json.loads(data) == {"k": HOSTILE, "n": [None, None, 1.5]}
     assert not re.search(r"[<>&\u2028\u2029]", data)
 
 
-def test_an_oversized_image_is_not_embedded_and_says_so(monkeypatch, multi_file):
+def test_an_oversized_image_is_not_embedded_and_says_so(monkeypatch, multi_file_built):
     monkeypatch.setattr(html_render, "MAX_IMAGE_BYTES", 50)
-    page = html_render.render(build_report(base="main", root=multi_file.root))
+    page = html_render.render(multi_file_built)
     assert "data:image/png" not in page
     assert "too large to embed" in page
 
@@ -257,9 +269,9 @@ def dvc_plots_diff(project: Project) -> dict:
     return json.loads(result.stdout)
 
 
-def test_plots_and_errors_equal_dvc_plots_diff(multi_file):
+def test_plots_and_errors_equal_dvc_plots_diff(multi_file, multi_file_built):
     theirs = dvc_plots_diff(multi_file)
-    report = build_report(base="main", root=multi_file.root)
+    report = multi_file_built
     ours = {plot.id: plot for plot in report.plots}
     assert set(ours) == set(theirs["data"])
     for plot_id, entries in theirs["data"].items():
@@ -284,7 +296,7 @@ def test_mermaid_draws_one_chart_per_file_and_never_mixes_them(multi_file_report
     }
     assert {"ROC (train.json)", "ROC (test.json)"} <= set(charts)
     assert not any(title.startswith("ROC") and "(" not in title for title in charts)
-    for block in charts.values():
+    for block in (charts["ROC (train.json)"], charts["ROC (test.json)"]):
         for line in re.findall(r"line \[([^\]]*)\]", block):
             values = [float(v) for v in line.split(",")]
             assert all(a <= b for a, b in itertools.pairwise(values)), block  # ROC never falls

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import math
 import mimetypes
 import os
 import re
@@ -70,11 +71,23 @@ def script_safe_code(code: str) -> str:
     return _SCRIPT_HAZARDS.sub(lambda found: "\\x3C" + found.group(0)[1:], code)
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with NaN and infinities as null: JSON has no such numbers (Vega skips nulls)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
+
+
 def script_safe_json(value: Any) -> str:
     """JSON text for a ``<script type="application/json">`` element: ``<``, ``>`` and ``&`` as
     ``\\u`` escapes (they only occur inside JSON strings, where the escape is the same
-    character), non-ASCII too, so U+2028 and U+2029 cannot end a line either."""
-    text = json.dumps(value, ensure_ascii=True, allow_nan=False, default=str)
+    character), non-ASCII too, so U+2028 and U+2029 cannot end a line either; non-finite
+    numbers as null."""
+    text = json.dumps(_finite(value), ensure_ascii=True, allow_nan=False, default=str)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
