@@ -215,7 +215,11 @@ def test_multi_file_report_renders_charts_images_and_load_errors(browser, multi_
     specs = json.loads(html.split('id="gitml-specs">')[1].split("</script>")[0])
     roc = specs["0: ROC"]  # drawn through the points in DVC's order, not re-sorted by x
     assert roc["encoding"]["order"] == {"field": "gitml_order", "type": "quantitative"}
-    assert [row["gitml_order"] for row in roc["data"]["values"]] == list(range(11))
+    values = roc["data"]["values"]
+    confusion = json.dumps(specs["1: Confusion"])  # counted per revision and file, as faceted
+    assert '"groupby": ["predicted", "actual", "rev", "filename"]' in confusion
+    assert '"sort": []' not in confusion
+    assert [row["gitml_order"] for row in values] == list(range(len(values)))
 
 
 def test_script_inlining_keeps_the_program_and_cannot_be_closed():

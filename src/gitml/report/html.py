@@ -189,6 +189,32 @@ def _in_data_order(plot: PlotData) -> dict[str, Any]:
     }
 
 
+def _aggregate_per_series(node: Any, fields: list[str]) -> Any:
+    """``node`` with ``fields`` added to every aggregate's groupby. DVC's confusion template
+    counts by (actual, predicted) only, which drops the revision and file its facets split on:
+    each facet then showed another file's or revision's counts."""
+    if isinstance(node, list):
+        return [_aggregate_per_series(item, fields) for item in node]
+    if not isinstance(node, dict):
+        return node
+    # an empty facet sort (DVC's confusion template) put the headers and cells in different orders
+    fixed = {
+        key: _aggregate_per_series(value, fields)
+        for key, value in node.items()
+        if not (key == "sort" and value == [])
+    }
+    if "aggregate" in fixed and isinstance(fixed.get("groupby"), list) and fixed["groupby"]:
+        fixed["groupby"] = [*fixed["groupby"], *(f for f in fields if f not in fixed["groupby"])]
+    return fixed
+
+
+def _spec(plot: PlotData) -> dict[str, Any]:
+    """The Vega-Lite spec to draw: DVC's, with its series kept apart and in the data's order."""
+    spec = _in_data_order(plot)
+    fields = [f for f in ("rev", "filename", "field") if any(f in row for row in plot.datapoints)]
+    return _aggregate_per_series(spec, fields) if fields else spec
+
+
 def _image(plot: PlotData, rev: str) -> str:
     files = [image for image in plot.images if image.rev == rev]
     if not files:
@@ -227,7 +253,7 @@ def _plots(report: Report) -> tuple[str, dict[str, Any]]:
             body = _image_plot(plot, report.base, report.head)
         elif plot.vega_lite:
             name = f"{index}: {plot.id}"
-            specs[name] = _in_data_order(plot)
+            specs[name] = _spec(plot)
             body = f'<div class="chart" data-gitml-chart="{_e(name)}"></div>'
         else:
             body = "<p>No data to draw at either revision (see the load errors).</p>"
