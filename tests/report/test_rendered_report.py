@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from gitml import dvc_adapter
 from gitml.report import html as html_render
 from gitml.report.build import build_report
 from gitml.report.model import Report
@@ -321,11 +322,16 @@ def test_a_broken_plot_file_is_a_load_error_in_every_rendering(multi_file, multi
     assert "workspace" in row and "corrupted" in row
 
 
-def test_a_broken_dvc_yaml_at_head_is_reported_not_no_plots(multi_file, tmp_path):
+def test_a_broken_dvc_yaml_at_head_is_a_plot_load_error_not_no_plots(multi_file, tmp_path):
     copy = tmp_path / "copy"
     git(tmp_path, "clone", "-q", str(multi_file.root), str(copy))
     (copy / "dvc.yaml").write_text("plots:\n  - eval/loss.json:\n      y: [loss\n")
-    report = build_report(base="main", root=copy)
-    assert [(e.rev, e.file) for e in report.errors if e.source == "plots"] == [("workspace", None)]
-    page = html_render.render(report)
+    with dvc_adapter.open_repo(copy) as repo:
+        plots, errors = dvc_adapter.plots(repo, "main", "workspace")
+    assert [(e.rev, e.file) for e in errors] == [("workspace", None)]
+    assert "dvc.yaml" in errors[0].message
+    page = html_render.render(Report(base="main", head="workspace", plots=plots, errors=errors))
+    assert "No plots are defined" not in page and "eval/loss.json" in page  # base's plots drawn
+    page = html_render.render(Report(base="main", head="workspace", errors=errors))
     assert "No plots are defined" not in page
+    assert "DVC could not load the plots defined in dvc.yaml" in page
