@@ -306,8 +306,10 @@ def test_the_image_runs_as_a_user_exposes_the_port_and_carries_its_labels(
     assert labels["org.opencontainers.image.version"] == "v0.2.0"
     assert labels["org.opencontainers.image.source"] == f"https://github.com/{REPOSITORY}"
     assert labels["com.github.gitml.model-tag"] == f"{ARTIFACT}:v0.2.0"
-    layers = scenario.registry.inspect(f"{NAMESPACE}:v0.2.0")["LayersData"]
-    compressed = sum(layer["Size"] for layer in layers)
+    manifest = scenario.registry.inspect(
+        f"{NAMESPACE}:v0.2.0", "--raw"
+    )  # skopeo 1.9: no LayersData
+    compressed = sum(layer["size"] for layer in manifest["layers"])
     print(f"\nimage size: {compressed / 1e6:.0f} MB compressed in the registry")
 
 
