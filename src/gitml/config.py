@@ -6,6 +6,8 @@ otherwise turn into a gate that always passes.
 
 from __future__ import annotations
 
+import math
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,10 +55,6 @@ class Settings:
     promote: PromoteSettings = field(default_factory=PromoteSettings)
     source: Path | None = None
 
-    def direction_of(self, file: str, name: str) -> str | None:
-        """Direction of a metric: ``file:name`` wins over ``name``; None when unknown."""
-        return self.directions.get(f"{file}:{name}") or self.directions.get(name)
-
 
 TOP_LEVEL_KEYS = {"base", "metrics", "gates", "promote"}
 PROMOTE_KEYS = {"artifact", "stage", "bump"}
@@ -66,7 +64,15 @@ BUMPS = ("major", "minor", "patch")
 def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(f"{where} must be a number, got {value!r}; fix it in pyproject.toml")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer longer than any float
+        number = math.inf
+    if not math.isfinite(number):
+        raise ConfigError(
+            f"{where} must be a finite number, got {value!r}; fix it in pyproject.toml"
+        )
+    return number
 
 
 def _check_keys(table: dict, allowed: set[str], where: str) -> None:
@@ -76,6 +82,20 @@ def _check_keys(table: dict, allowed: set[str], where: str) -> None:
             f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} in {where}; "
             f"allowed: {', '.join(sorted(allowed))}"
         )
+
+
+#: GTO's rule for a stage name (``gto.constants.name``): it becomes part of a git tag.
+STAGE_NAME = re.compile(r"[a-zA-Z0-9]([a-zA-Z0-9-/_]*[a-zA-Z0-9])?")
+
+
+def _stage_name(value: Any) -> str:
+    """``[tool.gitml.promote] stage`` checked at load, so a bad one never reaches a git tag."""
+    if not isinstance(value, str) or not STAGE_NAME.fullmatch(value):
+        raise ConfigError(
+            f"[tool.gitml.promote] stage = {value!r} is not a valid GTO stage name; use letters, "
+            "digits, '-', '_' or '/', starting and ending with a letter or digit (e.g. \"prod\")"
+        )
+    return value
 
 
 def parse_settings(table: dict[str, Any], source: Path | None = None) -> Settings:
@@ -111,6 +131,11 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
         rules = {rule: _number(raw[rule], f"{where} {rule}") for rule in GATE_RULES if rule in raw}
         if "max_regression" in rules and rules["max_regression"] < 0:
             raise ConfigError(f"{where} max_regression must be >= 0")
+        if rules.get("min", -math.inf) > rules.get("max", math.inf):
+            raise ConfigError(
+                f"{where} on {metric}: min {raw['min']} > max {raw['max']}, so it can never pass; "
+                "fix the bounds in pyproject.toml"
+            )
         gates.append(Gate(metric=metric, **rules))
 
     raw_promote = table.get("promote", {})
@@ -122,7 +147,7 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
         raise ConfigError(f"[tool.gitml.promote] bump = {bump!r}: use one of {', '.join(BUMPS)}")
     promote = PromoteSettings(
         artifact=raw_promote.get("artifact"),
-        stage=str(raw_promote.get("stage", "staging")),
+        stage=_stage_name(raw_promote.get("stage", "staging")),
         bump=bump,
     )
     return Settings(
@@ -130,14 +155,36 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
     )
 
 
+def _read_pyproject(path: Path) -> dict[str, Any]:
+    """``path`` parsed as TOML; a file that cannot be read as UTF-8 TOML is a ``ConfigError``."""
+    if not path.is_file():
+        raise ConfigError(f"{path} is not a file; gitml reads [tool.gitml] from it, so make it one")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{path} is not UTF-8 text (byte {error.start}); TOML files must be UTF-8, fix the file"
+        ) from None
+    except OSError as error:
+        raise ConfigError(
+            f"{path} cannot be read ({error.strerror}); fix its permissions"
+        ) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML ({error}); fix the file") from None
+
+
 def load_settings(root: Path | str = ".") -> Settings:
     """Read ``[tool.gitml]`` from ``root/pyproject.toml``; defaults when the file or table is absent."""
     path = Path(root) / "pyproject.toml"
     if not path.exists():
         return Settings()
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path} is not valid TOML ({error}); fix the file") from None
-    table = document.get("tool", {}).get("gitml", {})
+    tool = _read_pyproject(path).get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: tool must be a table ([tool]), got {tool!r}; fix the file")
+    table = tool.get("gitml", {})
+    if not isinstance(table, dict):
+        shape = "an array of tables ([[tool.gitml]])" if isinstance(table, list) else repr(table)
+        raise ConfigError(
+            f"{path}: tool.gitml must be one table ([tool.gitml]), got {shape}; fix the file"
+        )
     return parse_settings(table, source=path)
