@@ -162,8 +162,9 @@ def _read_pyproject(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as error:
+        line = error.object[: error.start].count(b"\n") + 1
         raise ConfigError(
-            f"{path} is not UTF-8 text (byte {error.start}); TOML files must be UTF-8, fix the file"
+            f"{path} is not UTF-8 text (line {line}); TOML files must be UTF-8, fix the file"
         ) from None
     except OSError as error:
         raise ConfigError(
