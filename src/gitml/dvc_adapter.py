@@ -342,23 +342,56 @@ def flatten_metrics(data: Any) -> dict[str, Any]:
         raise _duplicated_name(error) from None
 
 
+def _metric_values(data: dict) -> dict[str, dict[str, Any]]:
+    """One revision's metrics, ``{file: {name: value}}``, flattened as ``dvc metrics diff`` does
+    (DVC's own ``format_dict``, ``_parse`` and ``_flatten``; a file that is one value is ``""``)."""
+    from dvc.utils.diff import _flatten, _parse, format_dict
+
+    values = {}
+    for file, entry in format_dict(data).items():
+        content = _parse(entry.get("data", {}))
+        if isinstance(content, dict):
+            values[file] = dict(_flatten(content))
+        elif content not in (None, {}):
+            values[file] = {"": content}
+    return values
+
+
+def _show_errors(shown: dict, rev: str) -> Any:
+    """DVC's load errors of one revision, shaped as ``Repo.metrics.diff`` returns them."""
+    entry = shown.get(rev, {})
+    if entry.get("error"):
+        return entry["error"]
+    return {file: d["error"] for file, d in entry.get("data", {}).items() if "error" in d}
+
+
 def metrics_diff(repo: Any, base: str, head: str) -> tuple[dict, list[LoadError]]:
     """All metrics at both revisions: ``{file: {name: {"old", "new"}}}`` plus load errors.
 
     Values are DVC's own (nested metrics flattened to dotted keys; lists dropped), so the numbers
-    are exactly those of ``dvc metrics diff``.
+    are exactly those of ``dvc metrics diff``. DVC's diff is not called: it subtracts every pair
+    and crashes with ``OverflowError`` on a huge integer against a float; gitml computes changes
+    itself (``report/compare.py``).
     """
+    if repo.scm.no_commits:
+        return {}, []
+    shown = repo.metrics.show(revs=[base, head], hide_workspace=False)
     try:
-        result = repo.metrics.diff(a_rev=base, b_rev=head, all=True)
+        old = _metric_values(shown.get(base, {}).get("data", {}))
+        new = _metric_values(shown.get(head, {}).get("data", {}))
     except ValueError as error:  # DVC's `dvc metrics diff` stops the same way
         if "duplicated key" not in str(error):
             raise
         raise _duplicated_name(error) from None
-    diff = {
-        file: {name: {"old": v.get("old"), "new": v.get("new")} for name, v in entries.items()}
-        for file, entries in result.get("diff", {}).items()
-    }
-    return diff, _errors("metrics", result.get("errors", {}))
+    diff = {}
+    for file in old.keys() | new.keys():
+        before, after = old.get(file, {}), new.get(file, {})
+        diff[file] = {
+            name: {"old": before.get(name), "new": after.get(name)}
+            for name in before.keys() | after.keys()
+        }
+    errors = {rev: _show_errors(shown, rev) for rev in dict.fromkeys([base, head])}
+    return diff, _errors("metrics", errors)
 
 
 def params_diff(repo: Any, base: str, head: str) -> tuple[dict, list[LoadError]]:

@@ -251,3 +251,37 @@ def test_experiments_are_revisions_as_in_dvc(project):
     assert "experiment" in help_text and "refs/exps/" in help_text
     unknown = project.gitml("report", "--base", "main", "--head", "no-such-exp")
     assert unknown.returncode == 2 and "unknown git revision 'no-such-exp'" in unknown.stderr
+
+
+EXTREME_GATES = """
+[[tool.gitml.gates]]
+metric = "loss"
+max_regression = 0.0
+[[tool.gitml.gates]]
+metric = "accuracy"
+min = 0.5
+"""
+
+
+def test_extreme_values_match_dvc_and_the_json_is_strict(project):
+    huge = "9" * 400
+    project.declare(["metrics.json"])
+    project.write({"pyproject.toml": EXTREME_GATES})
+    project.write({"metrics.json": f'{{"loss": Infinity, "accuracy": 0.5, "count": {huge}}}'})
+    project.commit("base")
+    project.write({"metrics.json": f'{{"loss": Infinity, "accuracy": {huge}, "count": 1{huge}}}'})
+
+    result = project.gitml("report", "--base", "HEAD", "--check", "--json", "r.json")
+    assert result.returncode == 0, result.stderr  # no OverflowError, no failing gate
+    text = (project.root / "r.json").read_text()
+    report = json.loads(text, parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
+    theirs = dvc_json(project, "metrics", "diff", "HEAD", "--all")
+    rows = {m["name"]: m for m in report["metrics"]}
+    assert set(rows) == set(theirs["metrics.json"])
+    assert rows["loss"]["base"] == rows["loss"]["head"] == "Infinity"
+    assert (rows["loss"]["status"], rows["loss"]["delta"]) == ("unchanged", 0)  # DVC: NaN
+    assert rows["count"]["head"] == theirs["metrics.json"]["count"]["new"]  # every digit
+    assert rows["count"]["delta"] == theirs["metrics.json"]["count"]["diff"]
+    assert rows["accuracy"]["status"] == "improved" and rows["accuracy"]["delta"] == "Infinity"
+    assert "| ⚪ same | metrics.json | loss | inf | inf | 0 | — |" in result.stdout
+    assert "nan" not in result.stdout
