@@ -119,3 +119,27 @@ def test_markdown_and_terminal_render_extreme_values():
     assert "-nan" not in text and "+nan" not in text
     plain = terminal.render(report)
     assert "1e+400" in plain and "nan" not in plain
+
+
+def test_a_gate_on_file_name_blames_only_that_files_load_errors():
+    from gitml.dvc_adapter import LoadError
+    from gitml.errors import ConfigError
+    from gitml.report.model import Revisions
+
+    rows = [compare("good.json", "accuracy", 0.8, 0.8, "higher")]
+    errors = [LoadError("metrics", "main", "bad.json", "Expecting value")]
+    revs = Revisions("main", "workspace")
+    failed = evaluate_gates((Gate("bad.json:f1", min=0.5),), rows, errors, revs)
+    assert [(g.passed, g.detail) for g in failed] == [
+        (
+            False,
+            "not found, and metrics failed to load: bad.json failed to load at main: Expecting value",
+        )
+    ]
+    with pytest.raises(ConfigError, match="no metrics file has"):
+        evaluate_gates((Gate("good.json:f1", min=0.5),), rows, errors, revs)
+    # a base that failed to load never lets max_regression pass
+    new_row = [compare("bad.json", "f1", None, 0.7, "higher")]
+    (result,) = evaluate_gates((Gate("f1", max_regression=0.01),), new_row, errors, revs)
+    assert not result.passed
+    assert result.detail == "no base value: bad.json failed to load at main: Expecting value"

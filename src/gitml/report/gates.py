@@ -60,7 +60,8 @@ def find_rows(gate: Gate, rows: list[MetricRow]) -> list[MetricRow]:
 def _unmatched(gate: Gate, rows: list[MetricRow], errors: Sequence[LoadError]) -> list[GateResult]:
     """A gate on a name no row has: failed when a metrics file failed to load (the metric may
     be in it), else a configuration error."""
-    file = next((e.file for e in errors if e.file and gate.metric.startswith(f"{e.file}:")), None)
+    files = {row.file for row in rows} | {e.file for e in errors if e.file}
+    file = next((f for f in files if gate.metric.startswith(f"{f}:")), None)  # "file:name"
     relevant = [
         error
         for error in errors
