@@ -98,6 +98,29 @@ def _stage_name(value: Any) -> str:
     return value
 
 
+def _parse_gate(raw: Any, index: int) -> Gate:
+    """One ``[[tool.gitml.gates]]`` table, validated: a gate that can never pass (``min > max``,
+    a NaN bound) is an error, not a gate that always fails."""
+    where = f"[[tool.gitml.gates]] #{index}"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must be a table")
+    _check_keys(raw, {"metric", *GATE_RULES}, where)
+    metric = raw.get("metric")
+    if not isinstance(metric, str) or not metric:
+        raise ConfigError(f'{where} needs metric = "name" (or "file:name")')
+    if not any(rule in raw for rule in GATE_RULES):
+        raise ConfigError(f"{where} on {metric} has no rule; set min, max or max_regression")
+    rules = {rule: _number(raw[rule], f"{where} {rule}") for rule in GATE_RULES if rule in raw}
+    if "max_regression" in rules and rules["max_regression"] < 0:
+        raise ConfigError(f"{where} max_regression must be >= 0")
+    if rules.get("min", -math.inf) > rules.get("max", math.inf):
+        raise ConfigError(
+            f"{where} on {metric}: min {raw['min']} > max {raw['max']}, so it can never pass; "
+            "fix the bounds in pyproject.toml"
+        )
+    return Gate(metric=metric, **rules)
+
+
 def parse_settings(table: dict[str, Any], source: Path | None = None) -> Settings:
     """Validate a ``[tool.gitml]`` table and return it as ``Settings``."""
     _check_keys(table, TOP_LEVEL_KEYS, "[tool.gitml]")
@@ -117,26 +140,7 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
     raw_gates = table.get("gates", [])
     if not isinstance(raw_gates, list):
         raise ConfigError("gates must be an array of tables: [[tool.gitml.gates]]")
-    gates = []
-    for index, raw in enumerate(raw_gates, start=1):
-        where = f"[[tool.gitml.gates]] #{index}"
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{where} must be a table")
-        _check_keys(raw, {"metric", *GATE_RULES}, where)
-        metric = raw.get("metric")
-        if not isinstance(metric, str) or not metric:
-            raise ConfigError(f'{where} needs metric = "name" (or "file:name")')
-        if not any(rule in raw for rule in GATE_RULES):
-            raise ConfigError(f"{where} on {metric} has no rule; set min, max or max_regression")
-        rules = {rule: _number(raw[rule], f"{where} {rule}") for rule in GATE_RULES if rule in raw}
-        if "max_regression" in rules and rules["max_regression"] < 0:
-            raise ConfigError(f"{where} max_regression must be >= 0")
-        if rules.get("min", -math.inf) > rules.get("max", math.inf):
-            raise ConfigError(
-                f"{where} on {metric}: min {raw['min']} > max {raw['max']}, so it can never pass; "
-                "fix the bounds in pyproject.toml"
-            )
-        gates.append(Gate(metric=metric, **rules))
+    gates = [_parse_gate(raw, index) for index, raw in enumerate(raw_gates, start=1)]
 
     raw_promote = table.get("promote", {})
     if not isinstance(raw_promote, dict):
