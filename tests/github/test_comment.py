@@ -671,3 +671,27 @@ def test_the_fork_safe_workflow_refuses_a_pr_json_for_another_repository(
         f"ERROR: {pr_json} is for evil/ml, not {REPO}; refusing to post it\n",
     )
     assert len(emulator.requests_to("POST", "*")) == writes_before
+
+
+def test_the_fork_safe_workflow_refuses_a_report_linked_outside_the_artifact(
+    emulator, actions_env, tmp_path, gitml, monkeypatch
+):
+    # the fork's run replaced report.md by a link to a file of the runner that posts it
+    pr_json = _saved_fork_report(emulator, actions_env, tmp_path, gitml, monkeypatch)
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    report = pr_json.parent / "report.md"
+    report.unlink()
+    report.symlink_to(secret)
+    write_event(
+        actions_env, {"workflow_run": {"head_sha": HEAD_SHA, "pull_requests": []}}, "workflow_run"
+    )
+    writes_before = len(emulator.requests_to("POST", "*"))
+    run = gitml("comment", "gitml-report/report.md", "--pr-from", str(pr_json))
+    assert (run.code, run.err) == (
+        2,
+        "ERROR: refusing to read gitml-report/report.md: it is a symbolic link; a saved report "
+        f"is regular files directly inside {pr_json.parent}\n",
+    )
+    assert len(emulator.requests_to("POST", "*")) == writes_before
+    assert not any("root:x" in c["body"] for c in emulator.issue_comments(REPO, PR))
