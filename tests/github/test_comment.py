@@ -178,6 +178,44 @@ def test_duplicates_from_an_earlier_failure_are_removed(emulator, actions_env, t
     assert [c["body"] for c in gitml_comments(emulator)] == [f"# New\n\n{MARKER}\n"]
 
 
+def test_another_bots_comment_with_the_marker_is_never_edited_or_deleted(
+    emulator, actions_env, tmp_path, gitml
+):
+    # another app (or another tool copying gitml's marker) wrote a comment with the marker
+    other = emulator.add_issue_comment(
+        REPO, PR, f"not gitml's\n\n{MARKER}\n", login="other-app[bot]", user_type="Bot"
+    )
+    report = write_report(tmp_path / "report.md", "# One\n")
+    first = gitml("comment", str(report))
+    assert first.code == 0 and first.out.startswith("Created the gitml comment"), first
+    write_report(report, "# Two\n")
+    second = gitml("comment", str(report))
+    assert second.code == 0 and second.out.startswith("Updated the gitml comment"), second
+    by_author = [(c["author"]["login"], c["body"]) for c in gitml_comments(emulator)]
+    assert by_author == [
+        ("other-app[bot]", f"not gitml's\n\n{MARKER}\n"),
+        ("github-actions[bot]", f"# Two\n\n{MARKER}\n"),
+    ]
+    touched = [r.path for r in emulator.requests if r.method in ("PATCH", "DELETE")]
+    assert all(not path.endswith(f"/comments/{other['id']}") for path in touched), touched
+
+
+def test_only_gitmls_own_duplicates_are_removed(emulator, actions_env, tmp_path, gitml):
+    emulator.add_issue_comment(
+        REPO, PR, f"theirs\n\n{MARKER}\n", login="other-app[bot]", user_type="Bot"
+    )
+    for _ in range(2):
+        emulator.add_issue_comment(
+            REPO, PR, f"old\n\n{MARKER}\n", login="github-actions[bot]", user_type="Bot"
+        )
+    run = gitml("comment", str(write_report(tmp_path / "report.md", "# New\n")))
+    assert run.code == 0 and "Removed 1 duplicate gitml comment(s)." in run.out, run
+    assert [(c["author"]["login"], c["body"]) for c in gitml_comments(emulator)] == [
+        ("other-app[bot]", f"theirs\n\n{MARKER}\n"),
+        ("github-actions[bot]", f"# New\n\n{MARKER}\n"),
+    ]
+
+
 # -- where to post ----------------------------------------------------------------------------
 
 

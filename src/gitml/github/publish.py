@@ -196,14 +196,19 @@ def _message(error: GithubException) -> str:
     return f"{text} ({'; '.join(d for d in details if d)})" if any(details) else text
 
 
-def _viewer(gh: Github, api: _Api) -> Callable[[], str | None]:
-    def viewer() -> str | None:
+def _viewer(gh: Github, api: _Api) -> Callable[[], sticky.Identity]:
+    def read() -> sticky.Identity:
+        user = gh.get_user()  # lazy: the request happens on the first attribute
+        return sticky.Identity(user.login, user.id)
+
+    def viewer() -> sticky.Identity:
         try:
-            return api("reading the authenticated account", lambda: gh.get_user().login)
+            return api("reading the authenticated account", read)
         except ApiError as error:
-            # installation tokens (Actions' GITHUB_TOKEN) may not read /user: match bots instead
+            # Actions' GITHUB_TOKEN (an installation token) may not read /user: it writes as
+            # github-actions[bot]
             if error.status in (403, 404):
-                return None
+                return sticky.ACTIONS_BOT
             raise
 
     return viewer
