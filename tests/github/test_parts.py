@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -213,3 +214,23 @@ def test_a_report_that_is_not_utf8_is_refused(tmp_path):
     report.write_bytes(b"\xff\xfe report")
     with pytest.raises(UsageError, match="it is not UTF-8 text"):
         artifact.read_saved(folder / "pr.json", report, None)
+
+
+def test_dot_dot_through_a_link_in_the_artifact_is_refused(tmp_path):
+    # `gitml-report/out/../report.md` reads like report.md, but the kernel follows `out` first
+    folder, _ = saved_artifact(tmp_path)
+    elsewhere = tmp_path / "elsewhere" / "deep"
+    elsewhere.mkdir(parents=True)
+    (elsewhere.parent / "report.md").write_text("not the report\n")
+    (folder / "out").symlink_to(elsewhere)
+    with pytest.raises(UsageError, match="it is not directly inside"):
+        artifact.read_saved(folder / "pr.json", folder / "out" / ".." / "report.md", None)
+
+
+def test_a_relative_artifact_path_with_dot_dot_is_the_callers_choice(tmp_path, monkeypatch):
+    folder, _ = saved_artifact(tmp_path)
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    relative = Path("..") / folder.name
+    back = artifact.read_saved(relative / "pr.json", relative / "report.md", None)
+    assert back.body == "# Report\n"

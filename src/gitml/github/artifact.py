@@ -115,9 +115,9 @@ def read_saved(pr_json: Path, report: Path, report_json: Path | None) -> SavedRe
 
 
 def _artifact_directory(pr_json: Path) -> Path:
-    directory = Path(os.path.abspath(pr_json.parent))
-    if ".." in pr_json.parts:
-        raise UsageError(f"--pr-from {pr_json} has '..' in it; pass the artifact's pr.json itself")
+    """The folder holding ``pr.json`` as the caller named it (absolute, ``..`` kept as written:
+    the caller's path is trusted, the files inside are not)."""
+    directory = Path.cwd() / pr_json.parent
     if directory.is_symlink() or not directory.is_dir():
         raise UsageError(
             f"{directory} is not a directory (or is a symbolic link); refusing to read the saved "
@@ -137,7 +137,8 @@ def read_inside(directory: Path, path: Path, limit: int) -> str:
             f"{directory}"
         )
 
-    if ".." in path.parts or Path(os.path.abspath(path.parent)) != directory:
+    # compared as written: in `dir/link/../report.md` the kernel follows `link` before `..`
+    if Path.cwd() / path.parent != directory or path.name in ("", ".", ".."):
         raise refuse(f"it is not directly inside {directory}")
     try:
         # O_NOFOLLOW: a link is refused by the kernel itself, with no window between check and
