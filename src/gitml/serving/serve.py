@@ -248,14 +248,15 @@ def start_server(
     host: str = "127.0.0.1",
     port: int = 0,
     monitor_dir: str | Path | None = None,
+    env: dict | None = None,
     **popen,
 ) -> tuple[subprocess.Popen, str]:
     """Start ``bentoml serve`` in the background; returns the process and its base URL.
 
     Answers are recorded under ``monitor_dir``; none are recorded without it (a smoke test's
-    traffic is not the model's)."""
+    traffic is not the model's). ``env`` replaces this process's environment."""
     port = port or free_port(host)
-    env = server_environment(monitor_dir, bento_tag=bento_tag)
+    env = server_environment(monitor_dir, env, bento_tag)
     process = subprocess.Popen(
         serve_command(bento_tag, host, port), env=env, start_new_session=True, **popen
     )

@@ -230,7 +230,8 @@ def search_logs(folder: Path, request_id: str) -> int:
     """Rows recorded for ``request_id`` in every worker's prediction files (0: none)."""
     needle = f'"request_id": "{request_id}"'
     instances = set()
-    for path in sorted(folder.glob("data.*.log*"), key=os.path.getmtime, reverse=True):
+    files = [path for path in folder.glob("data.*.log*") if path.is_file()]
+    for path in sorted(files, key=os.path.getmtime, reverse=True):
         with open(path, encoding="utf-8", errors="replace") as lines:
             for line in lines:
                 if needle in line:
