@@ -172,7 +172,7 @@ def median_of(runs: list[dict]) -> dict:
 def compare(ports: dict[str, int], work: Work, args) -> dict:
     """{connections: {server: medians}}: runs alternate between the servers."""
     results: dict = {}
-    for connections in LEVELS:
+    for connections in args.levels:
         runs: dict[str, list] = {name: [] for name in ports}
         for port in ports.values():  # warm-up
             asyncio.run(drive(port, work, args.warmup, connections))
@@ -232,6 +232,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0, help="Length of one run")
     parser.add_argument("--warmup", type=float, default=2.0, help="Seconds before the runs")
     parser.add_argument("--no-records", action="store_true", help="Serve with monitoring off")
+    parser.add_argument(
+        "--levels", type=int, nargs="+", default=list(LEVELS), help="Connection counts to drive"
+    )
     parser.add_argument("--json", dest="json_path", default=None, help="Also write results here")
     args = parser.parse_args()
 

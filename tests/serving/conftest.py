@@ -75,7 +75,7 @@ def project(tmp_path_factory: pytest.TempPathFactory):
 class Served:
     url: str
     monitor_dir: Path
-    log: Path  # the server's stderr
+    log: Path  # the server's output
 
     def records(self, kind: str = "gitml_predictions") -> list[str]:
         """Every line of every worker's data file of ``kind``, file by file."""
@@ -94,8 +94,8 @@ def serve(env: dict, monitor_dir: Path, log: Path):
         BENTO,
         monitor_dir=monitor_dir,
         env={**env, "GITML_MAX_BODY_BYTES": str(TEST_BODY_LIMIT)},
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("wb"),
+        stdout=log.open("wb"),  # BentoML logs to stdout
+        stderr=subprocess.STDOUT,
     )
     try:
         wait_ready(process, url, timeout=240)

@@ -128,6 +128,7 @@ def test_client_errors_are_not_logged_as_server_errors(served, test_split):
         assert _post(served.url, "/predict", body).status_code == 400
     assert _post(served.url, "/predict", b"[" + b" " * TEST_BODY_LIMIT).status_code == 413
     log = served.log.read_text(errors="replace")
+    assert "Service classifier initialized" in log  # the server's log is the one read here
     assert "Traceback" not in log
     assert "[ERROR]" not in log
     assert "Exception on /predict" not in log
