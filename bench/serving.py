@@ -15,7 +15,8 @@ status (non-2xx are counted, not retried) and its prediction (compared with the 
 that row). The Bento records every answer (`gitml serve`'s default) unless `--no-records`.
 
 It prints one table: requests/s, p50 and p99 latency of each server (medians over the runs),
-the throughput ratio, the p99 ratio, non-2xx answers and wrong predictions.
+the throughput ratio, the p99 ratio, the CPU time each server's processes used per request
+(which the machine's load inflates far less than latency), non-2xx answers and wrong predictions.
 """
 
 from __future__ import annotations
@@ -126,6 +127,28 @@ async def drive(port: int, work: Work, seconds: float, connections: int) -> dict
     }
 
 
+def cpu_seconds(group: int) -> float:
+    """CPU time (user + system) used so far by every process of a process group: the server's
+    cost per request, which the machine's load does not inflate the way it inflates latency."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measured(process: subprocess.Popen, port: int, work, seconds: float, connections: int):
+    before = cpu_seconds(process.pid)
+    result = asyncio.run(drive(port, work, seconds, connections))
+    used = cpu_seconds(process.pid) - before
+    result["cpu_ms"] = used * 1000 / max(result["requests"], 1)
+    return result
+
+
 def start(command: list[str], port: int, ready: str, env: dict) -> subprocess.Popen:
     process = subprocess.Popen(
         command,
@@ -165,20 +188,21 @@ def median_of(runs: list[dict]) -> dict:
         "p99_ms": statistics.median(r["p99_ms"] for r in runs),
         "non_2xx": sum(r["non_2xx"] for r in runs),
         "wrong": sum(r["wrong"] for r in runs),
+        "cpu_ms": statistics.median(r["cpu_ms"] for r in runs),
         "runs": runs,
     }
 
 
-def compare(ports: dict[str, int], work: Work, args) -> dict:
+def compare(servers: dict[str, tuple[subprocess.Popen, int]], work: Work, args) -> dict:
     """{connections: {server: medians}}: runs alternate between the servers."""
     results: dict = {}
     for connections in args.levels:
-        runs: dict[str, list] = {name: [] for name in ports}
-        for port in ports.values():  # warm-up
+        runs: dict[str, list] = {name: [] for name in servers}
+        for _process, port in servers.values():  # warm-up
             asyncio.run(drive(port, work, args.warmup, connections))
         for _ in range(args.runs):
-            for name, port in ports.items():
-                runs[name].append(asyncio.run(drive(port, work, args.seconds, connections)))
+            for name, (process, port) in servers.items():
+                runs[name].append(measured(process, port, work, args.seconds, connections))
         results[connections] = {name: median_of(r) for name, r in runs.items()}
     return results
 
@@ -186,8 +210,8 @@ def compare(ports: dict[str, int], work: Work, args) -> dict:
 def table(results: dict) -> str:
     lines = [
         "| connections | bentoml req/s | fastapi req/s | ratio | bentoml p50 / p99 ms "
-        "| fastapi p50 / p99 ms | p99 ratio | non-2xx | wrong |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| fastapi p50 / p99 ms | p99 ratio | CPU ms/req bentoml / fastapi | non-2xx | wrong |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for connections, by_server in results.items():
         bento, fast = by_server["bentoml"], by_server["fastapi"]
@@ -196,6 +220,7 @@ def table(results: dict) -> str:
             f"{bento['rps'] / fast['rps']:.2f}x | {bento['p50_ms']:.1f} / {bento['p99_ms']:.1f} | "
             f"{fast['p50_ms']:.1f} / {fast['p99_ms']:.1f} | "
             f"{bento['p99_ms'] / fast['p99_ms']:.2f}x | "
+            f"{bento['cpu_ms']:.1f} / {fast['cpu_ms']:.1f} | "
             f"{bento['non_2xx']} / {fast['non_2xx']} | {bento['wrong']} / {fast['wrong']} |"
         )
     return "\n".join(lines)
@@ -252,18 +277,12 @@ def main() -> None:
         try:
             ports = {"bentoml": free_port(), "fastapi": free_port()}
             bento_env = server_environment(None if args.no_records else records, env, bento_tag)
-            processes.append(
-                start(
-                    serve_command(bento_tag, "127.0.0.1", ports["bentoml"]),
-                    ports["bentoml"],
-                    "/readyz",
-                    bento_env,
-                )
-            )
-            processes.append(
-                start(fastapi_command(ports["fastapi"]), ports["fastapi"], "/healthz", env)
-            )
-            results = compare(ports, work, args)
+            bento_command = serve_command(bento_tag, "127.0.0.1", ports["bentoml"])
+            processes.append(start(bento_command, ports["bentoml"], "/readyz", bento_env))
+            fastapi = fastapi_command(ports["fastapi"])
+            processes.append(start(fastapi, ports["fastapi"], "/healthz", env))
+            servers = {name: (p, ports[name]) for name, p in zip(ports, processes, strict=True)}
+            results = compare(servers, work, args)
         finally:
             for process in processes:
                 stop(process)

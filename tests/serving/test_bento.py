@@ -107,29 +107,46 @@ def test_models_lists_the_promotion_metrics(project):
     assert listed[0]["metrics"] == metrics
 
 
-def test_serve_with_no_flag_serves_the_version_in_staging(project):
+def test_serve_with_no_flag_serves_the_version_in_staging_and_records_to_monitor_dir(
+    project, test_split, tmp_path
+):
     clone, env = project
+    features, model = test_split
     from gitml.serving.serve import free_port
 
     port = free_port()
+    monitor_dir = tmp_path / "records"
     process = subprocess.Popen(
-        [*GITML, "serve", "--port", str(port)],
+        [*GITML, "serve", "--port", str(port), "--monitor-dir", str(monitor_dir)],
         cwd=clone,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
+    url = f"http://127.0.0.1:{port}"
     try:
-        wait_ready(process, f"http://127.0.0.1:{port}", timeout=90)
-        meta = httpx.post(f"http://127.0.0.1:{port}/metadata", json={}).json()
+        wait_ready(process, url, timeout=240)
+        meta = httpx.post(f"{url}/metadata", json={}).json()
         assert meta["version"] == "v0.1.0"
+        rows = features.head(2).to_dict(orient="records")
+        answer = httpx.post(f"{url}/predict", json={"instances": rows}, timeout=60)
     finally:
         stop_server(process)
     first_line = process.stderr.readline().decode()
     assert first_line == (
         f"serving classifier:v0.1.0 (stage staging (v0.1.0)) on http://127.0.0.1:{port}\n"
     )
+    records = [
+        json.loads(line)
+        for path in (monitor_dir / "gitml_predictions" / "data").glob("data.*.log")
+        for line in path.read_text().splitlines()
+    ]
+    assert [(r["request_id"], r["instance"]) for r in records] == [
+        (answer.headers["x-request-id"], 0),
+        (answer.headers["x-request-id"], 1),
+    ]
+    assert [r["prediction"] for r in records] == model.predict(features.head(2)).tolist()
 
 
 def test_serve_of_a_bento_that_dies_at_start_is_one_error_line(project, tmp_path):
