@@ -167,7 +167,11 @@ def start(command: list[str], port: int, ready: str, env: dict) -> subprocess.Po
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wait_ready(f"http://127.0.0.1:{port}{ready}", process)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}{ready}", process)
+    except BaseException:  # not ready, or Ctrl-C: leave no server behind
+        stop(process)
+        raise
     return process
 
 
