@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from gitml import dvc_adapter
 from gitml.config import parse_settings, tomllib
 from gitml.errors import ConfigError
 from gitml.report.compare import as_number, default_direction
@@ -37,14 +38,9 @@ class ProposedSettings:
     notes: tuple[str, ...] = ()
 
 
-def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """Nested metrics as dotted keys, lists dropped, as DVC reports them."""
-    if not isinstance(value, dict):
-        return {prefix: value} if prefix and not isinstance(value, list) else {}
-    found: dict[str, Any] = {}
-    for key, item in value.items():
-        found.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
-    return found
+def flatten(value: Any) -> dict[str, Any]:
+    """Nested metrics as dotted keys, lists dropped, as DVC reports them (DVC's own flatten)."""
+    return dvc_adapter.flatten_metrics(value)
 
 
 def discover_metrics_files(root: Path) -> list[str]:
