@@ -38,7 +38,8 @@ class PromoteSettings:
     """How ``gitml promote`` registers versions (``[tool.gitml.promote]``)."""
 
     artifact: str | None = None
-    stage: str = "staging"
+    #: None: chosen from the stages the registry already uses (``gitml.registry.stages``)
+    stage: str | None = None
     bump: str = "minor"
 
 
@@ -120,9 +121,12 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
     bump = raw_promote.get("bump", "minor")
     if bump not in BUMPS:
         raise ConfigError(f"[tool.gitml.promote] bump = {bump!r}: use one of {', '.join(BUMPS)}")
+    stage = raw_promote.get("stage")
+    if stage is not None and (not isinstance(stage, str) or not stage):
+        raise ConfigError(f"[tool.gitml.promote] stage must be a stage name, got {stage!r}")
     promote = PromoteSettings(
         artifact=raw_promote.get("artifact"),
-        stage=str(raw_promote.get("stage", "staging")),
+        stage=stage,
         bump=bump,
     )
     return Settings(

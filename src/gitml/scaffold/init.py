@@ -15,6 +15,7 @@ from pathlib import Path
 
 from gitml import dvc_adapter, templates
 from gitml.errors import UsageError
+from gitml.registry.stages import registry_stages
 from gitml.scaffold.remote import RemoteNeeds, Secret, remote_needs
 from gitml.scaffold.settings import (
     BUILTIN_METRICS,
@@ -258,7 +259,7 @@ def init_repository(
     warnings += needs.warnings
     _workflows(plan, top, base, source, needs, release)
 
-    proposed = propose_settings(base, metrics, artifacts)
+    proposed = propose_settings(base, metrics, artifacts, tuple(registry_stages(top)))
     warnings += proposed.notes
     action, text = merge_pyproject(existing, proposed.text, force)
     detail = "[tool.gitml] exists; --force to replace it" if action == "skipped" else "[tool.gitml]"

@@ -18,6 +18,7 @@ import yaml
 
 from gitml.config import parse_settings, tomllib
 from gitml.errors import ConfigError
+from gitml.registry.stages import choose_stage
 from gitml.report.compare import as_number, default_direction
 
 #: Preferred metrics for the one gate init proposes, best first: all higher-is-better, on a scale
@@ -99,9 +100,15 @@ def _primary(metrics: dict[str, dict[str, float]]) -> str | None:
 
 
 def propose_settings(
-    base: str, metrics: dict[str, dict[str, float]], model_artifacts: tuple[str, ...]
+    base: str,
+    metrics: dict[str, dict[str, float]],
+    model_artifacts: tuple[str, ...],
+    registry_stages: tuple[str, ...] = (),
 ) -> ProposedSettings:
-    """The ``[tool.gitml]`` section for these metrics and artifacts; it loads with ``parse_settings``."""
+    """The ``[tool.gitml]`` section for these metrics and artifacts; it loads with ``parse_settings``.
+
+    The promote stage extends the stages an existing registry uses (``registry_stages``).
+    """
     lines = [
         "# gitml's settings, written by `gitml init`: https://github.com/gitml/gitml#configuration",
         "[tool.gitml]",
@@ -140,11 +147,21 @@ def propose_settings(
             "[[tool.gitml.gates]] for the metric that matters"
         )
     if len(model_artifacts) == 1:
+        try:
+            stage_line = f"stage = {_toml_string(choose_stage(list(registry_stages)))}"
+        except ConfigError:
+            stage_line = f"# stage = {_toml_string(registry_stages[0])}  # choose one of " + (
+                ", ".join(registry_stages)
+            )
+            notes.append(
+                f"the registry uses the stages {', '.join(registry_stages)}: choose the one a "
+                "merge is promoted to as [tool.gitml.promote] stage"
+            )
         lines += [
             "",
             "[tool.gitml.promote]",
             f"artifact = {_toml_string(model_artifacts[0])}",
-            'stage = "staging"',
+            stage_line,
             'bump = "minor"',
         ]
     elif model_artifacts:
