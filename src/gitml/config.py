@@ -40,7 +40,8 @@ class PromoteSettings:
     """How ``gitml promote`` registers versions (``[tool.gitml.promote]``)."""
 
     artifact: str | None = None
-    stage: str = "staging"
+    #: None: chosen from the stages the registry already uses (``gitml.registry.stages``)
+    stage: str | None = None
     bump: str = "minor"
 
 
@@ -149,9 +150,10 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
     bump = raw_promote.get("bump", "minor")
     if bump not in BUMPS:
         raise ConfigError(f"[tool.gitml.promote] bump = {bump!r}: use one of {', '.join(BUMPS)}")
+    stage = raw_promote.get("stage")
     promote = PromoteSettings(
         artifact=raw_promote.get("artifact"),
-        stage=_stage_name(raw_promote.get("stage", "staging")),
+        stage=None if stage is None else _stage_name(stage),
         bump=bump,
     )
     return Settings(

@@ -206,8 +206,11 @@ def _definition_error(error: BaseException) -> ConfigError | None:
     return None
 
 
-def _dvc_failure(error: Exception) -> PipelineError:
-    """Turn a DVC exception (and its causes) into one actionable gitml error."""
+def _dvc_failure(error: Exception, pulled_from: str | None = None) -> PipelineError:
+    """Turn a DVC exception (and its causes) into one actionable gitml error.
+
+    ``pulled_from`` names the remote just pulled from: then "pull it" is no advice.
+    """
     from dvc.exceptions import ReproductionError
     from dvc.stage.exceptions import MissingDataSource, StageCmdFailedError
 
@@ -216,6 +219,11 @@ def _dvc_failure(error: Exception) -> PipelineError:
         return broken
     chain = _causes(error)
     for cause in chain:
+        if isinstance(cause, MissingDataSource) and pulled_from:
+            return DataError(
+                f"{describe_exception(cause)}; it was just pulled from {pulled_from}, which "
+                "lacks it: push it from a machine that has it (`dvc push`)"
+            )
         if isinstance(cause, MissingDataSource):
             return DataError(
                 f"{describe_exception(cause)}; pull it with `gitml run --pull`, and if the DVC "
@@ -244,10 +252,18 @@ def pull(repo: Any, remote: str | None = None) -> int:
     """Fetch and check out data, models and the run-cache; returns the number of files fetched.
 
     Outputs not yet in the remote (a stage that changed on this branch) are allowed to be missing:
-    the reproduction after this builds them.
+    the reproduction after this builds them. DVC reports an unreachable remote the same way as
+    missing objects, so when anything is missing the remote itself is probed: a network or
+    credential failure is a ``RemoteError`` naming the remote, its URL and the error.
     """
+    from dvc.exceptions import CheckoutError
+
+    missing = None
     try:
-        result = repo.pull(remote=remote, run_cache=True, allow_missing=True)
+        result = repo.pull(remote=remote, run_cache=True)
+    except CheckoutError as error:
+        missing = error
+        result = error.result  # objects the remote lacks: the reproduction builds them
     except Exception as error:  # DVC's errors, and the filesystems' own (credentials, network)
         broken = _definition_error(error)  # DVC reads dvc.yaml to know what to pull
         if broken is not None:
@@ -256,8 +272,37 @@ def pull(repo: Any, remote: str | None = None) -> int:
             f"could not pull from {_remote_description(repo, remote)}: "
             f"{describe_exception(error)}; check that it is reachable and its credentials are set"
         ) from error
+    unreachable = _remote_problem(repo, remote) if missing is not None else None
+    if unreachable is not None:
+        raise RemoteError(
+            f"could not pull from {_remote_description(repo, remote)}: {unreachable} "
+            f"({len(missing.target_infos)} output(s) missing); check the URL, the network and "
+            "the remote's credentials, then rerun `gitml run --pull`"
+        ) from missing
     stats = result.get("stats", {}) if isinstance(result, dict) else {}
     return int(stats.get("fetched", 0))
+
+
+def _remote_problem(repo: Any, remote: str | None) -> str | None:
+    """Why the remote cannot be read (network, credentials, a missing folder), None when it can.
+
+    fsspec's HTTP filesystem turns a refused connection into ``FileNotFoundError``: the real
+    error is its cause. A plain "not found" from a reachable server is not a problem (many HTTP
+    remotes answer 404 for their root).
+    """
+    try:
+        target = repo.cloud.get_remote(remote)
+        target.fs.info(target.path)
+    except FileNotFoundError as error:
+        cause = error.__cause__
+        if cause is not None and not isinstance(cause, FileNotFoundError):
+            return describe_exception(cause)
+        if target.fs.protocol == "local":
+            return f"the folder {target.path} does not exist"
+        return None
+    except Exception as error:  # credentials, DNS, TLS, permissions
+        return f"{type(error).__name__}: {describe_exception(error)}"
+    return None
 
 
 def push(repo: Any, remote: str | None = None) -> int:
@@ -275,8 +320,17 @@ def push(repo: Any, remote: str | None = None) -> int:
     return int(pushed or 0)
 
 
-def reproduce(repo: Any, targets: list[str] | None = None, force: bool = False) -> list[StageRun]:
-    """Run ``dvc repro`` in process; return every pipeline stage with its status and time."""
+def reproduce(
+    repo: Any,
+    targets: list[str] | None = None,
+    force: bool = False,
+    pulled_from: str | None = None,
+) -> list[StageRun]:
+    """Run ``dvc repro`` in process; return every pipeline stage with its status and time.
+
+    ``pulled_from`` (a remote's name, "" for the default) says the data was just pulled, so a
+    missing input is reported as missing from that remote.
+    """
     from dvc.exceptions import DvcException
     from dvc.repo.reproduce import _reproduce_stage
 
@@ -316,7 +370,8 @@ def reproduce(repo: Any, targets: list[str] | None = None, force: bool = False) 
     try:
         repo.reproduce(targets=targets, force=force, repro_fn=timed_repro)
     except DvcException as error:
-        raise _dvc_failure(error) from error
+        pulled = None if pulled_from is None else _remote_description(repo, pulled_from or None)
+        raise _dvc_failure(error, pulled) from error
     finally:
         del repo.stage_cache.restore
     return runs

@@ -17,6 +17,7 @@ from gitml.config import Settings, load_settings
 from gitml.errors import ConfigError, GatesFailed, UsageError
 from gitml.registry import git, tags
 from gitml.registry.lock import registry_lock
+from gitml.registry.stages import promote_stage
 from gitml.registry.versions import (
     ModelVersion,
     find_version,
@@ -31,7 +32,8 @@ from gitml.report.model import GateResult, Revisions
 
 
 class PromotionRefused(GatesFailed):
-    """The quality gates failed against the version in the target stage."""
+    """The promotion was refused (exit 1): the quality gates failed against the version in the
+    target stage, or the stage holds a newer version than the one to move there."""
 
 
 @dataclass
@@ -131,7 +133,7 @@ def promote(
     """
     settings = settings or load_settings(root)
     name = artifact_name(settings, artifact)
-    stage = stage or settings.promote.stage
+    stage = stage or promote_stage(root, settings)
     bump = bump or settings.promote.bump
     dvc_adapter.artifact_path(root, name)  # must be declared in dvc.yaml
     commit = git.resolve(root, rev)
