@@ -55,7 +55,7 @@ def test_ready_timeout_comes_from_the_environment(monkeypatch):
     from gitml.errors import UsageError
     from gitml.serving.smoke import ready_timeout
 
-    assert ready_timeout() == 60.0
+    assert ready_timeout() == 180.0
     monkeypatch.setenv("GITML_READY_TIMEOUT", "300")
     assert ready_timeout() == 300.0
     for bad in ("soon", "0", "-5", "nan", "inf"):

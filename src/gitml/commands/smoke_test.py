@@ -28,7 +28,7 @@ def smoke_test(
     """Serve the Bento on 127.0.0.1 and require its predictions to equal the model's.
 
     Exit 3 when any prediction differs, probabilities differ, or a bad request is not a 4xx.
-    The Bento has 60 seconds to become ready (GITML_READY_TIMEOUT=SECONDS to change it).
+    The Bento has 180 seconds to become ready (GITML_READY_TIMEOUT=SECONDS to change it).
 
     \b
     Example:

@@ -16,6 +16,7 @@ from pathlib import Path
 from gitml.config import load_settings
 from gitml.errors import GitmlError, UsageError
 from gitml.serving.archive import save_oci_archive
+from gitml.registry.stages import promote_stage
 from gitml.serving.build import BuildResult, build
 
 BACKENDS = ("docker", "buildah")
@@ -163,7 +164,7 @@ def build_and_containerize(
         return result
     settings = load_settings(root)
     name = result.bento_tag.split(":")[0]
-    stage = image_stage or build_options.get("stage") or settings.promote.stage
+    stage = image_stage or build_options.get("stage") or promote_stage(root, settings)
     tags = image_tags(
         image_repo or image_repository(name, registry),
         result.source.label,

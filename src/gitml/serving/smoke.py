@@ -22,11 +22,12 @@ from gitml.serving.source import resolve_source
 
 #: Seconds the served Bento has to answer /readyz (a big model on a slow runner needs more).
 READY_TIMEOUT_ENV = "GITML_READY_TIMEOUT"
-READY_TIMEOUT = 60.0
 
 #: Tolerance on probabilities: the same model in the same library versions gives identical floats;
 #: JSON round-tripping keeps 17 significant digits.
 PROBA_TOLERANCE = 1e-9
+#: Seconds to wait for `/readyz`.
+READY_TIMEOUT = 180.0
 
 
 @dataclass
@@ -61,7 +62,7 @@ def _last_line(output: bytes) -> str:
 
 
 def ready_timeout() -> float:
-    """``GITML_READY_TIMEOUT`` seconds, else 60; a value that is no positive number is a
+    """``GITML_READY_TIMEOUT`` seconds, else ``READY_TIMEOUT``; a value that is no positive number is a
     ``UsageError``."""
     text = os.environ.get(READY_TIMEOUT_ENV, "").strip()
     if not text:
@@ -126,12 +127,13 @@ def smoke_test(
 
     process, url = start_server(
         bento_tag,
-        extra_env=declared_env(bento_tag),
+        env={**os.environ, **declared_env(bento_tag)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     result = SmokeResult(bento_tag, url, len(instances))
     try:
+        # a first start on a busy runner can take minutes; a server that dies is seen at once
         wait_ready(
             process,
             url,
