@@ -15,8 +15,8 @@ from pathlib import Path
 
 from gitml.config import load_settings
 from gitml.errors import GitmlError, UsageError
-from gitml.serving.archive import save_oci_archive
 from gitml.registry.stages import promote_stage
+from gitml.serving.archive import save_oci_archive
 from gitml.serving.build import BuildResult, build
 
 BACKENDS = ("docker", "buildah")
