@@ -15,6 +15,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 def isolated_host(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Run each test with a fresh HOME and git identity, and without the runner's GitHub context."""
     home = tmp_path_factory.mktemp("home")
+    isolate(monkeypatch, home)
+    return home
+
+
+def isolate(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """Point HOME at ``home``, drop the host's git config, GitHub context and tokens (also for
+    module-scoped fixtures, which run before the autouse fixture)."""
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
@@ -29,7 +36,6 @@ def isolated_host(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     for name in list(os.environ):
         if name.startswith(("GITHUB_", "RUNNER_", "INPUT_")) or name in {"CI", "GH_TOKEN"}:
             monkeypatch.delenv(name, raising=False)
-    return home
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -114,6 +114,27 @@ def test_written_workflows_pass_the_linters(project: Project, pinned_sha: str, a
     }
 
 
+def test_written_callers_pass_only_inputs_the_reusable_workflows_declare(
+    project: Project,
+) -> None:
+    """A `with:` key the called workflow does not declare stops the run on GitHub
+    ("Invalid input"); a requirements.txt once gave the release caller cache-dependency-path."""
+    (project.root / "requirements.txt").write_text("scikit-learn\n")
+    result = project.gitml("init", "--release")
+    assert result.returncode == 0, result.stderr
+    reusable = Path(__file__).resolve().parents[2] / WORKFLOW_DIR
+    for path in sorted((project.root / WORKFLOW_DIR).glob("*.yml")):
+        job = next(iter(yaml.safe_load(path.read_text())["jobs"].values()))
+        called = yaml.safe_load((reusable / path.name).read_text())
+        declared = called[True]["workflow_call"]["inputs"]  # YAML 1.1 reads `on` as True
+        assert set(job["with"]) <= set(declared), (path.name, set(job["with"]) - set(declared))
+        assert set(job.get("secrets") or {}) <= set(
+            called[True]["workflow_call"].get("secrets", {})
+        )
+    release = yaml.safe_load((project.root / WORKFLOW_DIR / "gitml-release.yml").read_text())
+    assert release["jobs"]["release"]["with"]["requirements"] == "requirements.txt"
+
+
 def test_s3_remote_secrets_are_printed(project: Project) -> None:
     run_cli(project.root, "dvc", "remote", "add", "-d", "storage", "s3://bucket/ml", check=True)
     result = project.gitml("init")

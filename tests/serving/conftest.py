@@ -66,7 +66,7 @@ def project(tmp_path_factory: pytest.TempPathFactory):
     commit = git(clone, "rev-parse", "HEAD")
     assert output.read_text() == (
         "bento-tag=classifier:v0.1.0\nmodel-tag=classifier:v0.1.0\nversion=v0.1.0\n"
-        f"commit={commit}\nimage=\nimages=\n"
+        f"commit={commit}\nimage=\nimages=\ndigest=\n"
     )
     yield clone, env
 

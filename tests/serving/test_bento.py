@@ -179,6 +179,63 @@ def test_serve_of_a_bento_that_dies_at_start_is_one_error_line(project, tmp_path
     assert result.stderr.count("ERROR: ") == 1
 
 
+OWN_SERVICE = """\
+import os
+from typing import Any
+
+import bentoml
+import joblib
+import numpy as np
+from bentoml.exceptions import InvalidArgument
+
+
+@bentoml.service(workers=1)
+class Own:
+    # the documented way for a user's service to name the model gitml imported
+    model_ref = bentoml.models.BentoModel(os.environ["GITML_MODEL_TAG"])
+
+    def __init__(self) -> None:
+        self.model = joblib.load(self.model_ref.path_of("model.joblib"))
+
+    def matrix(self, instances: list[Any]) -> np.ndarray:
+        try:
+            return np.array([[r[f] for f in self.model.feature_names_in_] for r in instances])
+        except KeyError as missing:
+            raise InvalidArgument(f"missing feature {missing}") from None
+
+    @bentoml.api
+    def predict(self, instances: list[Any]) -> list[Any]:
+        return self.model.predict(self.matrix(instances)).tolist()
+
+    @bentoml.api
+    def predict_proba(self, instances: list[Any]) -> list[list[float]]:
+        return self.model.predict_proba(self.matrix(instances)).tolist()
+"""
+
+
+def test_build_smoke_tests_a_users_own_service(project, tmp_path):
+    """The service reads GITML_MODEL_TAG at import, as its image sets it: the smoke test must
+    serve the Bento with the variables the Bento declares, or it cannot start."""
+    import shutil
+
+    clone, env = project
+    store = tmp_path / "bentoml"
+    shutil.copytree(env["BENTOML_HOME"], store, symlinks=True)
+    service = tmp_path / "own" / "service.py"
+    service.parent.mkdir()
+    service.write_text(OWN_SERVICE)
+    result = subprocess.run(
+        [*GITML, "build", "--service", f"{service}:Own", "--smoke-test"],
+        cwd=clone,
+        env={**env, "BENTOML_HOME": str(store)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "bento: classifier:v0.1.0\n"
+
+
 def test_build_with_a_failing_docker_tag_is_one_error_line(project, tmp_path):
     """`gitml build --containerize docker` with a stand-in docker that fails on `tag`."""
     clone, env = project

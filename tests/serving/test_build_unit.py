@@ -49,3 +49,16 @@ def test_write_outputs(tmp_path, monkeypatch):
     assert target.read_text() == "bento-tag=classifier:v0.2.0\nimage=\n"
     with pytest.raises(ValueError, match="one line"):
         write_outputs({"x": "a\nb"})
+
+
+def test_ready_timeout_comes_from_the_environment(monkeypatch):
+    from gitml.errors import UsageError
+    from gitml.serving.smoke import ready_timeout
+
+    assert ready_timeout() == 180.0
+    monkeypatch.setenv("GITML_READY_TIMEOUT", "300")
+    assert ready_timeout() == 300.0
+    for bad in ("soon", "0", "-5", "nan", "inf"):
+        monkeypatch.setenv("GITML_READY_TIMEOUT", bad)
+        with pytest.raises(UsageError, match=rf"GITML_READY_TIMEOUT='{bad}' is not a number"):
+            ready_timeout()

@@ -1,4 +1,5 @@
-"""Image naming and backend checks (no image is built here; see test_image.py).
+"""Image naming, labels and backend checks. No image is built here: the release test
+(tests/workflows/test_act_release.py) builds one with buildah, pushes it and runs it.
 
 The tagging failures run the real `bentoml containerize` on a real one-endpoint Bento with a
 stand-in `docker`/`buildah` on PATH that builds nothing and fails on `tag`.
@@ -13,7 +14,13 @@ import pytest
 
 from gitml.errors import GitmlError, UsageError
 from gitml.serving import containerize as containerize_module
-from gitml.serving.containerize import containerize, default_repository, image_tags
+from gitml.serving.containerize import (
+    containerize,
+    image_labels,
+    image_repository,
+    image_tags,
+    source_url,
+)
 
 
 def test_image_tags_carry_version_commit_and_stage():
@@ -31,9 +38,54 @@ def test_image_tags_carry_version_commit_and_stage():
 
 
 def test_default_repository_is_ghcr_inside_actions(monkeypatch):
-    assert default_repository("classifier") == "classifier"
+    assert image_repository("classifier") == "classifier"
     monkeypatch.setenv("GITHUB_REPOSITORY", "Acme/Models")
-    assert default_repository("classifier") == "ghcr.io/acme/models/classifier"
+    assert image_repository("classifier") == "ghcr.io/acme/models/classifier"
+    assert image_repository("classifier", "") == "ghcr.io/acme/models/classifier"
+
+
+@pytest.mark.parametrize(
+    "registry",
+    [
+        "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ml",
+        "europe-docker.pkg.dev/my-project/models",
+        "acme.azurecr.io",
+        "harbor.example.com/ml/",
+        "127.0.0.1:5000/acme/models",
+    ],
+)
+def test_a_registry_prefix_names_the_image(monkeypatch, registry):
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/models")
+    assert image_repository("classifier", registry) == f"{registry.rstrip('/')}/classifier"
+
+
+@pytest.mark.parametrize(
+    "registry", ["https://ghcr.io/acme", "ghcr.io/Acme/models", "ghcr.io/acme:v1", "a b"]
+)
+def test_a_registry_that_is_no_prefix_is_a_usage_error(registry):
+    with pytest.raises(UsageError) as error:
+        image_repository("classifier", registry)
+    assert error.value.message.startswith(f"registry {registry!r} is not a registry host")
+
+
+def test_labels_name_the_source_revision_version_and_model(monkeypatch, tmp_path):
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/models")
+    assert image_labels("classifier:v1.0.0", "v1.0.0", "f" * 40, source_url(tmp_path)) == {
+        "org.opencontainers.image.revision": "f" * 40,
+        "org.opencontainers.image.version": "v1.0.0",
+        "com.github.gitml.model-tag": "classifier:v1.0.0",
+        "org.opencontainers.image.source": "https://github.com/acme/models",
+    }
+
+
+def test_source_outside_actions_is_origin_without_credentials(tmp_path):
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    assert source_url(tmp_path) is None
+    url = "https://user:token@git.example.com/acme/models.git"
+    subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", url], check=True)
+    assert source_url(tmp_path) == "https://git.example.com/acme/models"
 
 
 def test_unknown_backend_is_a_usage_error():
@@ -121,3 +173,21 @@ def test_failed_extra_tag_names_the_command_and_its_last_line(
     calls = log.read_text().splitlines()
     assert any("tiny:v0.1.0" in call and call.split()[0] in {"build", "bud"} for call in calls)
     assert calls[-1] == "tag tiny:v0.1.0 tiny:sha-0123456789ab"  # stopped at the first failure
+
+
+def test_an_archive_needs_an_image(tmp_path):
+    from gitml.serving.containerize import build_and_containerize
+
+    with pytest.raises(UsageError, match=r"--oci-archive saves the image: add --containerize"):
+        build_and_containerize(tmp_path, oci_archive=tmp_path / "image.tar")
+
+
+def test_saving_without_skopeo_names_the_fix(monkeypatch, tmp_path):
+    from gitml.serving import archive
+
+    monkeypatch.setattr(archive.shutil, "which", lambda name: None)
+    with pytest.raises(GitmlError) as error:
+        archive.save_oci_archive("buildah", ["classifier:v0.1.0"], tmp_path / "image.tar")
+    assert error.value.message == (
+        "`skopeo` is not installed; apt-get install skopeo (it saves the image)"
+    )

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -209,19 +210,23 @@ class World:
         venv_bin = str(Path(sys.executable).parent)
         env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p != venv_bin)
         started = time.monotonic()
-        result = subprocess.run(
-            command,
-            cwd=self.work,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=ACT_TIMEOUT,
-        )
+        # act's log goes straight to a file, so a run that times out still leaves it
+        log_file = self.logs / f"act-{self.run_id}.log"
+        with log_file.open("w") as out:
+            process = subprocess.Popen(
+                command, cwd=self.work, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                stderr=subprocess.STDOUT, text=True, start_new_session=True,
+            )  # fmt: skip
+            try:
+                code = process.wait(timeout=ACT_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)  # act and the jobs' processes
+                process.wait()
+                raise AssertionError(
+                    f"act ran over {ACT_TIMEOUT}s; its log so far: {log_file}"
+                ) from None
         self.durations.append((f"{workflow} run {self.run_id}", time.monotonic() - started))
-        log = result.stdout + result.stderr
-        (self.logs / f"act-{self.run_id}.log").write_text(log)
-        return result.returncode, log
+        return code, log_file.read_text(errors="replace")
 
     def pr_event(self, pr: dict, fork: bool = False) -> dict:
         head_repo = "contributor/reference" if fork else REPOSITORY

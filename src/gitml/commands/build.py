@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 
@@ -26,13 +28,33 @@ import click
     default=None,
     help="Also build an image with this backend.",
 )
-@click.option("--image", "image_repo", default=None, help="Image repository, e.g. ghcr.io/o/r.")
+@click.option(
+    "--registry",
+    default=None,
+    help="Registry and path prefix: the image is <registry>/<name> (default in GitHub Actions: "
+    "ghcr.io/<owner>/<repo>).",
+)
+@click.option(
+    "--image", "image_repo", default=None, help="Whole image repository (overrides --registry)."
+)
 @click.option(
     "--image-stage",
     default=None,
     help="Stage tag for the image (default: [tool.gitml.promote] stage).",
 )
 @click.option("--base-image", default=None, help="Base image for the Bento's Dockerfile.")
+@click.option(
+    "--smoke-test",
+    "smoke",
+    is_flag=True,
+    help="Serve the Bento and require the model's answers (gitml smoke-test) before the image.",
+)
+@click.option(
+    "--oci-archive",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also save the image to this OCI archive (gzip layers) and print its manifest digest.",
+)
 def build(
     version: str | None,
     stage: str | None,
@@ -40,19 +62,24 @@ def build(
     service_file: str | None,
     lock: bool,
     backend: str | None,
+    registry: str | None,
     image_repo: str | None,
     image_stage: str | None,
     base_image: str | None,
+    smoke: bool,
+    oci_archive: Path | None,
 ) -> None:
     """Import the DVC-tracked model into BentoML and build a Bento (offline by default).
 
-    Prints the Bento tag (and the image reference); writes bento-tag, model-tag, version,
-    commit, image and images to $GITHUB_OUTPUT when set.
+    Prints the Bento tag (and the image references and digest); writes bento-tag, model-tag,
+    version, commit, image, images and digest to $GITHUB_OUTPUT when set.
 
     \b
     Examples:
       gitml build
       gitml build --version v0.3.0 --containerize docker --image ghcr.io/acme/classifier
+      gitml build --smoke-test --containerize buildah --registry registry.example.com/ml \\
+        --oci-archive image.tar
       gitml build --service serving/service.py:MyService
     """
     from gitml.ghoutput import write_outputs
@@ -66,10 +93,15 @@ def build(
         lock=lock,
         base_image=base_image,
         backend=backend,
+        registry=registry,
         image_repo=image_repo,
         image_stage=image_stage,
+        smoke=smoke,
+        oci_archive=oci_archive,
     )
     click.echo(f"bento: {result.bento_tag}")
     for image in result.images:
         click.echo(f"image: {image}")
+    if result.digest:
+        click.echo(f"digest: {result.digest} (saved to {oci_archive})")
     write_outputs(result.outputs())

@@ -28,6 +28,7 @@ def smoke_test(
     """Serve the Bento on 127.0.0.1 and require its predictions to equal the model's.
 
     Exit 3 when any prediction differs, probabilities differ, or a bad request is not a 4xx.
+    The Bento has 180 seconds to become ready (GITML_READY_TIMEOUT=SECONDS to change it).
 
     \b
     Example:
@@ -49,8 +50,4 @@ def smoke_test(
         f"max |proba diff| {result.max_proba_diff:.3g}, bad request -> {result.bad_request_status}"
     )
     if not result.passed:
-        raise GitmlError(
-            f"smoke test of {result.bento_tag} failed: {len(result.mismatches)} prediction(s) "
-            f"differ (first rows {result.mismatches[:5]}), max |proba diff| "
-            f"{result.max_proba_diff:.3g}, bad request -> {result.bad_request_status}"
-        )
+        raise GitmlError(result.failure())

@@ -206,6 +206,9 @@ def _workflows(
     plan.write(folder / "gitml-pr.yml", _render("gitml-pr.yml", values))
     plan.write(folder / "gitml-comment.yml", _render("gitml-comment.yml", values))
     if release:
+        # the release workflow restores no cache: it has no cache-dependency-path input
+        release_with = [line for line in with_lines if not line.startswith("cache-dependency")]
+        values = {**values, "with": release_with}
         plan.write(folder / "gitml-release.yml", _render("gitml-release.yml", values))
 
 

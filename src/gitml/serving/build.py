@@ -44,6 +44,8 @@ class BuildResult:
     source: ModelSource
     service: str  # "default" or the user's file
     images: list[str] = field(default_factory=list)
+    #: manifest digest of the image saved as an OCI archive (``sha256:...``), else empty
+    digest: str = ""
 
     def outputs(self) -> dict[str, str]:
         return {
@@ -53,6 +55,7 @@ class BuildResult:
             "commit": self.model.commit,
             "image": self.images[0] if self.images else "",
             "images": " ".join(self.images),
+            "digest": self.digest,
         }
 
 

@@ -1,10 +1,13 @@
 """Build an OCI image from a Bento with ``bentoml containerize``: ``docker`` on GitHub runners,
-``buildah`` where no daemon runs. The image is tagged with the version, the commit and the stage.
+``buildah`` where no daemon runs. The image is tagged with the version, the commit and the stage,
+and labelled with the OCI annotations a registry UI and a deployment tool read (source, revision,
+version) plus the model tag it serves.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,15 +16,60 @@ from pathlib import Path
 from gitml.config import load_settings
 from gitml.errors import GitmlError, UsageError
 from gitml.registry.stages import promote_stage
+from gitml.serving.archive import save_oci_archive
 from gitml.serving.build import BuildResult, build
 
 BACKENDS = ("docker", "buildah")
+#: A registry host (with an optional port) and an optional path, lower case as image names are.
+REGISTRY = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*")
+MODEL_TAG_LABEL = "com.github.gitml.model-tag"
 
 
-def default_repository(name: str) -> str:
-    """``ghcr.io/<owner>/<repo>/<name>`` inside GitHub Actions, else just ``<name>``."""
+def default_registry() -> str | None:
+    """``ghcr.io/<owner>/<repo>`` inside GitHub Actions, else None (a local image name)."""
     repository = os.environ.get("GITHUB_REPOSITORY")
-    return f"ghcr.io/{repository.lower()}/{name}" if repository else name
+    return f"ghcr.io/{repository.lower()}" if repository else None
+
+
+def image_repository(name: str, registry: str | None = None) -> str:
+    """``<registry>/<name>``, the registry defaulting to :func:`default_registry`."""
+    registry = (registry or "").strip().rstrip("/") or default_registry()
+    if registry is None:
+        return name
+    if not REGISTRY.fullmatch(registry):
+        raise UsageError(
+            f"registry {registry!r} is not a registry host and path prefix; pass one such as "
+            "ghcr.io/acme/models or 123456789012.dkr.ecr.eu-west-1.amazonaws.com/ml (lower case, "
+            "no scheme, no tag)"
+        )
+    return f"{registry}/{name}"
+
+
+def source_url(root: Path | str) -> str | None:
+    """The repository's web address for ``org.opencontainers.image.source``: the GitHub
+    repository inside Actions, else origin's URL when it is an http(s) one (credentials dropped)."""
+    repository = os.environ.get("GITHUB_REPOSITORY")
+    if repository:
+        return f"{os.environ.get('GITHUB_SERVER_URL', 'https://github.com')}/{repository}"
+    found = subprocess.run(
+        ["git", "remote", "get-url", "origin"], cwd=root, capture_output=True, text=True
+    )
+    url = found.stdout.strip()
+    if found.returncode != 0 or not url.startswith(("https://", "http://")):
+        return None
+    return re.sub(r"//[^/@]*@", "//", url).removesuffix(".git")
+
+
+def image_labels(model_tag: str, version: str, commit: str, source: str | None) -> dict[str, str]:
+    """The OCI labels of the image: where it comes from, and which model version it serves."""
+    labels = {
+        "org.opencontainers.image.revision": commit,
+        "org.opencontainers.image.version": version,
+        MODEL_TAG_LABEL: model_tag,
+    }
+    if source:
+        labels["org.opencontainers.image.source"] = source
+    return labels
 
 
 def image_tags(repository: str, version: str, commit: str, stage: str | None) -> list[str]:
@@ -38,6 +86,7 @@ def containerize(
     tags: list[str],
     extra_env: dict[str, str] | None = None,
     log_dir: Path = Path(".gitml"),
+    labels: dict[str, str] | None = None,
 ) -> list[str]:
     """Build the image of ``bento_tag`` with ``backend`` and tag it with every name in ``tags``."""
     if backend not in BACKENDS:
@@ -60,6 +109,7 @@ def containerize(
             backend,
             "-t",
             tags[0],
+            *(f"--opt=label={key}={value}" for key, value in (labels or {}).items()),
         ],
         capture_output=True,
         text=True,
@@ -94,18 +144,49 @@ def build_and_containerize(
     *,
     backend: str | None = None,
     image_repo: str | None = None,
+    registry: str | None = None,
     image_stage: str | None = None,
+    smoke: bool = False,
+    oci_archive: Path | None = None,
     **build_options,
 ) -> BuildResult:
-    """``gitml build``: the Bento, and with a ``backend`` its image tagged version/commit/stage."""
+    """``gitml build``: the Bento; with ``smoke`` its smoke test; with a ``backend`` its image
+    tagged version/commit/stage, and with ``oci_archive`` that image saved for a push elsewhere.
+
+    The smoke test runs before the image is built: a Bento that answers wrong costs no image.
+    """
+    if oci_archive is not None and backend is None:
+        raise UsageError("--oci-archive saves the image: add --containerize docker|buildah")
     result = build(root, **build_options)
+    if smoke:
+        check_smoke(root, build_options)
     if backend is None:
         return result
     settings = load_settings(root)
     name = result.bento_tag.split(":")[0]
     stage = image_stage or build_options.get("stage") or promote_stage(root, settings)
     tags = image_tags(
-        image_repo or default_repository(name), result.source.label, result.model.commit, stage
+        image_repo or image_repository(name, registry),
+        result.source.label,
+        result.model.commit,
+        stage,
     )
-    result.images = containerize(result.bento_tag, backend, tags, log_dir=Path(root) / ".gitml")
+    labels = image_labels(
+        result.model.tag, result.source.label, result.model.commit, source_url(root)
+    )
+    result.images = containerize(
+        result.bento_tag, backend, tags, log_dir=Path(root) / ".gitml", labels=labels
+    )
+    if oci_archive is not None:
+        result.digest = save_oci_archive(backend, result.images, oci_archive)
     return result
+
+
+def check_smoke(root: Path | str, build_options: dict) -> None:
+    """Serve the Bento just built and require the model's own answers (:mod:`gitml.serving.smoke`)."""
+    from gitml.serving.smoke import smoke_test
+
+    selected = {k: build_options.get(k) for k in ("version", "stage", "artifact")}
+    outcome = smoke_test(root, **selected)
+    if not outcome.passed:
+        raise GitmlError(f"{outcome.failure()}; no image was built")

@@ -6,6 +6,7 @@ Also checks that the health endpoint answers and that a malformed request is a 4
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -13,11 +14,14 @@ from pathlib import Path
 
 from gitml import dvc_adapter
 from gitml.config import Settings, load_settings
-from gitml.errors import DataError
+from gitml.errors import DataError, UsageError
 from gitml.serving.build import bento_name
 from gitml.serving.client import predict
 from gitml.serving.serve import start_server, stop_server, wait_ready
 from gitml.serving.source import resolve_source
+
+#: Seconds the served Bento has to answer /readyz (a big model on a slow runner needs more).
+READY_TIMEOUT_ENV = "GITML_READY_TIMEOUT"
 
 #: Tolerance on probabilities: the same model in the same library versions gives identical floats;
 #: JSON round-tripping keeps 17 significant digits.
@@ -43,10 +47,44 @@ class SmokeResult:
             and 400 <= self.bad_request_status < 500
         )
 
+    def failure(self) -> str:
+        """What went wrong, for the one ERROR line of a failed smoke test."""
+        return (
+            f"smoke test of {self.bento_tag} failed: {len(self.mismatches)} prediction(s) "
+            f"differ (first rows {self.mismatches[:5]}), max |proba diff| "
+            f"{self.max_proba_diff:.3g}, bad request -> {self.bad_request_status}"
+        )
+
 
 def _last_line(output: bytes) -> str:
     lines = output.decode(errors="replace").strip().splitlines()
     return lines[-1] if lines else ""
+
+
+def ready_timeout() -> float:
+    """``GITML_READY_TIMEOUT`` seconds, else ``READY_TIMEOUT``; a value that is no positive number is a
+    ``UsageError``."""
+    text = os.environ.get(READY_TIMEOUT_ENV, "").strip()
+    if not text:
+        return READY_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise UsageError(
+            f"{READY_TIMEOUT_ENV}={text!r} is not a number of seconds; unset it or pass e.g. 300"
+        )
+    return seconds
+
+
+def declared_env(bento_tag: str) -> dict[str, str]:
+    """The variables the Bento declares (``GITML_MODEL_TAG``...): its image sets them, so the
+    smoke test serves the Bento with them too, or a user's service that reads one cannot start."""
+    import bentoml
+
+    envs = bentoml.get(bento_tag).info.envs
+    return {env.name: env.value for env in envs if env.stage in ("all", "runtime")}
 
 
 def load_rows(path: Path, target: str, limit: int):
@@ -87,14 +125,19 @@ def smoke_test(
     expected_proba = model.predict_proba(frame)
     instances = frame.to_dict(orient="records")
 
-    process, url = start_server(bento_tag, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process, url = start_server(
+        bento_tag,
+        env={**os.environ, **declared_env(bento_tag)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     result = SmokeResult(bento_tag, url, len(instances))
     try:
         # a first start on a busy runner can take minutes; a server that dies is seen at once
         wait_ready(
             process,
             url,
-            timeout=READY_TIMEOUT,
+            timeout=ready_timeout(),
             last_words=lambda: _last_line(process.stderr.read()),
         )
         answers, probabilities = predict(url, instances)

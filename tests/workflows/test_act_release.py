@@ -1,0 +1,385 @@
+"""End to end: a merge to main releases the model under act, into a real OCI registry.
+
+act runs this repository's `.github/workflows/release.yml` (which calls the reusable
+gitml-release.yml) for a `push` to main of a copy of this repository with a bare origin. The
+copy's first commit sets the caller's inputs as a user would: Debian's `docker-registry` on
+127.0.0.1 as the registry, buildah as the backend, a Debian base image built with debootstrap
+(tests/serving/base_image.py, cached between runs). Every
+job runs for real on the host: gitml promotes (tags pushed to the origin), builds the Bento,
+smoke-tests it, builds the image with buildah, saves it as an OCI archive; the publish job pushes
+the archive with skopeo; the assign job then pushes the stage tag. The remote actions are the
+stand-ins of stand-ins/README.md.
+
+One scenario, run once per module (three act runs, two image builds), and tests that read it:
+
+1. a merge whose service answers differently from the model: the smoke test fails, nothing is
+   pushed, no stage is assigned (the version is registered: promote runs first);
+2. the next merge while the registry is read-only: the push is refused, the job names the
+   registry, no stage is assigned;
+3. the same run again once the registry takes pushes: it completes, with no second version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import git, isolate
+from tests.serving.base_image import ensure_base_image, missing_tools
+from tests.workflows import act_harness
+from tests.workflows.act_harness import (
+    HOST_UV_CACHE,
+    REPOSITORY,
+    WRITE_TOKEN,
+    World,
+    act_world,
+    explain,
+)
+from tests.workflows.oci_registry import Registry, skopeo_inspect
+
+# read at import: the autouse fixture deletes CI during the tests
+IN_CI = bool(os.environ.get("CI"))
+MISSING = missing_tools()
+if MISSING and IN_CI:
+    raise AssertionError(f"CI must have {', '.join(MISSING)}: .ci/system-packages.sh installs them")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.xdist_group("release"),
+    pytest.mark.skipif(
+        bool(MISSING), reason=f"needs {', '.join(MISSING)}: apt-get install -y {' '.join(MISSING)}"
+    ),
+]
+
+RELEASE_TIMEOUT = 1800
+ARTIFACT = "classifier"
+NAMESPACE = f"{REPOSITORY}/{ARTIFACT}"  # the image's path under the registry
+BENTO_PORT = 3000
+MARK = "GITML_TEST_IMAGE_SERVER"
+
+SERVICE = "serving/answers_wrong.py:AnswersWrong"
+#: A user's own service with a bug: it answers the other class. The smoke test must catch it.
+WRONG_SERVICE = """\
+import os
+from typing import Any
+
+import bentoml
+import joblib
+import numpy as np
+
+
+@bentoml.service(workers=1)
+class AnswersWrong:
+    model_ref = bentoml.models.BentoModel(os.environ["GITML_MODEL_TAG"])
+
+    def __init__(self) -> None:
+        self.model = joblib.load(self.model_ref.path_of("model.joblib"))
+
+    def matrix(self, instances: list[Any]) -> np.ndarray:
+        return np.array([[row[f] for f in self.model.feature_names_in_] for row in instances])
+
+    @bentoml.api
+    def predict(self, instances: list[Any]) -> list[Any]:
+        return (1 - self.model.predict(self.matrix(instances))).tolist()
+
+    @bentoml.api
+    def predict_proba(self, instances: list[Any]) -> list[list[float]]:
+        return self.model.predict_proba(self.matrix(instances))[:, ::-1].tolist()
+"""
+
+
+@dataclass
+class Run:
+    code: int
+    log: str
+    seconds: float
+    commit: str
+    origin_tags: list[str]
+    catalog: list[str]
+    run_id: int
+
+
+@dataclass
+class Scenario:
+    world: World
+    registry: Registry
+    base_image: str
+    runs: dict[str, Run] = field(default_factory=dict)
+
+    def release(self, name: str) -> Run:
+        """Run release.yml for a push of main's HEAD; record what the origin and registry hold."""
+        commit = git(self.world.work, "rev-parse", "HEAD")
+        event = {
+            "ref": "refs/heads/main",
+            "after": commit,
+            "head_commit": {"id": commit},
+            "repository": self.world.repository(),
+        }
+        started = time.monotonic()
+        code, log = self.world.act("push", "release.yml", event, WRITE_TOKEN)
+        seconds = time.monotonic() - started
+        tags = git(self.world.origin, "tag", "--list").split()
+        catalog = self.registry.catalog() if self.registry.process else []
+        self.runs[name] = Run(code, log, seconds, commit, tags, catalog, self.world.run_id)
+        print(f"\nrelease run {name!r}: act exited {code} after {seconds:.0f}s")
+        return self.runs[name]
+
+    def merge(self, message: str, edit) -> None:
+        edit(self.world.work)
+        git(self.world.work, "add", "-A")
+        git(self.world.work, "commit", "-q", "-m", message)
+        git(self.world.work, "push", "-q", "origin", "main")
+
+
+CALLER = Path(".github") / "workflows" / "release.yml"
+CALLER_ANCHOR = "      prod-version: ${{ inputs.promote-to-prod-version }}\n"
+
+
+def configure_caller(work: Path, inputs: dict[str, str]) -> None:
+    """Add ``with:`` inputs to the copy's release.yml, below prod-version."""
+    caller = work / CALLER
+    text = caller.read_text()
+    assert CALLER_ANCHOR in text, "release.yml changed: update this test's edit"
+    lines = "".join(f"      {name}: {json.dumps(value)}\n" for name, value in inputs.items())
+    caller.write_text(text.replace(CALLER_ANCHOR, CALLER_ANCHOR + lines))
+
+
+def use_wrong_service(work: Path) -> None:
+    (work / "serving").mkdir()
+    (work / "serving" / "answers_wrong.py").write_text(WRONG_SERVICE)
+    configure_caller(work, {"service": SERVICE})
+
+
+def back_to_the_default_service(work: Path) -> None:
+    caller = work / CALLER
+    caller.write_text(caller.read_text().replace(f'      service: "{SERVICE}"\n', ""))
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        isolate(monkeypatch, tmp_path_factory.mktemp("home"))
+        # a release builds an image: minutes on a busy 2-core machine
+        monkeypatch.setattr(act_harness, "ACT_TIMEOUT", RELEASE_TIMEOUT)
+        base_image = ensure_base_image()
+        tmp = tmp_path_factory.mktemp("release")
+        registry = Registry(tmp_path_factory.mktemp("registry"))
+        with act_world(tmp, emulated=False) as world:
+            world.create()
+            if HOST_UV_CACHE:
+                world.env["UV_CACHE_DIR"] = HOST_UV_CACHE  # the release restores no cache
+            # BentoML's start-up on a loaded 2-core machine can take more than the default 60s
+            world.env["GITML_READY_TIMEOUT"] = "300"
+            story = Scenario(world, registry, base_image)
+            try:
+                play(story)
+                yield story
+            finally:
+                registry.stop()
+                remove_images(registry.host)
+
+
+def play(story: Scenario) -> None:
+    registry = story.registry
+    registry.start()
+    settings = {
+        "registry": f"{registry.host}/{REPOSITORY}",
+        "containerize-backend": "buildah",
+        "base-image": story.base_image,
+    }
+    story.merge("Release to our registry", lambda work: configure_caller(work, settings))
+    story.merge("Serve the model with our own service", use_wrong_service)
+    story.release("wrong answers")
+
+    registry.start(read_only=True)
+    story.merge("Back to gitml's service", back_to_the_default_service)
+    story.release("read-only registry")
+
+    registry.start()
+    story.release("rerun")
+
+
+def remove_images(host: str) -> None:
+    """Drop the images this module built (about 1 GB each) from buildah's storage."""
+    listed = subprocess.run(
+        ["buildah", "images", "--format", "{{.Name}}:{{.Tag}}"], capture_output=True, text=True
+    ).stdout.split()
+    ours = [name for name in listed if name.startswith(f"{host}/")]
+    if ours:
+        subprocess.run(["buildah", "rmi", "--force", *ours], capture_output=True)
+
+
+def stage_tags(tags: list[str]) -> list[str]:
+    return [t for t in tags if "#staging#" in t]
+
+
+# -- 1. a smoke test that fails ----------------------------------------------------------------
+
+
+def test_a_failing_smoke_test_pushes_nothing_and_assigns_no_stage(scenario: Scenario) -> None:
+    run = scenario.runs["wrong answers"]
+    assert run.code != 0, explain(run.code, run.log)
+    assert "smoke test of classifier:v0.1.0 failed" in run.log, explain(run.code, run.log)
+    assert "no image was built" in run.log
+    # promote ran first and registered the version; nothing after the build ran
+    assert f"{ARTIFACT}@v0.1.0" in run.origin_tags
+    assert stage_tags(run.origin_tags) == []
+    assert run.catalog == []
+    built = subprocess.run(
+        ["buildah", "images", "--format", "{{.Name}}:{{.Tag}}"], capture_output=True, text=True
+    ).stdout.split()
+    assert f"{scenario.registry.host}/{NAMESPACE}:v0.1.0" not in built
+
+
+# -- 2. a registry that refuses the push ----------------------------------------------------------
+
+
+def test_a_refusing_registry_assigns_no_stage_and_names_the_registry(scenario: Scenario) -> None:
+    run = scenario.runs["read-only registry"]
+    host = scenario.registry.host
+    assert run.code != 0, explain(run.code, run.log)
+    assert f"the registry {host} refused {host}/{NAMESPACE}:v0.2.0" in run.log, explain(
+        run.code, run.log
+    )
+    assert f"{ARTIFACT}@v0.2.0" in run.origin_tags
+    assert stage_tags(run.origin_tags) == []
+    assert "gitml promote --to staging" not in run.log  # the assign job never started
+
+
+# -- 3. the rerun once the registry is back -----------------------------------------------------
+
+
+def test_the_rerun_pushes_the_smoke_tested_image_then_assigns_the_stage(scenario: Scenario) -> None:
+    run = scenario.runs["rerun"]
+    assert run.code == 0, explain(run.code, run.log)
+    refused = scenario.runs["read-only registry"]
+    assert run.commit == refused.commit
+    # no second version: the rerun reused v0.2.0
+    versions = sorted(t for t in run.origin_tags if t.startswith(f"{ARTIFACT}@"))
+    assert versions == [f"{ARTIFACT}@v0.1.0", f"{ARTIFACT}@v0.2.0"], run.origin_tags
+    staged = stage_tags(run.origin_tags)
+    assert len(staged) == 1, run.origin_tags
+    assert git(scenario.world.origin, "rev-list", "-n", "1", staged[0]) == run.commit
+
+    host = scenario.registry.host
+    assert run.catalog == [NAMESPACE]
+    inspected = scenario.registry.inspect(f"{NAMESPACE}:v0.2.0")
+    assert sorted(inspected["RepoTags"]) == sorted(["v0.2.0", f"sha-{run.commit[:12]}", "staging"])
+    for tag in (f"sha-{run.commit[:12]}", "staging"):
+        assert scenario.registry.inspect(f"{NAMESPACE}:{tag}")["Digest"] == inspected["Digest"]
+
+    # the registry holds the very image the build job built and smoke-tested
+    build_digest = re.search(r"digest: (sha256:[0-9a-f]{64}) \(saved to", run.log)
+    assert build_digest, explain(run.code, run.log)
+    assert inspected["Digest"] == build_digest[1]
+    archive = scenario.world.artifact(run.run_id, "gitml-image") / "image.oci.tar"
+    assert skopeo_inspect(f"oci-archive:{archive}")["Digest"] == inspected["Digest"]
+
+    # and the stage tag came only after the push
+    pushed_at = run.log.index(f"pushed {host}/{NAMESPACE}:staging")
+    assigned_at = run.log.index(f"{ARTIFACT} v0.2.0 -> staging")
+    assert pushed_at < assigned_at
+    print(f"\nrelease run (promote, build, smoke test, image, push, assign): {run.seconds:.0f}s")
+
+
+# -- 4. the image itself ---------------------------------------------------------------------------
+
+
+def test_the_image_runs_as_a_user_exposes_the_port_and_carries_its_labels(
+    scenario: Scenario,
+) -> None:
+    run = scenario.runs["rerun"]
+    inspected = scenario.registry.inspect(f"{NAMESPACE}:v0.2.0", "--config")
+    config = inspected["config"]
+    assert config["User"] not in ("", "root", "0", "0:0")
+    assert f"{BENTO_PORT}/tcp" in config["ExposedPorts"]
+    labels = config["Labels"]
+    assert labels["org.opencontainers.image.revision"] == run.commit
+    assert labels["org.opencontainers.image.version"] == "v0.2.0"
+    assert labels["org.opencontainers.image.source"] == f"https://github.com/{REPOSITORY}"
+    assert labels["com.github.gitml.model-tag"] == f"{ARTIFACT}:v0.2.0"
+    manifest = scenario.registry.inspect(
+        f"{NAMESPACE}:v0.2.0", "--raw"
+    )  # skopeo 1.9: no LayersData
+    compressed = sum(layer["size"] for layer in manifest["layers"])
+    print(f"\nimage size: {compressed / 1e6:.0f} MB compressed in the registry")
+
+
+def test_the_image_answers_readyz_and_predicts_like_the_model(scenario: Scenario) -> None:
+    import httpx
+    import joblib
+    import pandas as pd
+
+    from gitml.serving.serve import free_port
+
+    work = scenario.world.work
+    image = f"{scenario.registry.host}/{NAMESPACE}:v0.2.0"
+    frame = pd.read_csv(work / "prepared" / "test.csv").drop(columns=["target"]).head(20)
+    expected = joblib.load(work / "models" / "model.joblib").predict(frame).tolist()
+    container = subprocess.run(
+        ["buildah", "from", "--pull-never", image], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    size = subprocess.run(
+        ["buildah", "images", "--format", "{{.Size}}", image], capture_output=True, text=True
+    ).stdout.strip()
+    print(f"\nimage size: {size} in buildah's storage")
+    port = free_port()
+    server = subprocess.Popen(
+        ["buildah", "run", "--isolation", "chroot", container, "--", "sh", "-c",
+         f"cd /home/bentoml/bento && export {MARK}={port} BENTOML_HOME=/home/bentoml/bento && "
+         f"exec /app/.venv/bin/bentoml serve . --host 127.0.0.1 --port {port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: httpx.get(f"{url}/readyz", timeout=2).status_code == 200, server)
+        answer = httpx.post(
+            f"{url}/predict", json={"instances": frame.to_dict(orient="records")}, timeout=30
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == expected
+    finally:
+        server.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=10)
+        kill_marked(MARK, str(port))  # workers inside the chroot outlive `buildah run`
+        subprocess.run(["buildah", "rm", container], capture_output=True)
+
+
+def wait_for(ready, server: subprocess.Popen, timeout: float = 120) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"the image's server exited: {server.stderr.read()[-2000:]!r}")
+        with contextlib.suppress(httpx.TransportError):
+            if ready():
+                return
+        time.sleep(0.5)
+    raise AssertionError("the image's server did not become ready")
+
+
+def kill_marked(name: str, value: str) -> None:
+    """Kill, by process id, every process whose environment has ``name=value``."""
+    import signal
+
+    needle = f"{name}={value}".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if needle in environ:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(entry.name), signal.SIGKILL)
