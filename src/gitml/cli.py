@@ -20,6 +20,7 @@ COMMANDS = {
     "demo": "gitml.commands.demo:demo",
     "init": "gitml.commands.init:init",
     "models": "gitml.commands.models:models",
+    "monitor": "gitml.commands.monitor:monitor",
     "promote": "gitml.commands.promote:promote",
     "run": "gitml.commands.run:run",
     "serve": "gitml.commands.serve:serve",

@@ -52,13 +52,15 @@ class Settings:
     gates: tuple[Gate, ...] = ()
     promote: PromoteSettings = field(default_factory=PromoteSettings)
     source: Path | None = None
+    #: ``[tool.gitml.monitor]`` as written; ``gitml.monitor.settings`` validates it (strictly)
+    monitor: dict[str, Any] = field(default_factory=dict)
 
     def direction_of(self, file: str, name: str) -> str | None:
         """Direction of a metric: ``file:name`` wins over ``name``; None when unknown."""
         return self.directions.get(f"{file}:{name}") or self.directions.get(name)
 
 
-TOP_LEVEL_KEYS = {"base", "metrics", "gates", "promote"}
+TOP_LEVEL_KEYS = {"base", "metrics", "gates", "promote", "monitor"}
 PROMOTE_KEYS = {"artifact", "stage", "bump"}
 BUMPS = ("major", "minor", "patch")
 
@@ -125,8 +127,16 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
         stage=str(raw_promote.get("stage", "staging")),
         bump=bump,
     )
+    monitor = table.get("monitor", {})
+    if not isinstance(monitor, dict):
+        raise ConfigError("[tool.gitml.monitor] must be a table")
     return Settings(
-        base=base, directions=dict(directions), gates=tuple(gates), promote=promote, source=source
+        base=base,
+        directions=dict(directions),
+        gates=tuple(gates),
+        promote=promote,
+        source=source,
+        monitor=dict(monitor),
     )
 
 
