@@ -16,7 +16,7 @@ import pandas as pd
 
 from gitml.errors import DataError
 from gitml.monitor.build import MonitorResult
-from gitml.monitor.reading import LABEL, SCHEMA_OK
+from gitml.monitor.reading import LABEL, ORDER, SCHEMA_OK, TIMESTAMP
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ def export_labelled(result: MonitorResult, path: Path, numeric: set[str] | None 
         frame = pd.DataFrame(columns=columns)
         left_out = 0
     else:
+        by = [c for c in (TIMESTAMP, ORDER) if c in labelled.columns]
+        labelled = labelled.sort_values(by, kind="stable") if by else labelled  # oldest first
         ok = _matching(labelled, result.features, numeric)
         rows = labelled[ok].rename(columns={LABEL: result.target})
         left_out = int((~ok).sum())
