@@ -80,7 +80,9 @@ def write_logs(
     return records
 
 
-def write_feedback(folder: Path, labels: list[tuple[str, object]], worker: int = 0, at=None) -> None:
+def write_feedback(
+    folder: Path, labels: list[tuple[str, object]], worker: int = 0, at=None
+) -> None:
     """Feedback records (request id, label), in order."""
     file = folder / "gitml_feedback" / "data" / f"data.{worker}.log"
     file.parent.mkdir(parents=True, exist_ok=True)

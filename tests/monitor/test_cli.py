@@ -67,7 +67,9 @@ def test_two_plain_files_outside_any_repository(gitml, tmp_path):
     assert text.startswith("## ⚠️ gitml monitor: dataset drift, 2 of 4 features drifted (50%)")
     assert "prediction drift is left out" in text and "performance is left out" in text
     # drifted features first, each with a histogram
-    rows = [line for line in text.splitlines() if line.startswith("| 🔴") or line.startswith("| 🟢")]
+    rows = [
+        line for line in text.splitlines() if line.startswith("| 🔴") or line.startswith("| 🟢")
+    ]
     assert [r.startswith("| 🔴") for r in rows] == [True, True, False, False]
     assert text.count("```mermaid") == 2
 
@@ -117,7 +119,10 @@ max = 0.1
     [
         ("[tool.gitml.monitor]\nrefrence = 'x'\n", "unknown key refrence in [tool.gitml.monitor]"),
         ("[tool.gitml.monitor.features.x1]\ntest = 'kss'\n", "test = 'kss': use one of ks,"),
-        ("[tool.gitml.monitor.features.x1]\ntreshold = 1\n", "unknown key treshold in [tool.gitml.monitor.features.x1]"),
+        (
+            "[tool.gitml.monitor.features.x1]\ntreshold = 1\n",
+            "unknown key treshold in [tool.gitml.monitor.features.x1]",
+        ),
         ("[[tool.gitml.monitor.gates]]\nmetric = 'acc'\nmin = 1\n", "metric = 'acc': use one of"),
         ("[tool.gitml.monitor]\nsample_rows = 0\n", "sample_rows must be a whole number >= 1"),
     ],
@@ -138,7 +143,9 @@ def test_logs_with_feedback_give_performance_gates_and_the_labelled_export(gitml
     truth = (current["x1"] > 0).astype(int).tolist()
     predictions = [t if i % 4 else 1 - t for i, t in enumerate(truth)]  # 75% right
     probabilities = [[0.2, 0.8] if p else [0.9, 0.1] for p in predictions]
-    records = write_logs(tmp_path / "logs", current, predictions, probabilities, workers=2, broken=2)
+    records = write_logs(
+        tmp_path / "logs", current, predictions, probabilities, workers=2, broken=2
+    )
     # feedback for the first 100 rows; one logged row's features are not the model's
     write_feedback(tmp_path / "logs", [(f"req-{i}", truth[i]) for i in range(100)])
     odd = dict(records[0], request_id="odd", features={"x1": 0.5})
@@ -203,21 +210,38 @@ def test_all_missing_and_missing_columns_are_reported(gitml, tmp_path):
 def test_a_large_current_is_sampled_and_the_report_says_so(gitml, tmp_path):
     frame(300, 1).to_csv(tmp_path / "ref.csv", index=False)
     frame(3000, 2).to_csv(tmp_path / "cur.csv", index=False)
-    (tmp_path / "pyproject.toml").write_text("[tool.gitml.monitor]\nsample_rows = 1000\nchunk_rows = 256\n")
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.gitml.monitor]\nsample_rows = 1000\nchunk_rows = 256\n"
+    )
     run = gitml("--reference", "ref.csv", "--current", "cur.csv")
     assert run.code == 0, run
-    assert "the current data has 3,000 rows: the tests ran on a seeded random sample of 1,000" in run.out
+    assert (
+        "the current data has 3,000 rows: the tests ran on a seeded random sample of 1,000"
+        in run.out
+    )
 
 
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["--current", "cur.csv"], 2, "nothing to compare with: pass --stage STAGE or --reference FILE"),
+        (
+            ["--current", "cur.csv"],
+            2,
+            "nothing to compare with: pass --stage STAGE or --reference FILE",
+        ),
         (["--stage", "prod", "--current", "cur.csv"], 2, "set [tool.gitml.monitor] reference"),
         (["--reference", "nope.csv", "--current", "cur.csv"], 3, "nope.csv does not exist"),
         (["--reference", "ref.csv"], 2, "no current data: pass --current PATH"),
-        (["--reference", "ref.csv", "--current", "cur.csv", "--since", "yesterday"], 2, "is not a time"),
-        (["--stage", "prod", "--reference", "ref.csv", "--current", "cur.csv"], 2, "either --stage or --reference"),
+        (
+            ["--reference", "ref.csv", "--current", "cur.csv", "--since", "yesterday"],
+            2,
+            "is not a time",
+        ),
+        (
+            ["--stage", "prod", "--reference", "ref.csv", "--current", "cur.csv"],
+            2,
+            "either --stage or --reference",
+        ),
     ],
 )
 def test_unusable_requests_end_in_one_clear_line(gitml, tmp_path, args, code, message):

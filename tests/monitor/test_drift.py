@@ -23,9 +23,15 @@ def test_default_test_follows_evidentlys_documented_choice() -> None:
     assert default_test(small, small, "numeric") == "ks"
     assert default_test(few, few, "numeric") == "chisquare"
     assert default_test(binary, binary, "categorical") == "z"
-    assert default_test(pd.Series(list("abc") * 10), pd.Series(list("abc")), "categorical") == "chisquare"
+    assert (
+        default_test(pd.Series(list("abc") * 10), pd.Series(list("abc")), "categorical")
+        == "chisquare"
+    )
     assert default_test(large, large, "numeric") == "wasserstein"
-    assert default_test(pd.Series(list("abc") * 400), pd.Series(list("abc")), "categorical") == "jensenshannon"
+    assert (
+        default_test(pd.Series(list("abc") * 400), pd.Series(list("abc")), "categorical")
+        == "jensenshannon"
+    )
     assert default_test(pd.Series([1.0, 2.0] * 600), pd.Series([1.0]), "numeric") == "jensenshannon"
 
 
@@ -51,7 +57,10 @@ def test_p_values_and_distances_equal_scipys() -> None:
     assert wd.statistic == pytest.approx(expected, rel=1e-12)
 
     js = compare_column("color", big_ref["color"], big_cur["color"], FeatureSettings())
-    shares = [big_ref["color"].value_counts(normalize=True), big_cur["color"].value_counts(normalize=True)]
+    shares = [
+        big_ref["color"].value_counts(normalize=True),
+        big_cur["color"].value_counts(normalize=True),
+    ]
     expected = distance.jensenshannon(shares[0][keys], shares[1][keys])
     assert js.test == "jensenshannon" and js.statistic == pytest.approx(expected, rel=1e-12)
 

@@ -83,7 +83,9 @@ def test_tables_in_each_format(tmp_path, suffix):
     elif suffix == ".parquet":
         data.to_parquet(path)
     else:
-        path.write_text("".join(json.dumps(r) + "\n" for r in data.to_dict(orient="records")) + "{oops\n")
+        path.write_text(
+            "".join(json.dumps(r) + "\n" for r in data.to_dict(orient="records")) + "{oops\n"
+        )
     window = read([path], chunk_rows=20)
     assert window.rows == 50 and not window.is_log
     assert window.broken_lines == (1 if suffix == ".jsonl" else 0)

@@ -106,7 +106,11 @@ def test_the_stage_names_the_reference_the_model_and_its_registered_metrics(
     assert [f["name"] for f in data["features"]] == FEATURES
     prediction = data["prediction_drift"]
     assert prediction["drifted"] is True
-    assert [t["name"] for t in prediction["tests"]] == ["prediction", "probability[0]", "probability[1]"]
+    assert [t["name"] for t in prediction["tests"]] == [
+        "prediction",
+        "probability[0]",
+        "probability[1]",
+    ]
     accuracy = next(m for m in data["performance"]["metrics"] if m["name"] == "accuracy")
     assert accuracy["registered"] == 0.97 and accuracy["current"] is not None
     assert data["gates"][0]["metric"] == "accuracy" and data["gates"][0]["passed"] is not None
@@ -120,7 +124,16 @@ def test_a_window_like_the_training_data_is_healthy(project, tmp_path, monkeypat
     root, model = project
     serve_logs(tmp_path / "logs", model, 400, 8, None)
     out = tmp_path / "r.json"
-    code, err = run(root, monkeypatch, capsys, "--current", str(tmp_path / "logs"), "--json", str(out), "--check")
+    code, err = run(
+        root,
+        monkeypatch,
+        capsys,
+        "--current",
+        str(tmp_path / "logs"),
+        "--json",
+        str(out),
+        "--check",
+    )
     data = json.loads(out.read_text())
     assert data["verdict"] == "pass", data
     assert code == 0, err
@@ -129,7 +142,9 @@ def test_a_window_like_the_training_data_is_healthy(project, tmp_path, monkeypat
 def test_a_stage_without_a_version_is_one_clear_line(project, tmp_path, monkeypatch, capsys):
     root, model = project
     serve_logs(tmp_path / "logs", model, 50, 8, None)
-    code, err = run(root, monkeypatch, capsys, "--stage", "canary", "--current", str(tmp_path / "logs"))
+    code, err = run(
+        root, monkeypatch, capsys, "--stage", "canary", "--current", str(tmp_path / "logs")
+    )
     assert code == 2
     assert err == (
         "ERROR: no version of classifier is in stage 'canary'; see `gitml models`, or pass "

@@ -36,7 +36,9 @@ def _path(**kwargs):
 
 
 @click.command()
-@click.option("--stage", help="Monitor the version in this stage: its training data is the reference.")
+@click.option(
+    "--stage", help="Monitor the version in this stage: its training data is the reference."
+)
 @click.option("--reference", metavar="FILE", help="Reference data file or URL instead of a stage.")
 @click.option(
     "--current",
@@ -45,7 +47,9 @@ def _path(**kwargs):
     help="The service's log folder (gitml serve --monitor-dir), or CSV/Parquet/JSON lines files; "
     "local or a URL DVC reads (s3://...). Repeatable. Default: [tool.gitml.monitor] current.",
 )
-@click.option("--since", metavar="TIME", help="Only rows since TIME (ISO 8601, or an age: 24h, 7d).")
+@click.option(
+    "--since", metavar="TIME", help="Only rows since TIME (ISO 8601, or an age: 24h, 7d)."
+)
 @click.option("--last", type=click.IntRange(min=1), metavar="N", help="Only the N newest rows.")
 @click.option("-o", "--output", type=_path(), help="Write the Markdown report here.")
 @click.option("--json", "json_path", type=_path(), help="Write the report as JSON here.")
@@ -104,7 +108,11 @@ def monitor(
         click.echo(f"wrote {path}", err=True)
     if export_labelled is not None:
         exported = export(result, export_labelled)
-        left_out = f"; {exported.left_out} left out (features not the model's)" if exported.left_out else ""
+        left_out = (
+            f"; {exported.left_out} left out (features not the model's)"
+            if exported.left_out
+            else ""
+        )
         click.echo(f"wrote {exported.rows} labelled row(s) to {exported.path}{left_out}", err=True)
     report = result.report
     if check and report.alarming:

@@ -96,7 +96,9 @@ def _schema_problems(features: list[str], reference: Window, current: Window, ta
         if c not in features and c != target and not is_meta(c) and c != "timestamp"
     ]
     if extra and not current.sample.empty:
-        problems.append(f"column(s) in the current data that are not features (ignored): {', '.join(extra)}")
+        problems.append(
+            f"column(s) in the current data that are not features (ignored): {', '.join(extra)}"
+        )
     return problems
 
 
@@ -188,7 +190,9 @@ def monitor(request: MonitorRequest) -> MonitorResult:
     """Compare the current window with the reference; see the command's help for the rules."""
     ms = monitor_settings(load_settings(request.root))
     if not (request.current or ms.current):
-        raise UsageError("no current data: pass --current PATH (or set [tool.gitml.monitor] current)")
+        raise UsageError(
+            "no current data: pass --current PATH (or set [tool.gitml.monitor] current)"
+        )
     window = WindowRequest(
         since=request.since,
         last=request.last,

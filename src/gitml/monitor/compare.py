@@ -79,9 +79,7 @@ def compare_features(
 ) -> list[FeatureDrift]:
     """Every feature present on both sides, in ``features`` order."""
     return [
-        compare_column(
-            name, reference[name], current[name], settings.get(name, FeatureSettings())
-        )
+        compare_column(name, reference[name], current[name], settings.get(name, FeatureSettings()))
         for name in features
         if name in reference.columns and name in current.columns
     ]

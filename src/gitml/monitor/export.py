@@ -27,7 +27,11 @@ class Exported:
 
 
 def _matching(labelled: pd.DataFrame, features: list[str], numeric: set[str]) -> pd.Series:
-    ok = labelled[SCHEMA_OK].astype(bool) if SCHEMA_OK in labelled.columns else pd.Series(True, index=labelled.index)
+    ok = (
+        labelled[SCHEMA_OK].astype(bool)
+        if SCHEMA_OK in labelled.columns
+        else pd.Series(True, index=labelled.index)
+    )
     for name in features:
         if name not in labelled.columns:
             return pd.Series(False, index=labelled.index)

@@ -26,7 +26,12 @@ class GateOutcome:
     detail: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"metric": self.metric, "rule": self.rule, "passed": self.passed, "detail": self.detail}
+        return {
+            "metric": self.metric,
+            "rule": self.rule,
+            "passed": self.passed,
+            "detail": self.detail,
+        }
 
 
 def _fmt(value: float) -> str:
@@ -34,7 +39,11 @@ def _fmt(value: float) -> str:
 
 
 def _rules(gate: Gate) -> list[tuple[str, float]]:
-    return [(r, getattr(gate, r)) for r in ("min", "max", "max_regression") if getattr(gate, r) is not None]
+    return [
+        (r, getattr(gate, r))
+        for r in ("min", "max", "max_regression")
+        if getattr(gate, r) is not None
+    ]
 
 
 def _check(metric: str, rule: str, bound: float, value: float | None, registered: float | None):
@@ -43,12 +52,18 @@ def _check(metric: str, rule: str, bound: float, value: float | None, registered
         return GateOutcome(metric, label, None, "not evaluated: no value in this window")
     if rule == "min":
         passed = value >= bound - EPSILON
-        return GateOutcome(metric, label, passed, f"{_fmt(value)} {'>=' if passed else '<'} {_fmt(bound)}")
+        return GateOutcome(
+            metric, label, passed, f"{_fmt(value)} {'>=' if passed else '<'} {_fmt(bound)}"
+        )
     if rule == "max":
         passed = value <= bound + EPSILON
-        return GateOutcome(metric, label, passed, f"{_fmt(value)} {'<=' if passed else '>'} {_fmt(bound)}")
+        return GateOutcome(
+            metric, label, passed, f"{_fmt(value)} {'<=' if passed else '>'} {_fmt(bound)}"
+        )
     if registered is None:
-        return GateOutcome(metric, label, None, "not evaluated: no registered value to compare with")
+        return GateOutcome(
+            metric, label, None, "not evaluated: no registered value to compare with"
+        )
     worse = value - registered if metric in LOWER_IS_BETTER else registered - value
     passed = worse <= bound + EPSILON
     return GateOutcome(

@@ -37,13 +37,21 @@ def chart_spec(feature: FeatureDrift) -> dict[str, Any] | None:
         "data": {"values": values},
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
-            "x": {"field": "bin", "type": "nominal", "sort": {"field": "order"}, "title": feature.name},
+            "x": {
+                "field": "bin",
+                "type": "nominal",
+                "sort": {"field": "order"},
+                "title": feature.name,
+            },
             "xOffset": {"field": "side"},
             "y": {"field": "share", "type": "quantitative", "title": "share of rows"},
             "color": {
                 "field": "side",
                 "type": "nominal",
-                "scale": {"domain": ["reference", "current"], "range": [REFERENCE_COLOR, CURRENT_COLOR]},
+                "scale": {
+                    "domain": ["reference", "current"],
+                    "range": [REFERENCE_COLOR, CURRENT_COLOR],
+                },
             },
         },
     }

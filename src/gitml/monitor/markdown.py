@@ -16,7 +16,9 @@ from gitml.report.text import cell, code, number, signed
 #: Histograms drawn at most (the most drifted features first).
 MAX_CHARTS = 8
 ICONS = {"pass": "✅", "drift": "⚠️", "fail": "❌", "empty": "⚪"}
-TRUNCATED = "\n\n> The report was cut to fit a GitHub issue; the full report is in the job's artifact.\n"
+TRUNCATED = (
+    "\n\n> The report was cut to fit a GitHub issue; the full report is in the job's artifact.\n"
+)
 
 
 def verdict_line(report: MonitorReport) -> str:
@@ -33,7 +35,9 @@ def verdict_line(report: MonitorReport) -> str:
         parts.append("prediction drift")
     failed = len(report.failed_gates)
     if report.gates:
-        parts.append(f"{failed} gate{'s' if failed != 1 else ''} failed" if failed else "gates pass")
+        parts.append(
+            f"{failed} gate{'s' if failed != 1 else ''} failed" if failed else "gates pass"
+        )
     return f"## {ICONS[report.verdict]} gitml monitor: {', '.join(parts)}"
 
 
@@ -165,9 +169,7 @@ def render_full(report: MonitorReport) -> str:
     lines += _gates(report)
     if report.features:
         lines += ["### Data drift", ""]
-        lines.append(
-            f"Dataset drift when at least {report.drift_share:.0%} of the features drift."
-        )
+        lines.append(f"Dataset drift when at least {report.drift_share:.0%} of the features drift.")
         lines += ["", *_feature_rows(report.features)]
     lines += _charts(report)
     if report.current.rows:

@@ -110,7 +110,9 @@ def _log_row(record: dict, expected: set[str] | None) -> dict[str, Any]:
     row[SCHEMA_OK] = expected is None or set(features) == expected
     probabilities, classes = record.get("probabilities"), record.get("classes")
     if isinstance(probabilities, list):
-        names = classes if isinstance(classes, list) and len(classes) == len(probabilities) else None
+        names = (
+            classes if isinstance(classes, list) and len(classes) == len(probabilities) else None
+        )
         for index, value in enumerate(probabilities):
             row[PROBABILITY + str(names[index] if names else index)] = value
     return row
@@ -168,7 +170,9 @@ def _compression(name: str, default: Any) -> Any:
     return None
 
 
-def _json_rows(handle: io.BufferedIOBase, chunk_rows: int, window: Window) -> Iterator[pd.DataFrame]:
+def _json_rows(
+    handle: io.BufferedIOBase, chunk_rows: int, window: Window
+) -> Iterator[pd.DataFrame]:
     rows = []
     for raw in handle:
         if not raw.strip():

@@ -133,7 +133,9 @@ def _feature(name: str, raw: Any) -> FeatureSettings:
 
 def _gates(raw_gates: Any) -> tuple[Gate, ...]:
     if not isinstance(raw_gates, list):
-        raise ConfigError("monitoring gates must be an array of tables: [[tool.gitml.monitor.gates]]")
+        raise ConfigError(
+            "monitoring gates must be an array of tables: [[tool.gitml.monitor.gates]]"
+        )
     gates = []
     for index, raw in enumerate(raw_gates, start=1):
         where = f"[[tool.gitml.monitor.gates]] #{index}"
@@ -142,9 +144,7 @@ def _gates(raw_gates: Any) -> tuple[Gate, ...]:
         _check_keys(raw, {"metric", *GATE_RULES}, where)
         metric = raw.get("metric")
         if metric not in GATE_METRICS:
-            raise ConfigError(
-                f"{where} metric = {metric!r}: use one of {', '.join(GATE_METRICS)}"
-            )
+            raise ConfigError(f"{where} metric = {metric!r}: use one of {', '.join(GATE_METRICS)}")
         if not any(rule in raw for rule in GATE_RULES):
             raise ConfigError(f"{where} on {metric} has no rule; set min, max or max_regression")
         rules = {rule: _number(raw[rule], f"{where} {rule}") for rule in GATE_RULES if rule in raw}

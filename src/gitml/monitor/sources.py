@@ -44,7 +44,7 @@ class Found:
 
 
 def _log_role(parts: tuple[str, ...]) -> str | None:
-    """"log" or "feedback" for ``.../gitml_predictions/data/data.*`` paths, else None."""
+    """ "log" or "feedback" for ``.../gitml_predictions/data/data.*`` paths, else None."""
     if len(parts) < 3 or parts[-2] != "data" or not parts[-1].startswith("data."):
         return None
     return {PREDICTIONS: "log", FEEDBACK: "feedback"}.get(parts[-3])
