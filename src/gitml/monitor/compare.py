@@ -29,7 +29,7 @@ def compare_column(
 ) -> FeatureDrift:
     """One column's test: the configured one, else Evidently's default for its kind and size."""
     kind = settings.kind or kind or infer_kind(reference)
-    ref_values, ref_bad = as_kind(reference, kind)
+    ref_values, _ = as_kind(reference, kind)
     cur_values, cur_bad = as_kind(current, kind)
     result = FeatureDrift(
         name=name,

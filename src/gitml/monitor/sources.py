@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -74,7 +75,7 @@ def _local(path: Path, found: Found) -> None:
     if path.is_dir():
         before = len(found.logs) + len(found.feedback)
         for file in sorted(p for p in path.rglob("data.*") if p.is_file()):
-            _add(found, str(file), file.resolve().parts, lambda f=file: open(f, "rb"))
+            _add(found, str(file), file.resolve().parts, partial(Path.open, file, "rb"))
         if len(found.logs) + len(found.feedback) == before:
             raise DataError(
                 f"{path} holds no prediction logs ({PREDICTIONS}/data/data.*): point --current "
@@ -83,9 +84,11 @@ def _local(path: Path, found: Found) -> None:
     elif path.is_file():
         role = _log_role(path.resolve().parts)
         if role is not None:
-            _add(found, str(path), path.resolve().parts, lambda: open(path, "rb"))
+            _add(found, str(path), path.resolve().parts, partial(Path.open, path, "rb"))
         else:
-            found.tables.append(Source(str(path), _table_kind(path.name), lambda: open(path, "rb")))
+            found.tables.append(
+                Source(str(path), _table_kind(path.name), partial(Path.open, path, "rb"))
+            )
     else:
         raise DataError(f"{path} does not exist; check --current (or [tool.gitml.monitor] current)")
 
