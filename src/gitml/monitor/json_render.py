@@ -1,4 +1,4 @@
-"""The monitoring report as JSON, with exactly the top-level keys docs/monitoring.md lists."""
+"""The monitoring report as JSON, with exactly the top-level keys docs/monitor.md lists."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ the ``sample_rows`` smallest keys are kept, which is a uniform sample without re
 feedback (the labelled rows) are all kept beside the sample: they are few, and performance is
 measured on every one of them. ``--last N`` keeps the N newest rows (memory bounded by N).
 
-Log records follow docs/monitoring.md (the contract with the service). A line that is not a JSON
+Log records follow docs/monitor.md (the contract with the service). A line that is not a JSON
 object with a ``features`` object is broken: counted, reported and skipped.
 """
 

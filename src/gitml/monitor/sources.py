@@ -1,7 +1,7 @@
 """Where monitored data comes from: local files and folders, or any URL DVC's filesystems read.
 
 A folder is the service's log directory (``gitml serve --monitor-dir DIR``, see
-docs/monitoring.md): its prediction logs are ``*/gitml_predictions/data/data.*`` and its feedback
+docs/monitor.md): its prediction logs are ``*/gitml_predictions/data/data.*`` and its feedback
 ``*/gitml_feedback/data/data.*``, BentoML's rotated files included. A file is read by its suffix:
 CSV, Parquet, or JSON lines (a JSON lines file whose records hold ``features`` is a log).
 """
