@@ -117,3 +117,17 @@ def test_no_variance_and_all_missing_columns_do_not_crash() -> None:
     assert missing.drifted is None and "every value is missing in the current data" in missing.note
     wide = compare_column("w", pd.Series([3.0] * 2000), pd.Series([3.0] * 10), FeatureSettings())
     assert wide.test == "jensenshannon" and wide.drifted is False
+
+
+def test_the_linear_wasserstein_equals_scipys() -> None:
+    from gitml.monitor.drift import wasserstein_distance
+
+    rng = np.random.default_rng(5)
+    for u, v in [
+        (rng.normal(size=3000), rng.normal(0.2, 1.5, size=7000)),
+        (rng.integers(0, 5, 500).astype(float), rng.integers(0, 7, 300).astype(float)),  # ties
+        (np.array([1.0]), np.array([4.0, 4.0])),
+    ]:
+        expected = stats.wasserstein_distance(u, v)
+        assert wasserstein_distance(np.sort(u), np.sort(v)) == pytest.approx(expected, rel=1e-12)
+        assert wasserstein_distance(u, v) == pytest.approx(expected, rel=1e-12)  # unsorted

@@ -12,6 +12,7 @@ from gitml.monitor.drift import (
     FeatureDrift,
     as_kind,
     default_test,
+    distinct,
     histogram,
     infer_kind,
     run_test,
@@ -57,7 +58,7 @@ def compare_column(
     result.statistic = _finite(statistic)
     result.p_value = _finite(p_value)
     result.drifted = bool(drifted)
-    if ref_values.nunique() == 1 and cur_values.nunique() == 1 and not drifted:
+    if distinct(ref_values) == 1 and distinct(cur_values) == 1 and not drifted:
         result.note = result.note or "no variance"
     result.histogram = histogram(ref_values, cur_values, kind)
     return result

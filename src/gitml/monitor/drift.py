@@ -67,14 +67,32 @@ class FeatureDrift:
         }
 
 
+def distinct(values: pd.Series) -> int:
+    """How many distinct values; linear for sorted numbers (``as_kind`` sorts them), which spares
+    hashing 100,000 floats several times per feature."""
+    if values.dtype.kind == "f" and values.is_monotonic_increasing:
+        array = values.to_numpy()
+        return int(np.count_nonzero(array[1:] != array[:-1])) + (1 if len(array) else 0)
+    return int(values.nunique())
+
+
+def distinct_both(reference: pd.Series, current: pd.Series, limit: int) -> int:
+    """Distinct values of both sides together, exact up to ``limit`` (above it, a lower bound
+    that is still above ``limit``: all the callers need to know)."""
+    largest = max(distinct(reference), distinct(current))
+    if largest > limit:
+        return largest
+    return int(pd.concat([reference, current]).nunique())
+
+
 def default_test(reference: pd.Series, current: pd.Series, kind: str) -> str:
     """Evidently's default test for a column (missing values already dropped)."""
-    distinct = pd.concat([reference, current]).nunique()
+    count = distinct_both(reference, current, 5)
     if len(reference) <= SMALL_REFERENCE:
-        if kind == "numeric" and distinct > 5:
+        if kind == "numeric" and count > 5:
             return "ks"
-        return "chisquare" if distinct > 2 else "z"
-    if kind == "numeric" and distinct > 5:
+        return "chisquare" if count > 2 else "z"
+    if kind == "numeric" and count > 5:
         return "wasserstein"
     return "jensenshannon"
 
@@ -107,16 +125,32 @@ def z_test(reference: pd.Series, current: pd.Series) -> tuple[float, float]:
     return float(z), float(2 * (1 - stats.norm.cdf(abs(z))))
 
 
+def wasserstein_distance(u: np.ndarray, v: np.ndarray) -> float:
+    """``scipy.stats.wasserstein_distance(u, v)`` (the area between the two empirical CDFs, the
+    formula of scipy's ``_cdf_distance``), computed in linear time on sorted inputs: merging two
+    sorted runs with a stable sort is linear, where scipy sorts and searches 100,000 values again
+    per feature. Tested equal to scipy's."""
+    if not (np.all(u[1:] >= u[:-1]) and np.all(v[1:] >= v[:-1])):
+        return float(stats.wasserstein_distance(u, v))
+    values = np.concatenate([u, v])
+    order = np.argsort(values, kind="stable")
+    merged = values[order]
+    from_u = order < len(u)
+    u_cdf = np.cumsum(from_u)[:-1] / len(u)
+    v_cdf = np.cumsum(~from_u)[:-1] / len(v)
+    return float(np.sum(np.abs(u_cdf - v_cdf) * np.diff(merged)))
+
+
 def wasserstein(reference: pd.Series, current: pd.Series) -> float:
     """Wasserstein distance normed by the reference's standard deviation (at least 0.001)."""
     ref = reference.to_numpy(dtype=float)
     norm = max(float(np.std(ref)), 0.001)
-    return float(stats.wasserstein_distance(ref, current.to_numpy(dtype=float)) / norm)
+    return wasserstein_distance(ref, current.to_numpy(dtype=float)) / norm
 
 
 def jensenshannon(reference: pd.Series, current: pd.Series, kind: str) -> float:
     """Jensen-Shannon distance of the two distributions (Sturges bins for many-valued numbers)."""
-    if kind == "numeric" and reference.nunique() > BINNED_ABOVE:
+    if kind == "numeric" and distinct(reference) > BINNED_ABOVE:
         combined = np.concatenate([reference.to_numpy(dtype=float), current.to_numpy(dtype=float)])
         edges = np.histogram_bin_edges(combined, bins="sturges")
         ref = np.histogram(reference.to_numpy(dtype=float), edges)[0] / len(reference)
@@ -161,7 +195,7 @@ def summary(values: pd.Series, kind: str, rows: int) -> str:
 
 def histogram(reference: pd.Series, current: pd.Series, kind: str) -> Histogram:
     """Shares per bin over the combined range (numbers) or per most common category."""
-    if kind == "numeric" and pd.concat([reference, current]).nunique() > TOP_CATEGORIES:
+    if kind == "numeric" and distinct_both(reference, current, TOP_CATEGORIES) > TOP_CATEGORIES:
         combined = np.concatenate([reference.to_numpy(dtype=float), current.to_numpy(dtype=float)])
         edges = np.histogram_bin_edges(combined, bins=HISTOGRAM_BINS)
         ref = np.histogram(reference.to_numpy(dtype=float), edges)[0] / max(len(reference), 1)
@@ -187,7 +221,9 @@ def as_kind(values: pd.Series, kind: str) -> tuple[pd.Series, int]:
     numbers = pd.to_numeric(present, errors="coerce")
     if pd.api.types.is_bool_dtype(present):
         numbers = present.astype(float)
-    return numbers.dropna().astype(float), int(numbers.isna().sum())
+    bad = int(numbers.isna().sum())
+    # sorted once: the distinct counts, KS and Wasserstein all work on sorted values
+    return pd.Series(np.sort(numbers.dropna().to_numpy(dtype=float))), bad
 
 
 def infer_kind(reference: pd.Series) -> str:
