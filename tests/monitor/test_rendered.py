@@ -31,7 +31,7 @@ def report_files(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_the_html_report_renders_every_chart_offline(browser, tmp_path):
-    markdown, page_path = report_files(tmp_path)
+    _, page_path = report_files(tmp_path)
     page = open_in_browser(browser, page_path)
     page.assert_clean()
     tested = ["x1", "x2", "x3", "color", "constant", 'x</script><!--"&']
