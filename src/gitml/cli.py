@@ -20,6 +20,8 @@ COMMANDS = {
     "demo": "gitml.commands.demo:demo",
     "init": "gitml.commands.init:init",
     "models": "gitml.commands.models:models",
+    "monitor": "gitml.commands.monitor:monitor",
+    "monitor-issue": "gitml.commands.monitor_issue:monitor_issue",
     "promote": "gitml.commands.promote:promote",
     "run": "gitml.commands.run:run",
     "serve": "gitml.commands.serve:serve",

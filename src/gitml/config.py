@@ -55,9 +55,11 @@ class Settings:
     gates: tuple[Gate, ...] = ()
     promote: PromoteSettings = field(default_factory=PromoteSettings)
     source: Path | None = None
+    #: ``[tool.gitml.monitor]`` as written; ``gitml.monitor.settings`` validates it (strictly)
+    monitor: dict[str, Any] = field(default_factory=dict)
 
 
-TOP_LEVEL_KEYS = {"base", "metrics", "gates", "promote"}
+TOP_LEVEL_KEYS = {"base", "metrics", "gates", "promote", "monitor"}
 PROMOTE_KEYS = {"artifact", "stage", "bump"}
 BUMPS = ("major", "minor", "patch")
 
@@ -156,8 +158,16 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
         stage=None if stage is None else _stage_name(stage),
         bump=bump,
     )
+    monitor = table.get("monitor", {})
+    if not isinstance(monitor, dict):
+        raise ConfigError("[tool.gitml.monitor] must be a table")
     return Settings(
-        base=base, directions=dict(directions), gates=tuple(gates), promote=promote, source=source
+        base=base,
+        directions=dict(directions),
+        gates=tuple(gates),
+        promote=promote,
+        source=source,
+        monitor=dict(monitor),
     )
 
 

@@ -825,3 +825,27 @@ def project_outline(root: Path | str) -> ProjectOutline:
         remote_name=name,
         remote_url=url,
     )
+
+
+def url_filesystem(url: str) -> tuple[Any, str]:
+    """The filesystem DVC reads ``url`` with (``s3://``, ``gs://``, ``azure://``, ``http(s)://``,
+    ``ssh://``, ...) and the path on it. The object has ``exists``, ``isdir``, ``find`` and
+    ``open(path, "rb")``. An S3 endpoint (MinIO, moto) comes from ``AWS_ENDPOINT_URL``."""
+    os.environ.setdefault("DVC_NO_ANALYTICS", "1")
+    from dvc.fs import parse_external_url
+
+    config: dict[str, Any] = {}
+    if url.startswith("s3://") and os.environ.get("AWS_ENDPOINT_URL"):
+        config["endpointurl"] = os.environ["AWS_ENDPOINT_URL"]
+    try:
+        fs, path = parse_external_url(url, config)
+        if not fs.exists(path):
+            raise DataError(f"{url} does not exist; check the path (and the credentials)")
+    except DataError:
+        raise
+    except Exception as error:  # unknown scheme, missing dvc extra, credentials, network
+        raise RemoteError(
+            f"cannot read {url}: {describe_exception(error)}; install the DVC extra for its "
+            "scheme (gitml[s3], dvc[gs], dvc[azure]) and set its credentials"
+        ) from error
+    return fs, path

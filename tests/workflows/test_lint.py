@@ -45,6 +45,7 @@ def run(*args: str | Path, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess
 def test_there_is_something_to_lint() -> None:
     names = {path.name for path in WORKFLOWS}
     assert {"gitml-pr.yml", "gitml-comment.yml", "pr.yml", "pr-comment.yml", "ci.yml"} <= names
+    assert {"gitml-monitor.yml", "monitor.yml"} <= names
     assert ACTION.is_file()
 
 

@@ -11,7 +11,9 @@ It behaves like GitHub where gitml depends on it:
   authentication``; a write with a read-only token (a pull request from a fork) 403 ``Resource not
   accessible by integration``; a personal token creating a check run 403 ``You must authenticate via
   a GitHub App.``; ``GET /user`` with an installation token 403;
-* a comment body over 65,536 characters gets 422 ``Validation Failed``;
+* a comment or issue body over 65,536 characters gets 422 ``Validation Failed``; an issue without
+  a title 422; the issue list holds pull requests too (with a ``pull_request`` key), newest first,
+  filtered by ``state`` (default open) and ``labels`` (all of them); labels are created on use;
 * unknown repositories, pull requests, issues and comments get 404 ``Not Found``;
 * responses carry ``x-ratelimit-*`` headers, ``x-github-request-id`` and
   ``x-github-api-version-selected``.
@@ -26,7 +28,8 @@ Endpoints (under an optional path prefix such as ``/api/v3``)::
     GET    /user
     GET    /repos/{o}/{r}
     GET    /repos/{o}/{r}/pulls?state=&head=          GET /repos/{o}/{r}/pulls/{n}
-    GET    /repos/{o}/{r}/issues/{n}
+    GET    /repos/{o}/{r}/issues?state=&labels=      POST (create an issue)
+    GET    /repos/{o}/{r}/issues/{n}                  PATCH (title, body, state, labels)
     GET    /repos/{o}/{r}/issues/{n}/comments         POST (create)
     GET    /repos/{o}/{r}/issues/comments/{id}        PATCH (update), DELETE
     GET    /repos/{o}/{r}/commits/{sha}
@@ -259,6 +262,8 @@ class GitHubEmulator:
                 "commit_comments": {},
                 "check_runs": [],
                 "statuses": {},
+                # issues created through the API or add_issue_record: number -> record
+                "issue_records": {},
             }
             self.repos[full_name] = repo
             return repo
@@ -330,6 +335,29 @@ class GitHubEmulator:
         for index in range(count):
             self.add_issue_comment(full_name, number, f"comment {index + 1}", **kwargs)
 
+    def add_issue_record(
+        self,
+        full_name: str,
+        title: str,
+        body: str = "",
+        *,
+        labels: list[str] | None = None,
+        state: str = "open",
+        login: str = "octocat",
+        user_type: str = "User",
+    ) -> dict[str, Any]:
+        """An issue with title, body, labels and state (numbered after every issue and PR)."""
+        with self._lock:
+            repo = self._repo(full_name)
+            author = {"login": login, "type": user_type}
+            return _new_issue(self, repo, title, body, labels or [], author, state)
+
+    def issues(self, full_name: str) -> list[dict[str, Any]]:
+        """The issues created through the API or ``add_issue_record``, oldest first."""
+        with self._lock:
+            records = self._repo(full_name)["issue_records"]
+            return copy.deepcopy([records[n] for n in sorted(records)])
+
     def seed(self, document: dict[str, Any]) -> None:
         """Load tokens, repositories, pull requests and comments from a seed document."""
         for token in document.get("tokens", []):
@@ -346,6 +374,8 @@ class GitHubEmulator:
                 self.add_commit(full_name, sha)
             for pull in raw.get("pulls", []):
                 self.add_pull(full_name, **pull)
+            for issue in raw.get("issues", []):
+                self.add_issue_record(full_name, **issue)
             for number, comments in raw.get("issue_comments", {}).items():
                 for comment in comments:
                     self.add_issue_comment(
@@ -463,6 +493,7 @@ class GitHubEmulator:
                     "commit_comments": copy.deepcopy(repo["commit_comments"]),
                     "check_runs": copy.deepcopy(repo["check_runs"]),
                     "statuses": copy.deepcopy(repo["statuses"]),
+                    "issues": {str(n): copy.deepcopy(i) for n, i in repo["issue_records"].items()},
                 }
             requests = [{**asdict(r), "headers": _redact(r.headers)} for r in self.requests]
             return {"url": self.url, "repos": repos, "requests": requests}
@@ -785,6 +816,8 @@ def _get_pull(emu, repo, token, query, payload, number):
 
 def _get_issue(emu, repo, token, query, payload, number):
     n = int(number)
+    if n in repo["issue_records"]:
+        return 200, _issue_json(emu, repo, repo["issue_records"][n]), {}
     if n not in repo["issues"]:
         raise _not_found()
     base = f"{emu.url}/repos/{repo['full_name']}"
@@ -946,6 +979,148 @@ def _delete_commit_comment(emu, repo, token, query, payload, comment_id):
     return 204, None, {}
 
 
+ISSUE_STATES = ("open", "closed")
+
+
+def _label_json(emu, repo, name: str) -> dict[str, Any]:
+    label_id = 7_000_000 + sum(name.encode())
+    return {
+        "id": label_id,
+        "node_id": f"LA_{label_id}",
+        "url": f"{emu.url}/repos/{repo['full_name']}/labels/{quote(name)}",
+        "name": name,
+        "color": "ededed",
+        "default": False,
+        "description": None,
+    }
+
+
+def _new_issue(emu, repo, title, body, labels, author, state="open") -> dict[str, Any]:
+    number = max([*repo["issues"], *repo["pulls"], 0]) + 1
+    now = _now()
+    record = {
+        "id": next(emu._ids),
+        "number": number,
+        "title": title,
+        "body": body,
+        "labels": list(dict.fromkeys(labels)),
+        "state": state,
+        "state_reason": None,
+        "author": author,
+        "created_at": now,
+        "updated_at": now,
+        "closed_at": now if state == "closed" else None,
+    }
+    repo["issue_records"][number] = record
+    repo["issues"].add(number)
+    repo["issue_comments"].setdefault(number, [])
+    return record
+
+
+def _issue_json(emu, repo, record: dict[str, Any]) -> dict[str, Any]:
+    base = f"{emu.url}/repos/{repo['full_name']}"
+    n = record["number"]
+    return {
+        "id": record["id"],
+        "node_id": f"I_{record['id']}",
+        "number": n,
+        "title": record["title"],
+        "body": record["body"],
+        "state": record["state"],
+        "state_reason": record["state_reason"],
+        "labels": [_label_json(emu, repo, name) for name in record["labels"]],
+        "user": emu._user(record["author"]["login"], record["author"]["type"]),
+        "url": f"{base}/issues/{n}",
+        "repository_url": base,
+        "comments_url": f"{base}/issues/{n}/comments",
+        "html_url": f"{emu.origin}/{repo['full_name']}/issues/{n}",
+        "comments": len(repo["issue_comments"].get(n, [])),
+        "created_at": record["created_at"],
+        "updated_at": record["updated_at"],
+        "closed_at": record["closed_at"],
+    }
+
+
+def _pull_as_issue(emu, repo, pr: dict[str, Any]) -> dict[str, Any]:
+    data = _get_issue(emu, repo, None, {}, {}, pr["number"])[1]
+    return {**data, "title": pr["title"], "labels": [], "created_at": pr["created_at"]}
+
+
+def _list_issues(emu, repo, token, query, payload):
+    state = query.get("state", "open")
+    if state not in (*ISSUE_STATES, "all"):
+        raise EmulatorError(
+            422, "Validation Failed", errors=[{"field": "state", "code": "invalid"}]
+        )
+    wanted = [name.strip() for name in query.get("labels", "").split(",") if name.strip()]
+    items = [(r["created_at"], r["number"], r) for r in repo["issue_records"].values()]
+    items += [(p["created_at"], p["number"], p) for p in repo["pulls"].values()]
+    # newest first, as GitHub's default sort=created&direction=desc
+    ascending = query.get("direction") == "asc"
+    items.sort(key=lambda item: (item[0], item[1]), reverse=not ascending)
+    found = []
+    for _created, number, item in items:
+        data = (
+            _issue_json(emu, repo, item)
+            if number in repo["issue_records"]
+            else _pull_as_issue(emu, repo, item)
+        )
+        if state != "all" and data["state"] != state:
+            continue
+        names = {label["name"] for label in data["labels"]}
+        if all(name in names for name in wanted):
+            found.append(data)
+    return emu._page(repo, "/issues", query, found)
+
+
+def _issue_labels(payload: dict[str, Any]) -> list[str]:
+    labels = payload.get("labels", [])
+    names = [label.get("name") if isinstance(label, dict) else label for label in labels]
+    if not isinstance(labels, list) or not all(isinstance(n, str) and n for n in names):
+        raise EmulatorError(422, "Invalid request.\n\nFor 'labels', items must be strings.")
+    return names
+
+
+def _create_issue(emu, repo, token, query, payload):
+    title = payload.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise EmulatorError(422, 'Invalid request.\n\n"title" wasn\'t supplied.')
+    body = _check_body(payload, "Issue") if payload.get("body") is not None else ""
+    record = _new_issue(emu, repo, title, body, _issue_labels(payload), _author(emu, token))
+    data = _issue_json(emu, repo, record)
+    return 201, data, {"location": data["url"]}
+
+
+def _update_issue(emu, repo, token, query, payload, number):
+    record = repo["issue_records"].get(int(number))
+    if record is None:
+        raise _not_found()
+    if "body" in payload and payload["body"] is not None:
+        record["body"] = _check_body(payload, "Issue")
+    if "title" in payload:
+        if not isinstance(payload["title"], str) or not payload["title"].strip():
+            raise EmulatorError(
+                422, "Validation Failed", errors=[{"field": "title", "code": "missing_field"}]
+            )
+        record["title"] = payload["title"]
+    if "labels" in payload:
+        record["labels"] = list(dict.fromkeys(_issue_labels(payload)))
+    if "state" in payload:
+        state = payload["state"]
+        if state not in ISSUE_STATES:
+            raise EmulatorError(
+                422, "Validation Failed", errors=[{"field": "state", "code": "invalid"}]
+            )
+        if state != record["state"]:
+            record["closed_at"] = _now() if state == "closed" else None
+            record["state_reason"] = payload.get("state_reason") or (
+                "completed" if state == "closed" else "reopened"
+            )
+        record["state"] = state
+    record["updated_at"] = _now()
+    return 200, _issue_json(emu, repo, record), {}
+
+
 CHECK_CONCLUSIONS = {
     "action_required",
     "cancelled",
@@ -1063,7 +1238,8 @@ _ROUTES: list[tuple[str, dict[str, Any]]] = [
     (r"", {"GET": _get_repo}),
     (r"/pulls", {"GET": _list_pulls}),
     (r"/pulls/(\d+)", {"GET": _get_pull}),
-    (r"/issues/(\d+)", {"GET": _get_issue}),
+    (r"/issues", {"GET": _list_issues, "POST": _create_issue}),
+    (r"/issues/(\d+)", {"GET": _get_issue, "PATCH": _update_issue}),
     (r"/issues/(\d+)/comments", {"GET": _list_issue_comments, "POST": _create_issue_comment}),
     (
         r"/issues/comments/(\d+)",

@@ -1,0 +1,121 @@
+"""``gitml monitor``: drift, prediction drift and performance of the served model, as a report."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import click
+
+RELATIVE = re.compile(r"^(\d+)\s*([smhdw])$")
+UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_since(value: str | None, now: datetime | None = None) -> datetime | None:
+    """``--since``: an ISO 8601 time (UTC unless it says otherwise) or an age such as ``24h``."""
+    if value is None:
+        return None
+    from gitml.monitor.reading import parse_time
+
+    found = RELATIVE.match(value.strip())
+    if found:
+        now = now or datetime.now(timezone.utc)
+        return now - timedelta(**{UNITS[found[2]]: int(found[1])})
+    moment = parse_time(value)
+    if moment is None:
+        raise click.BadParameter(
+            f"{value!r} is not a time: use ISO 8601 (2026-11-29T08:00:00Z) or an age (24h, 7d)",
+            param_hint="--since",
+        )
+    return moment
+
+
+def _path(**kwargs):
+    return click.Path(dir_okay=False, path_type=Path, **kwargs)
+
+
+@click.command()
+@click.option(
+    "--stage", help="Monitor the version in this stage: its training data is the reference."
+)
+@click.option("--reference", metavar="FILE", help="Reference data file or URL instead of a stage.")
+@click.option(
+    "--current",
+    multiple=True,
+    metavar="PATH",
+    help="The service's log folder (gitml serve --monitor-dir), or CSV/Parquet/JSON lines files; "
+    "local or a URL DVC reads (s3://...). Repeatable. Default: [tool.gitml.monitor] current.",
+)
+@click.option(
+    "--since", metavar="TIME", help="Only rows since TIME (ISO 8601, or an age: 24h, 7d)."
+)
+@click.option("--last", type=click.IntRange(min=1), metavar="N", help="Only the N newest rows.")
+@click.option("-o", "--output", type=_path(), help="Write the Markdown report here.")
+@click.option("--json", "json_path", type=_path(), help="Write the report as JSON here.")
+@click.option("--html", "html_path", type=_path(), help="Write the interactive HTML report here.")
+@click.option("--check", is_flag=True, help="Exit 1 on data or prediction drift, or a failed gate.")
+@click.option(
+    "--export-labelled",
+    type=_path(),
+    metavar="FILE",
+    help="Write the logged rows that have feedback as training-data rows (CSV) here.",
+)
+def monitor(
+    stage: str | None,
+    reference: str | None,
+    current: tuple[str, ...],
+    since: str | None,
+    last: int | None,
+    output: Path | None,
+    json_path: Path | None,
+    html_path: Path | None,
+    check: bool,
+    export_labelled: Path | None,
+) -> None:
+    """Compare what the served model sees with the data it was trained on.
+
+    Per feature, Evidently's default test (KS, chi-squared or Z-test for references of at most
+    1000 rows; normed Wasserstein or Jensen-Shannon beyond), dataset drift when half the features
+    drift; with --stage and the service's logs, also prediction drift and performance on the rows
+    that have feedback against the metrics the version was registered with. Settings and gates:
+    [tool.gitml.monitor]. Prints the Markdown report unless -o is given.
+
+    \b
+    Examples:
+      gitml monitor --stage prod --current monitoring/ -o monitor.md --json monitor.json --check
+      gitml monitor --reference train.csv --current today.csv
+      gitml monitor --stage prod --current s3://bucket/monitoring --since 7d --export-labelled new.csv
+    """
+    from gitml.errors import GatesFailed
+    from gitml.monitor.build import MonitorRequest
+    from gitml.monitor.build import monitor as run_monitor
+    from gitml.monitor.export import export_labelled as export
+    from gitml.monitor.write import write_report
+
+    request = MonitorRequest(
+        stage=stage,
+        reference=reference,
+        current=current,
+        since=parse_since(since),
+        last=last,
+    )
+    result = run_monitor(request)
+    written = write_report(result.report, output, json_path, html_path)
+    if output is None:
+        click.echo(written.markdown, nl=False)
+    for path in written.paths:
+        click.echo(f"wrote {path}", err=True)
+    if export_labelled is not None:
+        exported = export(result, export_labelled)
+        left_out = (
+            f"; {exported.left_out} left out (features not the model's)"
+            if exported.left_out
+            else ""
+        )
+        click.echo(f"wrote {exported.rows} labelled row(s) to {exported.path}{left_out}", err=True)
+    report = result.report
+    if check and report.alarming:
+        from gitml.monitor.markdown import verdict_line
+
+        raise GatesFailed(verdict_line(report).lstrip("# ").split(": ", 1)[-1])

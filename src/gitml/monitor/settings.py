@@ -1,0 +1,194 @@
+"""``[tool.gitml.monitor]``: what ``gitml monitor`` compares and how, validated strictly.
+
+Unknown keys and values of the wrong type are errors, as everywhere in ``[tool.gitml]``: a typo in
+a threshold would otherwise silently keep the default. Example::
+
+    [tool.gitml.monitor]
+    stage = "prod"                    # the version whose training data is the reference
+    reference = "prepared/train.csv"  # that data, read at the version's commit through DVC
+    current = ["monitoring"]          # the service's --monitor-dir (or files, or s3://...)
+    target = "target"                 # the label column of the training data
+    sample_rows = 100000              # above this many rows, a seeded sample is tested
+    drift_share = 0.5                 # dataset drift when this share of features drifted
+
+    [tool.gitml.monitor.features.age]
+    test = "ks"                       # ks, chisquare, z, wasserstein, jensenshannon
+    threshold = 0.01
+
+    [[tool.gitml.monitor.gates]]
+    metric = "share_drifted"
+    max = 0.3
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from gitml.config import GATE_RULES, Gate, Settings
+from gitml.errors import ConfigError
+
+#: Tests gitml runs, by the names the report and the settings use.
+TESTS = ("ks", "chisquare", "z", "wasserstein", "jensenshannon")
+KINDS = ("numeric", "categorical")
+MONITOR_KEYS = {
+    "stage",
+    "reference",
+    "current",
+    "target",
+    "sample_rows",
+    "chunk_rows",
+    "seed",
+    "drift_share",
+    "features",
+    "gates",
+}
+FEATURE_KEYS = {"kind", "test", "threshold"}
+#: Metrics a monitoring gate may name.
+GATE_METRICS = (
+    "share_drifted",
+    "drifted_features",
+    "accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "roc_auc",
+    "log_loss",
+    "estimated_accuracy",
+)
+
+
+@dataclass(frozen=True)
+class FeatureSettings:
+    """Overrides for one feature (or ``prediction``): its kind, test and threshold."""
+
+    kind: str | None = None
+    test: str | None = None
+    threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class MonitorSettings:
+    """Everything under ``[tool.gitml.monitor]``, validated, with defaults."""
+
+    stage: str | None = None
+    reference: str | None = None
+    current: tuple[str, ...] = ()
+    target: str = "target"
+    sample_rows: int = 100_000
+    chunk_rows: int = 50_000
+    seed: int = 0
+    drift_share: float = 0.5
+    features: dict[str, FeatureSettings] = field(default_factory=dict)
+    gates: tuple[Gate, ...] = ()
+
+    def feature(self, name: str) -> FeatureSettings:
+        return self.features.get(name, FeatureSettings())
+
+
+def _check_keys(table: dict, allowed: set[str], where: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ConfigError(
+            f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} in {where}; "
+            f"allowed: {', '.join(sorted(allowed))}"
+        )
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{where} must be a number, got {value!r}; fix it in pyproject.toml")
+    return float(value)
+
+
+def _positive_int(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{where} must be a whole number >= 1, got {value!r}")
+    return value
+
+
+def _string(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where} must be a non-empty string, got {value!r}")
+    return value
+
+
+def _feature(name: str, raw: Any) -> FeatureSettings:
+    where = f"[tool.gitml.monitor.features.{name}]"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must be a table of kind, test and threshold")
+    _check_keys(raw, FEATURE_KEYS, where)
+    kind, test = raw.get("kind"), raw.get("test")
+    if kind is not None and kind not in KINDS:
+        raise ConfigError(f"{where} kind = {kind!r}: use one of {', '.join(KINDS)}")
+    if test is not None and test not in TESTS:
+        raise ConfigError(f"{where} test = {test!r}: use one of {', '.join(TESTS)}")
+    threshold = raw.get("threshold")
+    if threshold is not None:
+        threshold = _number(threshold, f"{where} threshold")
+        if threshold <= 0:
+            raise ConfigError(f"{where} threshold must be > 0")
+    return FeatureSettings(kind=kind, test=test, threshold=threshold)
+
+
+def _gates(raw_gates: Any) -> tuple[Gate, ...]:
+    if not isinstance(raw_gates, list):
+        raise ConfigError(
+            "monitoring gates must be an array of tables: [[tool.gitml.monitor.gates]]"
+        )
+    gates = []
+    for index, raw in enumerate(raw_gates, start=1):
+        where = f"[[tool.gitml.monitor.gates]] #{index}"
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where} must be a table")
+        _check_keys(raw, {"metric", *GATE_RULES}, where)
+        metric = raw.get("metric")
+        if metric not in GATE_METRICS:
+            raise ConfigError(f"{where} metric = {metric!r}: use one of {', '.join(GATE_METRICS)}")
+        if not any(rule in raw for rule in GATE_RULES):
+            raise ConfigError(f"{where} on {metric} has no rule; set min, max or max_regression")
+        rules = {rule: _number(raw[rule], f"{where} {rule}") for rule in GATE_RULES if rule in raw}
+        if rules.get("max_regression", 0) < 0:
+            raise ConfigError(f"{where} max_regression must be >= 0")
+        gates.append(Gate(metric=metric, **rules))
+    return tuple(gates)
+
+
+def parse_monitor_settings(table: dict[str, Any]) -> MonitorSettings:
+    """Validate a ``[tool.gitml.monitor]`` table."""
+    where = "[tool.gitml.monitor]"
+    _check_keys(table, MONITOR_KEYS, where)
+    values: dict[str, Any] = {}
+    for key in ("stage", "reference", "target"):
+        if key in table:
+            values[key] = _string(table[key], f"{where} {key}")
+    if "current" in table:
+        current = table["current"]
+        current = [current] if isinstance(current, str) else current
+        if not isinstance(current, list) or not all(isinstance(c, str) and c for c in current):
+            raise ConfigError(f"{where} current must be a path or a list of paths")
+        values["current"] = tuple(current)
+    for key in ("sample_rows", "chunk_rows"):
+        if key in table:
+            values[key] = _positive_int(table[key], f"{where} {key}")
+    if "seed" in table:
+        seed = table["seed"]
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ConfigError(f"{where} seed must be a whole number >= 0, got {seed!r}")
+        values["seed"] = seed
+    if "drift_share" in table:
+        share = _number(table["drift_share"], f"{where} drift_share")
+        if not 0 < share <= 1:
+            raise ConfigError(f"{where} drift_share must be in (0, 1], got {share:g}")
+        values["drift_share"] = share
+    features = table.get("features", {})
+    if not isinstance(features, dict):
+        raise ConfigError(f"{where} features must be a table: [tool.gitml.monitor.features.NAME]")
+    values["features"] = {str(name): _feature(name, raw) for name, raw in features.items()}
+    values["gates"] = _gates(table.get("gates", []))
+    return MonitorSettings(**values)
+
+
+def monitor_settings(settings: Settings) -> MonitorSettings:
+    """The monitor settings of a project's ``[tool.gitml]``."""
+    return parse_monitor_settings(settings.monitor)

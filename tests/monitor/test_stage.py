@@ -1,0 +1,152 @@
+"""``gitml monitor --stage``: the reference is the training data of the version in the stage, read
+at its commit through DVC, in a real git + DVC project promoted with gitml's registry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import joblib
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from gitml import dvc_adapter
+from gitml.cli import main
+from gitml.registry.promote import promote
+from tests.conftest import git
+from tests.monitor.helpers import frame, write_feedback, write_logs
+
+FEATURES = ["x1", "x2", "x3"]
+PYPROJECT = """\
+[tool.gitml.promote]
+artifact = "classifier"
+
+[tool.gitml.monitor]
+stage = "prod"
+reference = "prepared/train.csv"
+
+[[tool.gitml.monitor.gates]]
+metric = "accuracy"
+max_regression = 0.05
+"""
+DVC_YAML = """\
+metrics:
+  - metrics.json
+artifacts:
+  classifier:
+    path: models/model.joblib
+    type: model
+"""
+
+
+def labelled(rows: int, seed: int, shift: dict | None = None):
+    data = frame(rows, seed, shift)[FEATURES]
+    data["target"] = (data["x1"] + 0.1 * data["x3"] > -0.5).astype(int)
+    return data
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> tuple[Path, LogisticRegression]:
+    root = tmp_path / "project"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    dvc_adapter.init_dvc(root)
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    (root / "dvc.yaml").write_text(DVC_YAML)
+    (root / "prepared").mkdir()
+    (root / "models").mkdir()
+    train = labelled(600, 1)
+    train.to_csv(root / "prepared/train.csv", index=False)
+    model = LogisticRegression().fit(train[FEATURES], train["target"])
+    joblib.dump(model, root / "models/model.joblib")
+    (root / "metrics.json").write_text(json.dumps({"accuracy": 0.97, "roc_auc": 0.99}))
+    dvc_adapter.track(root, "prepared/train.csv")
+    dvc_adapter.track(root, "models/model.joblib")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "model")
+    promote(root, stage="prod", push=False)
+    # the workspace moves on: the reference must still be the data at prod's commit
+    labelled(600, 2, {"x2": 5}).to_csv(root / "prepared/train.csv", index=False)
+    return root, model
+
+
+def serve_logs(folder: Path, model, rows: int, seed: int, shift: dict | None) -> None:
+    data = labelled(rows, seed, shift)
+    features = data[FEATURES]
+    predictions = model.predict(features).tolist()
+    probabilities = model.predict_proba(features).round(6).tolist()
+    write_logs(folder, features, predictions, probabilities, classes=[0, 1])
+    write_feedback(folder, [(f"req-{i}", int(t)) for i, t in enumerate(data["target"][:80])])
+
+
+def run(root: Path, monkeypatch, capsys, *args: str) -> tuple[int, str]:
+    monkeypatch.chdir(root)
+    try:
+        main(["monitor", *args])
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    return code, capsys.readouterr().err
+
+
+def test_the_stage_names_the_reference_the_model_and_its_registered_metrics(
+    project, tmp_path, monkeypatch, capsys
+):
+    root, model = project
+    serve_logs(tmp_path / "logs", model, 400, 7, {"x1": 1.5})
+    out = tmp_path / "r.json"
+    code, err = run(root, monkeypatch, capsys, "--current", str(tmp_path / "logs"),
+                    "--json", str(out), "--check", "--export-labelled", str(tmp_path / "new.csv"))  # fmt: skip
+    data = json.loads(out.read_text())
+    assert (data["model"], data["version"], data["stage"]) == ("classifier", "v0.1.0", "prod")
+    assert data["reference"]["source"] == "prepared/train.csv"
+    assert data["reference"]["commit"] == git(root, "rev-parse", "HEAD")
+    drifted = sorted(f["name"] for f in data["features"] if f["drifted"])
+    assert drifted == ["x1"]  # x2 moved only in the uncommitted workspace copy
+    assert [f["name"] for f in data["features"]] == FEATURES
+    prediction = data["prediction_drift"]
+    assert prediction["drifted"] is True
+    assert [t["name"] for t in prediction["tests"]] == [
+        "prediction",
+        "probability[0]",
+        "probability[1]",
+    ]
+    accuracy = next(m for m in data["performance"]["metrics"] if m["name"] == "accuracy")
+    assert accuracy["registered"] == 0.97 and accuracy["current"] is not None
+    assert data["gates"][0]["metric"] == "accuracy" and data["gates"][0]["passed"] is not None
+    assert code == 1, err
+    assert err.splitlines()[-1].startswith("ERROR: ") and "prediction drift" in err.splitlines()[-1]
+    header = (tmp_path / "new.csv").read_text().splitlines()[0]
+    assert header == "x1,x2,x3,target"
+
+
+def test_a_window_like_the_training_data_is_healthy(project, tmp_path, monkeypatch, capsys):
+    root, model = project
+    serve_logs(tmp_path / "logs", model, 400, 8, None)
+    out = tmp_path / "r.json"
+    code, err = run(
+        root,
+        monkeypatch,
+        capsys,
+        "--current",
+        str(tmp_path / "logs"),
+        "--json",
+        str(out),
+        "--check",
+    )
+    data = json.loads(out.read_text())
+    assert data["verdict"] == "pass", data
+    assert code == 0, err
+
+
+def test_a_stage_without_a_version_is_one_clear_line(project, tmp_path, monkeypatch, capsys):
+    root, model = project
+    serve_logs(tmp_path / "logs", model, 50, 8, None)
+    code, err = run(
+        root, monkeypatch, capsys, "--stage", "canary", "--current", str(tmp_path / "logs")
+    )
+    assert code == 2
+    assert err == (
+        "ERROR: no version of classifier is in stage 'canary'; see `gitml models`, or pass "
+        "--reference FILE\n"
+    )

@@ -1,0 +1,107 @@
+"""End to end: the monitoring workflow (monitor.yml calling gitml-monitor.yml) under act keeps one
+sticky issue across runs, against the GitHub emulation.
+
+What is real: the reference project with its DVC remote, a version promoted to prod with gitml's
+registry tags pushed to the origin, the prod model's answers written as the service's prediction
+logs with feedback, act running the workflow on the host (gitml installed in the job from the
+checked-out source), `gitml monitor --stage prod` reading the training data at prod's commit
+through DVC, and `gitml monitor-issue` talking to the emulation through GITHUB_API_URL.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import joblib
+import pandas as pd
+import pytest
+
+from gitml import dvc_adapter
+from tests.conftest import git
+from tests.monitor.helpers import write_feedback, write_logs
+from tests.workflows.act_harness import REPOSITORY, WRITE_TOKEN, World, act_world, explain
+
+pytestmark = pytest.mark.slow
+GITML = str(Path(sys.executable).parent / "gitml")
+MARKER = "<!-- gitml:monitor id=classifier.prod -->"
+
+
+@pytest.fixture
+def world(tmp_path: Path):
+    with act_world(tmp_path) as world:
+        world.create()
+        done = subprocess.run(
+            [GITML, "promote", "--stage", "prod", "--no-push"], cwd=world.work,
+            capture_output=True, text=True,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        git(world.work, "push", "-q", "origin", "--tags")
+        yield world
+
+
+def traffic(world: World, folder: Path, scale: float) -> None:
+    """The prod model's answers on the test split (features scaled by ``scale``) as the
+    service's logs, with feedback for every row."""
+    commit = git(world.work, "rev-parse", "HEAD")
+    scratch = world.tmp / "scratch"
+    model = joblib.load(
+        dvc_adapter.read_output(world.work, "models/model.joblib", commit, scratch / "m.joblib")
+    )
+    test = pd.read_csv(
+        dvc_adapter.read_output(world.work, "prepared/test.csv", commit, scratch / "test.csv")
+    )
+    features = test.drop(columns=["target"]) * scale
+    classes = [int(c) for c in model.classes_]
+    write_logs(
+        folder,
+        features,
+        [int(p) for p in model.predict(features)],
+        model.predict_proba(features).round(6).tolist(),
+        classes=classes,
+    )
+    write_feedback(folder, [(f"req-{i}", int(t)) for i, t in enumerate(test["target"])])
+
+
+def dispatch(world: World, logs: Path) -> tuple[int, str]:
+    git(world.work, "checkout", "-q", "main")
+    event = {
+        "inputs": {"stage": "prod", "current": str(logs)},
+        "ref": "refs/heads/main",
+        "repository": world.repository(),
+    }
+    return world.act("workflow_dispatch", "monitor.yml", event, WRITE_TOKEN)
+
+
+def ours(world: World) -> list[dict]:
+    return [i for i in world.emulator.issues(REPOSITORY) if MARKER in i["body"]]
+
+
+def test_the_monitor_workflow_keeps_one_issue_across_runs(world: World) -> None:
+    drifted = world.tmp / "logs-drifted"
+    traffic(world, drifted, scale=1.6)
+    code, log = dispatch(world, drifted)
+    assert code == 0, explain(code, log)
+    [issue] = ours(world)
+    assert issue["state"] == "open" and issue["labels"] == ["gitml-monitor"]
+    assert issue["title"] == "gitml monitor: classifier in prod"
+    assert "dataset drift" in issue["body"].splitlines()[0]
+    report = json.loads(
+        (world.artifact(world.run_id, "gitml-monitor") / "monitor.json").read_text()
+    )
+    assert report["verdict"] in ("drift", "fail") and report["stage"] == "prod"
+    assert report["reference"]["commit"] == git(world.work, "rev-parse", "main")
+
+    code, log = dispatch(world, drifted)  # still drifting: the same issue, updated
+    assert code == 0, explain(code, log)
+    assert [(i["number"], i["state"]) for i in ours(world)] == [(issue["number"], "open")]
+
+    healthy = world.tmp / "logs-healthy"
+    traffic(world, healthy, scale=1.0)
+    code, log = dispatch(world, healthy)
+    assert code == 0, explain(code, log)
+    [closed] = ours(world)
+    assert (closed["number"], closed["state"]) == (issue["number"], "closed")
+    assert "no dataset drift" in closed["body"].splitlines()[0]
