@@ -27,14 +27,18 @@ def install_steps(path: Path) -> list[dict]:
     return [s for s in steps if s.get("name") == "Install gitml"]
 
 
-def run_install(step: dict, tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess, str]:
-    """Run the step's script with ``env`` and a `uv` that records its arguments."""
+def run_install(
+    step: dict, tmp_path: Path, offline_fails: bool = False, **env: str
+) -> tuple[subprocess.CompletedProcess, str]:
+    """Run the step's script with ``env`` and a `uv` that records its arguments (the last
+    call's); with ``offline_fails``, a `uv ... --offline` call fails as on a cold cache."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     record = tmp_path / "uv-args"
     record.unlink(missing_ok=True)
     uv = bin_dir / "uv"
-    uv.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {record}\n')
+    fail = 'case " $* " in *" --offline "*) exit 1;; esac\n' if offline_fails else ""
+    uv.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {record}\n{fail}')
     uv.chmod(0o755)
     values = {"GITML_REQUIREMENTS": "", **env, "PATH": f"{bin_dir}{os.pathsep}/usr/bin:/bin"}
     result = subprocess.run(
@@ -67,10 +71,14 @@ def test_the_action_installs_its_own_source_without_gitml_spec(tmp_path: Path) -
     (step,) = install_steps(REPO_ROOT / "action" / "action.yml")
     assert step["env"]["ACTION_SOURCE"] == "${{ github.action_path }}/.."
     source = "/runner/_actions/gitml/gitml/" + "b" * 40 + "/action/.."
+    # From the restored cache first (offline) ...
     result, args = run_install(step, tmp_path, GITML_SPEC="", ACTION_SOURCE=source)
     assert result.returncode == 0, result.stderr
-    assert args.splitlines() == ["pip", "install", "--python", "python", source]
+    assert args.splitlines() == ["pip", "install", "--offline", "--python", "python", source]
+    # ... and online when the cache lacks something.
     result, args = run_install(
-        step, tmp_path, GITML_SPEC=SPEC, ACTION_SOURCE=source, GITML_REQUIREMENTS="req.txt"
-    )
+        step, tmp_path, offline_fails=True, GITML_SPEC=SPEC, ACTION_SOURCE=source,
+        GITML_REQUIREMENTS="req.txt",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
     assert args.splitlines() == ["pip", "install", "--python", "python", SPEC, "-r", "req.txt"]
