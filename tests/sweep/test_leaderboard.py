@@ -76,6 +76,7 @@ def test_json_has_the_documented_shape_best_first() -> None:
     board = rank([run("a", 1, 0.7), run("b", 2, None), run("c", 3, 0.9)], "main", SETTINGS)
     data = json.loads(json_render.render(board))
     assert set(data) >= {"base", "rank_by", "runs"}
+    assert (data["verdict"], data["best"]) == ("pass", "c")
     assert [r["name"] for r in data["runs"]] == ["c", "a", "b"]
     first = data["runs"][0]
     assert set(first) == {"name", "rank", "status", "error", "params", "metrics", "gates"}

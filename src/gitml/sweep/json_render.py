@@ -15,9 +15,11 @@ def finite_or_none(value: float | None) -> float | None:
 
 
 def to_dict(board: Leaderboard) -> dict[str, Any]:
-    """``{"base", "rank_by", "direction", "best", "swept", "notes", "runs": [...]}``."""
+    """``{"base", "verdict", "rank_by", "direction", "best", "swept", "notes", "runs": [...]}``;
+    the verdict is "pass" when some run passes every gate (there is a best run)."""
     return {
         "base": board.base,
+        "verdict": "pass" if board.best else "fail",
         "rank_by": board.rank_by,
         "direction": board.direction,
         "best": board.best,
