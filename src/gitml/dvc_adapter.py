@@ -219,16 +219,21 @@ def push(repo: Any, remote: str | None = None) -> int:
     return int(pushed or 0)
 
 
+def _scripts_on_path() -> None:
+    """Put this interpreter's scripts folder on PATH: stages call `gitml stage ...` and DVC's
+    queue starts `dvc` workers by name, also when gitml was started by its full path from a
+    virtual environment that is not activated."""
+    scripts = str(Path(sys.executable).parent)
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+
+
 def reproduce(repo: Any, targets: list[str] | None = None, force: bool = False) -> list[StageRun]:
     """Run ``dvc repro`` in process; return every pipeline stage with its status and time."""
     from dvc.exceptions import DvcException
     from dvc.repo.reproduce import _reproduce_stage
 
-    # Stages call `gitml stage ...`: make this interpreter's scripts reachable even when gitml
-    # was started by its full path from a virtual environment that is not activated.
-    scripts = str(Path(sys.executable).parent)
-    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+    _scripts_on_path()
 
     runs: list[StageRun] = []
     restored: set[str] = set()
@@ -599,6 +604,7 @@ def run_experiment(repo: Any, name: str, overrides: list[str], temp: bool) -> st
     name) and return its commit; in the workspace unless ``temp``. A failure is a gitml error."""
     from dvc.exceptions import DvcException
 
+    _scripts_on_path()
     try:
         repo.experiments.run(params=overrides, name=name, tmp_dir=temp, force=True)
     except DvcException as error:
@@ -616,6 +622,7 @@ def run_experiments_in_parallel(
     name -> the experiment's commit, or the error that stopped it."""
     from dvc.exceptions import DvcException
 
+    _scripts_on_path()
     outcome: dict[str, str | Exception] = {}
     for name, overrides in runs.items():
         try:

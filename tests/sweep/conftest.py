@@ -37,6 +37,9 @@ PYPROJECT = """\
 [tool.gitml]
 base = "main"
 
+[tool.gitml.metrics]
+score = "higher"
+
 [[tool.gitml.gates]]
 metric = "score"
 min = 0.75

@@ -67,7 +67,7 @@ def run_grid(
                 run = evaluate(repo, cell, base_rev, outcome, settings)
             else:
                 run = _failed(cell, outcome)
-            results.save(results_dir, base, run)
+            results.save(results_dir, base, run, cell.position)
             runs.append(run)
     return runs
 
@@ -91,10 +91,10 @@ def run_cell(
                 dvc_adapter.pull(repo)
             rev = dvc_adapter.run_experiment(repo, cell.name, cell.overrides(), temp=False)
         except GitmlError as error:
-            results.save(results_dir, base, _failed(cell, error))
+            results.save(results_dir, base, _failed(cell, error), cell.position)
             raise
         run = evaluate(repo, cell, base_rev, rev, settings)
-        results.save(results_dir, base, run)
+        results.save(results_dir, base, run, cell.position)
         if push:  # a failed push fails the job; the result is already saved
             dvc_adapter.push(repo)
     return run

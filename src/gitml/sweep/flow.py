@@ -9,7 +9,7 @@ from pathlib import Path
 
 from gitml import dvc_adapter
 from gitml.config import Settings, load_settings
-from gitml.errors import UsageError
+from gitml.errors import ConfigError, UsageError
 from gitml.run import run_pipeline
 from gitml.sweep import execute, results
 from gitml.sweep.grid import (
@@ -57,7 +57,13 @@ def sweep(
     for stale in results_dir.glob("*.json") if results_dir.is_dir() else []:
         stale.unlink()  # --apply best must pick from this sweep, not an earlier one
     runs = execute.run_grid(root, cells, base, settings, jobs, results_dir)
-    return rank(runs, base, settings)
+    try:
+        return rank(runs, base, settings)
+    except ConfigError as error:
+        raise ConfigError(
+            f"{error.message}; the runs are saved: rank them again with "
+            f"`gitml sweep --collect {results_dir}`"
+        ) from None
 
 
 def run_one(

@@ -38,10 +38,12 @@ class Axis:
 
 @dataclass(frozen=True)
 class Cell:
-    """One run of the grid: a stable name and the params it sets (``key`` -> value)."""
+    """One run of the grid: a stable name, the params it sets (``key`` -> value) and its place
+    in the grid (which breaks ties in the leaderboard, wherever the run ran)."""
 
     name: str
     params: dict[str, Any]
+    position: int = 0
 
     def overrides(self) -> list[str]:
         """The params as DVC ``-S`` overrides (values as YAML flow scalars)."""
