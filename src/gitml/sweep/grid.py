@@ -130,10 +130,10 @@ def expand(axes: list[Axis], max_runs: int | None = None, seed: int = 0) -> list
         dict(zip(keys, values, strict=True))
         for values in itertools.product(*(a.values for a in axes))
     ]
+    positions = list(range(len(combos)))
     if max_runs is not None and max_runs < len(combos):
-        chosen = sorted(random.Random(seed).sample(range(len(combos)), max_runs))
-        combos = [combos[index] for index in chosen]
-    return [Cell(cell_name(params), params) for params in combos]
+        positions = sorted(random.Random(seed).sample(positions, max_runs))
+    return [Cell(cell_name(combos[i]), combos[i], i) for i in positions]
 
 
 def check_params_exist(axes: list[Axis], known: dict[str, set[str]]) -> None:
