@@ -119,3 +119,28 @@ def test_markdown_is_capped_keeping_the_best_runs() -> None:
     assert "`run-399`" in text and "`run-000`" not in text
     assert "more runs: the full leaderboard is in the workflow's artifact" in text
     assert len(markdown.render_full(board)) > 6000
+
+
+def test_the_html_leaderboard_renders_in_chromium_even_with_hostile_names(
+    browser, tmp_path
+) -> None:
+    from gitml.sweep import html
+    from tests.browser import open_in_browser
+
+    hostile = "</script><!--<script>alert(1)</script>"
+    runs = [
+        SweepRun(
+            f"r{i}",
+            {"train.kind": f"{hostile}{i}", "train.depth": i},
+            "ok",
+            metrics=[compare("m.json", "score", 0.5, 0.5 + i / 10, "higher")],
+        )
+        for i in range(3)
+    ] + [SweepRun("broken", {"train.kind": hostile, "train.depth": 9}, "failed", error=hostile)]
+    board = rank(runs, "main", parse_settings({"sweep": {"rank_by": "score"}}))
+    path = tmp_path / "leaderboard.html"
+    path.write_text(html.render(board), encoding="utf-8")
+    page = open_in_browser(browser, path)
+    page.assert_clean()
+    assert page.charts == {"score against train.kind": 1, "score against train.depth": 1}
+    assert hostile in page.text  # shown as text, not run

@@ -4,7 +4,6 @@ each swept param as an interactive chart (Vega-Lite, inlined like the PR report'
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
 
 from gitml.report import html as report_html
@@ -95,34 +94,14 @@ def render(board: Leaderboard) -> str:
     """The page: headline, notes, the table, then one chart per swept param."""
     specs = chart_specs(board)
     charts = "\n".join(
-        f'<section><h2>{html.escape(title)}</h2><div class="chart" id="chart-{i}"></div></section>'
-        for i, (title, _spec) in enumerate(specs)
+        f'<section><h2>{html.escape(title)}</h2><div data-gitml-chart="{html.escape(title)}">'
+        "</div></section>"
+        for title, _spec in specs
     )
     notes = "".join(f"<p>{html.escape(note)}</p>" for note in board.notes)
-    payload = report_html._script_safe(json.dumps([spec for _title, spec in specs]))
-    title = html.escape(headline(board).lstrip("# "))
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{title}</title>
-<style>
-body {{ font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2rem; color: #1f2328; }}
-table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #d0d7de; padding: 4px 8px; }}
-h1 {{ font-size: 1.4rem; }} h2 {{ font-size: 1.1rem; }}
-</style>
-<script>{report_html._script_safe(report_html.vega_bundle())}</script>
-</head>
-<body>
-<h1>{title}</h1>
-<p>Each run compared with {html.escape(board.base)}.</p>
-{notes}
-{_table(board)}
-{charts}
-<script>
-const specs = {payload};
-specs.forEach((spec, index) => vegaEmbed("#chart-" + index, spec, {{actions: false}}));
-</script>
-</body>
-</html>
-"""
+    title = headline(board).lstrip("# ")
+    body = (
+        f"<h1>{html.escape(title)}</h1>\n<p>Each run compared with "
+        f"<code>{html.escape(board.base)}</code>.</p>\n{notes}\n{_table(board)}\n{charts}\n"
+    )
+    return report_html.page(title, body, dict(specs))
