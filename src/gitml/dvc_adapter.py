@@ -264,8 +264,13 @@ def _scripts_on_path() -> None:
         os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
 
 
-def reproduce(repo: Any, targets: list[str] | None = None, force: bool = False) -> list[StageRun]:
-    """Run ``dvc repro`` in process; return every pipeline stage with its status and time."""
+def reproduce(
+    repo: Any, targets: list[str] | None = None, force: bool = False, pull: bool = False
+) -> list[StageRun]:
+    """Run ``dvc repro`` in process; return every pipeline stage with its status and time.
+
+    With ``pull`` (``dvc repro --pull``), a stage found in the run-cache gets its outputs from the
+    remote when they are not in the local cache, so it is restored instead of run again."""
     from dvc.exceptions import DvcException
     from dvc.repo.reproduce import _reproduce_stage
 
@@ -299,7 +304,7 @@ def reproduce(repo: Any, targets: list[str] | None = None, force: bool = False) 
 
     repo.stage_cache.restore = recording_restore
     try:
-        repo.reproduce(targets=targets, force=force, repro_fn=timed_repro)
+        repo.reproduce(targets=targets, force=force, pull=pull, repro_fn=timed_repro)
     except DvcException as error:
         raise _dvc_failure(error) from error
     finally:
