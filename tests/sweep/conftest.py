@@ -28,9 +28,7 @@ stages:
     deps: [train.py]
     params: [train]
     outs: [model.txt]
-    metrics:
-      - metrics.json:
-          cache: false
+    metrics: [metrics.json]  # cached, so the run-cache can restore it on another clone
 """
 
 PYPROJECT = """\
