@@ -1,6 +1,6 @@
 """``gitml serve``: serve a registered model's Bento locally with ``bentoml serve``.
 
-With no flag: the version in the promote stage (``staging``), else the newest Bento built.
+With no flag: the version in the promote stage (``staging`` by default), else the newest Bento built.
 The endpoints are the image's, since it is the same Bento.
 """
 
@@ -22,6 +22,7 @@ from typing import Any
 from gitml.config import Settings, load_settings
 from gitml.errors import GitmlError, UsageError
 from gitml.registry.promote import artifact_name
+from gitml.registry.stages import promote_stage
 from gitml.registry.versions import list_versions, version_in_stage
 from gitml.serving.build import bento_name, build
 
@@ -73,16 +74,17 @@ def choose_bento(
             f"version {built.source.label}" if version else f"stage {stage} ({built.source.label})"
         )
         return ServeTarget(built.bento_tag, why)
-    in_stage = version_in_stage(list_versions(root, name), settings.promote.stage)
+    default_stage = promote_stage(root, settings)
+    in_stage = version_in_stage(list_versions(root, name), default_stage)
     if in_stage is not None:
         tag = f"{bento}:{in_stage.version}"
         if not bento_exists(tag):
             build(root, version=in_stage.version, artifact=artifact, settings=settings)
-        return ServeTarget(tag, f"stage {settings.promote.stage} ({in_stage.version})")
+        return ServeTarget(tag, f"stage {default_stage} ({in_stage.version})")
     newest = newest_bento(bento)
     if newest is None:
         raise UsageError(
-            f"nothing to serve: no version of {name} is in {settings.promote.stage} and no Bento "
+            f"nothing to serve: no version of {name} is in {default_stage} and no Bento "
             "was built; run `gitml build` first"
         )
     return ServeTarget(newest, "newest build")
