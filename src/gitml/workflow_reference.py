@@ -32,6 +32,7 @@ WORKFLOWS = (
     ".github/workflows/gitml-pr.yml",
     ".github/workflows/gitml-comment.yml",
     ".github/workflows/gitml-release.yml",
+    ".github/workflows/gitml-sweep.yml",
 )
 ACTION = "action/action.yml"
 

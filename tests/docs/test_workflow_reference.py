@@ -47,6 +47,8 @@ def test_every_declared_name_is_documented_with_its_default(relative):
             assert " | yes |  | " in row, (relative, name)  # required, so no default
             continue
         default = spec.get("default", "")
+        if isinstance(default, bool):  # as YAML writes it
+            default = "true" if default else "false"
         assert (f"`{default}`" if default != "" else '`""`') in row, (relative, name)
     for name in call.get("secrets", {}):
         _row(text, name)
