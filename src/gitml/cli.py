@@ -29,6 +29,7 @@ COMMANDS = {
     "report": "gitml.commands.report:report",
     "stage": "gitml.commands.stage:stage",
     "comment": "gitml.commands.comment:comment",
+    "sweep": "gitml.commands.sweep:sweep",
 }
 
 

@@ -46,6 +46,18 @@ class PromoteSettings:
 
 
 @dataclass(frozen=True)
+class SweepSettings:
+    """The default grid of ``gitml sweep`` (``[tool.gitml.sweep]``)."""
+
+    #: ``[file:]dotted.name`` -> the values to try
+    params: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    #: run a seeded random subset of this many cells when the grid is larger
+    max_runs: int | None = None
+    #: the metric the leaderboard ranks by (default: the first gated metric)
+    rank_by: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything under ``[tool.gitml]``, validated."""
 
@@ -54,14 +66,43 @@ class Settings:
     directions: dict[str, str] = field(default_factory=dict)
     gates: tuple[Gate, ...] = ()
     promote: PromoteSettings = field(default_factory=PromoteSettings)
+    sweep: SweepSettings = field(default_factory=SweepSettings)
     source: Path | None = None
     #: ``[tool.gitml.monitor]`` as written; ``gitml.monitor.settings`` validates it (strictly)
     monitor: dict[str, Any] = field(default_factory=dict)
 
 
-TOP_LEVEL_KEYS = {"base", "metrics", "gates", "promote", "monitor"}
+TOP_LEVEL_KEYS = {"base", "metrics", "gates", "promote", "monitor", "sweep"}
 PROMOTE_KEYS = {"artifact", "stage", "bump"}
 BUMPS = ("major", "minor", "patch")
+SWEEP_KEYS = {"params", "max_runs", "rank_by"}
+
+
+def parse_sweep(raw: Any) -> SweepSettings:
+    """Validate ``[tool.gitml.sweep]``."""
+    where = "[tool.gitml.sweep]"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must be a table")
+    _check_keys(raw, SWEEP_KEYS, where)
+    params = raw.get("params", {})
+    if not isinstance(params, dict):
+        raise ConfigError(f'{where} params must be a table: {{ "train.lr" = [0.1, 0.01] }}')
+    for name, values in params.items():
+        if not isinstance(values, list) or not values:
+            raise ConfigError(f"{where} params {name!r} must be a non-empty list of values")
+    max_runs = raw.get("max_runs")
+    if max_runs is not None and (
+        isinstance(max_runs, bool) or not isinstance(max_runs, int) or max_runs < 1
+    ):
+        raise ConfigError(f"{where} max_runs must be a positive integer, got {max_runs!r}")
+    rank_by = raw.get("rank_by")
+    if rank_by is not None and (not isinstance(rank_by, str) or not rank_by):
+        raise ConfigError(f'{where} rank_by must be a metric name ("name" or "file:name")')
+    return SweepSettings(
+        params={name: tuple(values) for name, values in params.items()},
+        max_runs=max_runs,
+        rank_by=rank_by,
+    )
 
 
 def _number(value: Any, where: str) -> float:
@@ -166,6 +207,7 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
         directions=dict(directions),
         gates=tuple(gates),
         promote=promote,
+        sweep=parse_sweep(table.get("sweep", {})),
         source=source,
         monitor=dict(monitor),
     )

@@ -320,6 +320,15 @@ def push(repo: Any, remote: str | None = None) -> int:
     return int(pushed or 0)
 
 
+def _scripts_on_path() -> None:
+    """Put this interpreter's scripts folder on PATH: stages call `gitml stage ...` and DVC's
+    queue starts `dvc` workers by name, also when gitml was started by its full path from a
+    virtual environment that is not activated."""
+    scripts = str(Path(sys.executable).parent)
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+
+
 def reproduce(
     repo: Any,
     targets: list[str] | None = None,
@@ -329,16 +338,13 @@ def reproduce(
     """Run ``dvc repro`` in process; return every pipeline stage with its status and time.
 
     ``pulled_from`` (a remote's name, "" for the default) says the data was just pulled, so a
-    missing input is reported as missing from that remote.
-    """
+    missing input is reported as missing from that remote; and, as ``dvc repro --pull``, a stage
+    found in the run-cache gets its outputs from the remote when the local cache lacks them, so
+    it is restored instead of run again."""
     from dvc.exceptions import DvcException
     from dvc.repo.reproduce import _reproduce_stage
 
-    # Stages call `gitml stage ...`: make this interpreter's scripts reachable even when gitml
-    # was started by its full path from a virtual environment that is not activated.
-    scripts = str(Path(sys.executable).parent)
-    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+    _scripts_on_path()
 
     runs: list[StageRun] = []
     restored: set[str] = set()
@@ -368,7 +374,9 @@ def reproduce(
 
     repo.stage_cache.restore = recording_restore
     try:
-        repo.reproduce(targets=targets, force=force, repro_fn=timed_repro)
+        repo.reproduce(
+            targets=targets, force=force, pull=pulled_from is not None, repro_fn=timed_repro
+        )
     except DvcException as error:
         pulled = None if pulled_from is None else _remote_description(repo, pulled_from or None)
         raise _dvc_failure(error, pulled) from error
@@ -849,3 +857,114 @@ def url_filesystem(url: str) -> tuple[Any, str]:
             "scheme (gitml[s3], dvc[gs], dvc[azure]) and set its credentials"
         ) from error
     return fs, path
+
+
+# --- Experiments (gitml sweep) ---------------------------------------------------------------
+# Every sweep run is a real DVC experiment (`dvc exp show`, `dvc exp apply`, `dvc exp branch`).
+# Parallel runs go through DVC's own queue (`dvc exp run --queue` + `dvc queue start -j N`):
+# `--temp` runs share one stash, so they cannot safely run side by side.
+
+
+def param_names(repo: Any) -> dict[str, set[str]]:
+    """The dotted names of every param in the workspace's params files: file -> names."""
+    from dvc.utils.flatten import flatten
+
+    shown = repo.params.show()  # the workspace is keyed "" here
+    names: dict[str, set[str]] = {}
+    for file, entry in shown.get("", {}).get("data", {}).items():
+        names[os.path.relpath(os.path.join(repo.root_dir, file), repo.root_dir)] = set(
+            flatten(entry.get("data") or {})
+        )
+    return names
+
+
+def _experiment_rev(repo: Any, name: str) -> str | None:
+    from dvc.repo.experiments.refs import ExpRefInfo
+
+    ref = ExpRefInfo(baseline_sha=repo.scm.get_rev(), name=name)
+    return repo.scm.get_ref(str(ref))
+
+
+def run_experiment(repo: Any, name: str, overrides: list[str], temp: bool) -> str:
+    """Run one experiment (``dvc exp run -S ... --name NAME``, replacing an earlier run of that
+    name) and return its commit; in the workspace unless ``temp``. A failure is a gitml error."""
+    from dvc.exceptions import DvcException
+
+    _scripts_on_path()
+    try:
+        repo.experiments.run(params=overrides, name=name, tmp_dir=temp, force=True)
+    except DvcException as error:
+        raise _dvc_failure(error) from error
+    rev = _experiment_rev(repo, name)
+    if rev is None:
+        raise PipelineError(f"experiment {name} left no result; see DVC's output above")
+    return rev
+
+
+def run_experiments_in_parallel(
+    repo: Any, runs: dict[str, list[str]], jobs: int
+) -> dict[str, str | Exception]:
+    """Queue every run (name -> overrides) and run the queue on ``jobs`` DVC workers; returns
+    name -> the experiment's commit, or the error that stopped it."""
+    from dvc.exceptions import DvcException
+
+    _scripts_on_path()
+    outcome: dict[str, str | Exception] = {}
+    for name, overrides in runs.items():
+        try:
+            repo.experiments.run(params=overrides, name=name, queue=True, force=True)
+        except DvcException as error:
+            outcome[name] = _dvc_failure(error)
+    repo.experiments.reproduce_celery(jobs=jobs)
+    for name in runs:
+        if name in outcome:
+            continue
+        rev = _experiment_rev(repo, name)
+        outcome[name] = rev if rev else PipelineError(_queue_failure(repo, name))
+    return outcome
+
+
+def _queue_failure(repo: Any, name: str) -> str:
+    """The last meaningful line of a failed queued experiment's output."""
+    try:
+        queue = repo.experiments.celery_queue
+        entry = next(done.entry for done in queue.iter_failed() if done.entry.name == name)
+        log = queue.proc[entry.stash_rev].stdout
+        text = Path(log).read_text(encoding="utf-8", errors="replace")
+    except (StopIteration, KeyError, OSError, AttributeError, TypeError):
+        return f"experiment {name} failed; see `dvc queue logs {name}`"
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    failures = [line for line in lines if line.startswith("ERROR")] or lines
+    return failures[-1] if failures else f"experiment {name} failed"
+
+
+def apply_experiment(repo: Any, name: str) -> None:
+    """``dvc exp apply NAME``: the experiment's params, code and outputs into the workspace."""
+    from dvc.exceptions import DvcException
+
+    try:
+        repo.experiments.apply(name)
+    except DvcException as error:
+        raise PipelineError(
+            f"could not apply experiment {name}: {describe_exception(error)}"
+        ) from error
+
+
+def set_params(root: Path | str, overrides: list[str]) -> None:
+    """Write ``-S``-style overrides (``[file:]name=value``) into the params files, as
+    ``dvc exp run -S`` does (comments and order kept)."""
+    from dvc.exceptions import DvcException
+    from dvc.utils.cli_parse import to_path_overrides
+    from dvc.utils.hydra import apply_overrides
+
+    try:
+        for path, items in to_path_overrides(overrides).items():
+            apply_overrides(Path(root) / path, items)
+    except DvcException as error:
+        raise ConfigError(f"could not set params: {describe_exception(error)}") from error
+
+
+def has_experiment(root: Path | str, name: str) -> bool:
+    """Whether an experiment called ``name`` exists on the current commit in this clone."""
+    with open_repo(root) as repo:
+        return _experiment_rev(repo, name) is not None

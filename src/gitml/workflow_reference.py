@@ -33,6 +33,7 @@ WORKFLOWS = (
     ".github/workflows/gitml-comment.yml",
     ".github/workflows/gitml-release.yml",
     ".github/workflows/gitml-monitor.yml",
+    ".github/workflows/gitml-sweep.yml",
 )
 ACTION = "action/action.yml"
 

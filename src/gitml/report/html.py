@@ -295,24 +295,29 @@ for (const element of document.querySelectorAll("[data-gitml-chart]")) {
 """
 
 
+def page(title: str, body: str, specs: dict[str, Any]) -> str:
+    """A self-contained page: ``body`` (already escaped HTML), then every element carrying
+    ``data-gitml-chart="NAME"`` drawn from ``specs[NAME]`` with the inlined Vega libraries."""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{_e(title)}</title>
+<style>{STYLE}</style>
+<script>{script_safe_code(vega_bundle())}</script>
+</head>
+<body>
+{body}<script type="application/json" id="gitml-specs">{script_safe_json(specs)}</script>
+<script>{DRAW}</script>
+</body>
+</html>
+"""
+
+
 def render(report: Report) -> str:
     """The HTML page: the whole report, then one interactive chart or image pair per plot."""
     plots, specs = _plots(report)
     heading = _e(verdict_line(report).lstrip("# "))
     subtitle = f"Comparing <code>{_e(report.head)}</code> against <code>{_e(report.base)}</code>."
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>gitml report: {_e(report.head)} against {_e(report.base)}</title>
-<style>{STYLE}</style>
-<script>{script_safe_code(vega_bundle())}</script>
-</head>
-<body>
-<h1>{heading}</h1>
-<p>{subtitle}</p>
-{_tables(report)}{plots}<script type="application/json" id="gitml-specs">{script_safe_json(specs)}</script>
-<script>{DRAW}</script>
-</body>
-</html>
-"""
+    body = f"<h1>{heading}</h1>\n<p>{subtitle}</p>\n{_tables(report)}{plots}"
+    return page(f"gitml report: {report.head} against {report.base}", body, specs)

@@ -1,0 +1,77 @@
+"""End to end: the sweep workflow under act on a labelled pull request, against the GitHub
+emulation: a plan, one matrix job per cell, and exactly one leaderboard comment, updated by a
+second run. What is real and what is stood in: see test_act_e2e.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.workflows.act_harness import REPOSITORY, WRITE_TOKEN, World, act_world, explain, register
+
+pytestmark = pytest.mark.slow
+
+GRID = (
+    'params = { "train.params.max_depth" = [2, 4, 8], "train.params.n_estimators" = [100, 300] }',
+    'params = { "train.params.max_depth" = [2, 3, 5] }',
+)
+
+
+def labelled(world: World, pr: dict) -> dict:
+    event = world.pr_event(pr)
+    event["action"] = "labeled"
+    event["label"] = {"name": "gitml-sweep"}
+    event["pull_request"]["labels"] = [{"name": "gitml-sweep"}]
+    return event
+
+
+def run_sweep(world: World, pr: dict) -> tuple[int, str]:
+    from tests.conftest import git
+
+    git(world.work, "checkout", "-q", "--detach", pr["merge"])
+    return world.act("pull_request", "sweep.yml", labelled(world, pr), WRITE_TOKEN)
+
+
+@pytest.fixture
+def world(tmp_path: Path):
+    with act_world(tmp_path) as world:
+        world.create()
+        yield world
+
+
+def test_a_labelled_pr_gets_one_leaderboard_comment_from_a_3_cell_matrix(world: World) -> None:
+    pr = world.push_pr(4, "sweep-depth", {"pyproject.toml": GRID})
+    register(world, pr)
+
+    code, log = run_sweep(world, pr)
+    assert code == 0, explain(code, log)
+    for depth in (2, 3, 5):  # one matrix job per cell
+        assert f"train.params.max_depth={depth}" in log
+    comments = world.emulator.issue_comments(REPOSITORY, 4)
+    assert len(comments) == 1, comments
+    body = comments[0]["body"]
+    assert body.startswith("## 🏁 gitml sweep: 3 runs, best `sweep-")
+    assert "<!-- gitml:report id=sweep -->" in body
+    board = json.loads((world.artifact(world.run_id) / "leaderboard.json").read_text())
+    assert sorted(r["params"]["train.params.max_depth"] for r in board["runs"]) == [2, 3, 5]
+    assert all(r["status"] == "ok" for r in board["runs"])
+    assert [r["rank"] for r in board["runs"]] == [1, 2, 3]
+    first = comments[0]["id"]
+
+    # The label stays and the PR is pushed again: the same comment is updated, none added.
+    code, log = run_sweep(world, pr)
+    assert code == 0, explain(code, log)
+    comments = world.emulator.issue_comments(REPOSITORY, 4)
+    assert [c["id"] for c in comments] == [first]
+
+
+def test_a_pr_without_the_label_runs_nothing(world: World) -> None:
+    pr = world.push_pr(5, "no-sweep", {"pyproject.toml": GRID})
+    register(world, pr)
+    event = world.pr_event(pr)
+    code, log = world.act("pull_request", "sweep.yml", event, WRITE_TOKEN)
+    assert code == 0, explain(code, log)
+    assert "gitml sweep --plan" not in log
+    assert world.emulator.issue_comments(REPOSITORY, 5) == []
