@@ -43,6 +43,18 @@ class PromoteSettings:
 
 
 @dataclass(frozen=True)
+class RetrainSettings:
+    """What ``gitml retrain`` appends to (``[tool.gitml.retrain]``); None: found from the project."""
+
+    #: the DVC-tracked data file new labelled rows are appended to
+    dataset: str | None = None
+    #: the model the retraining branch and pull request are named after
+    model: str | None = None
+    #: the dataset's target column, when no ``data.target`` in params.yaml names it
+    target: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything under ``[tool.gitml]``, validated."""
 
@@ -52,13 +64,14 @@ class Settings:
     gates: tuple[Gate, ...] = ()
     promote: PromoteSettings = field(default_factory=PromoteSettings)
     source: Path | None = None
+    retrain: RetrainSettings = field(default_factory=RetrainSettings)
 
     def direction_of(self, file: str, name: str) -> str | None:
         """Direction of a metric: ``file:name`` wins over ``name``; None when unknown."""
         return self.directions.get(f"{file}:{name}") or self.directions.get(name)
 
 
-TOP_LEVEL_KEYS = {"base", "metrics", "gates", "promote"}
+TOP_LEVEL_KEYS = {"base", "metrics", "gates", "promote", "retrain"}
 PROMOTE_KEYS = {"artifact", "stage", "bump"}
 BUMPS = ("major", "minor", "patch")
 
@@ -126,8 +139,26 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
         bump=bump,
     )
     return Settings(
-        base=base, directions=dict(directions), gates=tuple(gates), promote=promote, source=source
+        base=base,
+        directions=dict(directions),
+        gates=tuple(gates),
+        promote=promote,
+        source=source,
+        retrain=_parse_retrain(table.get("retrain", {})),
     )
+
+
+def _parse_retrain(raw: Any) -> RetrainSettings:
+    """``[tool.gitml.retrain]``: every key a non-empty string."""
+    if not isinstance(raw, dict):
+        raise ConfigError("[tool.gitml.retrain] must be a table")
+    _check_keys(raw, {"dataset", "model", "target"}, "[tool.gitml.retrain]")
+    for key, value in raw.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(
+                f"[tool.gitml.retrain] {key} must be a non-empty string, got {value!r}"
+            )
+    return RetrainSettings(**raw)
 
 
 def load_settings(root: Path | str = ".") -> Settings:
