@@ -334,6 +334,7 @@ def data_diff(repo: Any, base: str, head: str) -> list[DataChange]:
     old, new = indexes[base], indexes[head]
     kinds = {ADD: "added", DELETE: "deleted", MODIFY: "modified", RENAME: "renamed"}
     changes = []
+    modified_dirs, unlisted = {}, set()
     for change in index_diff(
         old,
         new,
@@ -343,10 +344,13 @@ def data_diff(repo: Any, base: str, head: str) -> list[DataChange]:
         meta_cmp_key=lambda meta: meta.isdir if meta else meta,
     ):
         kind = kinds.get(change.typ)
-        if kind is None:
-            continue
         entry = change.new or change.old
+        if kind is None:
+            unlisted.add(entry.key[:-1])  # a folder whose listing at one side is not in the cache
+            continue
         if entry.meta and entry.meta.isdir:
+            if kind == "modified":
+                modified_dirs[entry.key] = change
             continue  # report files, not the directories that hold them
         changes.append(
             DataChange(
@@ -356,7 +360,23 @@ def data_diff(repo: Any, base: str, head: str) -> list[DataChange]:
                 head_size=change.new.meta.size if change.new and change.new.meta else None,
             )
         )
+    changes += _unlisted_folders(modified_dirs, unlisted)
     return sorted(changes, key=lambda c: c.path)
+
+
+def _unlisted_folders(modified_dirs: dict, unlisted: set) -> list[DataChange]:
+    """A fresh clone has only the head's data: a modified folder whose files cannot be compared
+    (the base's listing is not in the cache) is reported as the folder, rather than not at all."""
+    return [
+        DataChange(
+            path="/".join(key),
+            change="modified",
+            base_size=change.old.meta.size if change.old and change.old.meta else None,
+            head_size=change.new.meta.size if change.new and change.new.meta else None,
+        )
+        for key, change in modified_dirs.items()
+        if key in unlisted
+    ]
 
 
 def plots(repo: Any, base: str, head: str) -> tuple[list[PlotData], list[LoadError]]:

@@ -51,7 +51,7 @@ def test_github_refusals_when_opening_a_pull_request(emulator):
         {"resource": "PullRequest", "field": "title", "code": "missing_field"}
     ]
     status, _, body = call(pulls, "POST", {**new, "head": "main"})
-    assert body["errors"][0]["message"] == "No commits between main and main"
+    assert (status, body["errors"][0]["message"]) == (422, "No commits between main and main")
     status, _, body = call(pulls, "POST", {**new, "body": "x" * 65_537})
     assert status == 422 and "body is too long" in body["errors"][0]["message"]
     status, _, body = call(pulls, "POST", new, token=READ_ONLY_TOKEN)
@@ -71,7 +71,7 @@ def test_listing_filters_by_head_and_base_newest_first_across_pages(emulator):
         emulator.add_pull(REPO, number, head_sha=MAIN, head_ref=f"b{number}")
     emulator.add_pull(REPO, 200, head_sha=MAIN, head_ref="other", base_ref="dev")
     emulator.add_pull(REPO, 201, head_sha=MAIN, head_ref="b120", state="closed")
-    status, headers, first = call(pulls)
+    _, headers, first = call(pulls)
     assert len(first) == 30 and first[0]["number"] == 200 and 'rel="next"' in headers["link"]
     assert [p["number"] for p in call(f"{pulls}?head=octo:b120&state=all")[2]] == [201, 120]
     assert [p["number"] for p in call(f"{pulls}?head=octo:b120")[2]] == [120]

@@ -82,3 +82,30 @@ def test_a_markdown_summary_is_shown_as_written_and_odd_json_is_not_a_crash(tmp_
     odd = tmp_path / "odd.json"
     odd.write_text(json.dumps({"verdict": "ok", "features": "none", "performance": [1, 2]}))
     assert body.summary_markdown(read_summary(odd)).startswith("**Verdict: ok** (from `odd.json`)")
+
+
+def test_the_command_says_what_was_done():
+    from gitml.commands.retrain import render
+    from gitml.retrain.pull_request import PullRequest
+    from gitml.retrain.retrain import Retrained
+
+    result = Retrained(
+        model="classifier",
+        dataset="data/d.csv",
+        dvc_file="data.dvc",
+        branch="gitml/retrain/classifier-2026-11-29",
+        appended=Appended(added=30, duplicates=4, repeated=1, rows_before=569),
+        data_pushed=2,
+        commit="c" * 40,
+        pr_action="created",
+        pr=PullRequest(3, "https://github.com/o/r/pull/3", "b", "t", "body"),
+    )
+    assert render(result) == [
+        "Appended 30 row(s) to data/d.csv (569 -> 599); 5 duplicate(s) dropped.",
+        "Pushed 2 file(s) to the DVC remote, committed data.dvc (cccccccccccc) and pushed branch "
+        "gitml/retrain/classifier-2026-11-29.",
+        "Opened pull request #3: https://github.com/o/r/pull/3",
+    ]
+    assert render(Retrained(nothing="Nothing to do: a.csv has no rows.")) == [
+        "Nothing to do: a.csv has no rows."
+    ]

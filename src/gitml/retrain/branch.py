@@ -149,8 +149,8 @@ def worktree(root: Path, start: str) -> Iterator[Path]:
     """A temporary worktree of ``root`` at ``start`` (detached), removed afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="gitml-retrain-"))
     path = folder / "work"
-    run_git(root, "worktree", "add", "--quiet", "--detach", str(path), start)
     try:
+        run_git(root, "worktree", "add", "--quiet", "--detach", str(path), start)
         yield path
     finally:
         run_git(root, "worktree", "remove", "--force", str(path), check=False)
