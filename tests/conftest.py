@@ -36,3 +36,8 @@ def git(cwd: Path, *args: str) -> str:
     """Run git in ``cwd`` and return its stripped stdout; fail the test on a non-zero exit."""
     result = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
     return result.stdout.strip()
+
+
+# Chromium for every test that opens an HTML page gitml writes (see tests/browser.py).
+from tests.browser import browser  # noqa: E402, F401
+from tests.mermaid_cli import mmdc  # noqa: E402, F401

@@ -57,8 +57,20 @@ class DataChange:
 
 
 @dataclass(frozen=True)
+class PlotImage:
+    """One image file of an image plot (``.png``, ``.jpg``, ``.svg`` in ``plots:``) at a revision."""
+
+    rev: str
+    file: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class PlotData:
-    """One plot definition with its data points at every revision and its filled Vega-Lite spec."""
+    """One plot definition with its data points at every revision and its filled Vega-Lite spec.
+
+    An image plot has the template ``"image"``, no data points and its files in ``images``.
+    """
 
     id: str
     title: str
@@ -67,9 +79,33 @@ class PlotData:
     y: str | None
     x_label: str | None
     y_label: str | None
-    #: rows with DVC's "rev" field naming the revision each point belongs to
+    #: rows with DVC's "rev" field naming the revision each point belongs to, and, when the plot
+    #: reads several files (or fields), DVC's "filename" (and "field") naming the source
     datapoints: list[dict[str, Any]]
     vega_lite: dict[str, Any] | None
+    images: tuple[PlotImage, ...] = ()
+
+    def sources(self) -> list[str]:
+        """The sources the points come from, in DVC's order: one label per file (and field, when
+        a file gives several), or ``[""]`` when the plot reads one."""
+        keys = _varying_keys(self.datapoints)
+        return list(dict.fromkeys(_label(row, keys) for row in self.datapoints)) or [""]
+
+    def series(self, source: str, rev: str) -> list[dict[str, Any]]:
+        """The points of one source at one revision, in DVC's order (never mixed with others)."""
+        keys = _varying_keys(self.datapoints)
+        return [
+            row for row in self.datapoints if row.get("rev") == rev and _label(row, keys) == source
+        ]
+
+
+def _varying_keys(rows: list[dict[str, Any]]) -> tuple[str, ...]:
+    """DVC's source fields that differ between rows: those that tell the series apart."""
+    return tuple(key for key in ("filename", "field") if len({r.get(key) for r in rows}) > 1)
+
+
+def _label(row: dict[str, Any], keys: tuple[str, ...]) -> str:
+    return " ".join(str(row.get(key)) for key in keys)
 
 
 class _CurrentStderr:
@@ -379,13 +415,69 @@ def _unlisted_folders(modified_dirs: dict, unlisted: set) -> list[DataChange]:
     ]
 
 
+def _revision_plot_errors(data: dict[str, Any]) -> list[LoadError]:
+    """Errors that stop DVC reading a revision's plot definitions at all (a broken dvc.yaml)."""
+    found: dict[tuple[str, str | None, str], LoadError] = {}
+    for rev, content in data.items():
+        failures = [(None, content.get("error"))]
+        for part in ("definitions", "sources"):
+            section = content.get(part) or {}
+            failures.append((None, section.get("error")))
+            if part == "definitions":
+                for file, entry in (section.get("data") or {}).items():
+                    failures.append((file, (entry or {}).get("error")))
+        for file, error in failures:
+            if error:
+                message = describe_exception(error)
+                found.setdefault((rev, file, message), LoadError("plots", rev, file, message))
+    return list(found.values())
+
+
+def _image_plot(renderer: Any) -> PlotData:
+    """An image plot: its files at each revision, decoded from DVC's data URIs."""
+    import base64
+
+    images = []
+    for point in renderer.datapoints:
+        src = str(point.get("src", ""))
+        if src.startswith("data:") and "," in src:
+            data = base64.b64decode(src.split(",", 1)[1])
+            images.append(PlotImage(str(point.get("rev")), str(point.get("filename")), data))
+    title = renderer.properties.get("title") or renderer.name
+    return PlotData(
+        renderer.name, str(title), "image", None, None, None, None, [], None, tuple(images)
+    )
+
+
+def _vega_plot(renderer: Any, head: str, errors: list[LoadError]) -> PlotData:
+    props = renderer.properties
+    try:
+        spec = renderer.get_filled_template()
+        spec = spec if isinstance(spec, dict) else None
+    except Exception as error:  # a broken template must not hide the rest of the report
+        errors.append(LoadError("plots", head, renderer.name, describe_exception(error)))
+        spec = None
+    return PlotData(
+        id=renderer.name,
+        title=str(props.get("title") or renderer.name),
+        template=str(props.get("template") or "linear"),
+        x=props.get("x"),
+        y=props.get("y"),
+        x_label=props.get("x_label"),
+        y_label=props.get("y_label"),
+        datapoints=list(renderer.datapoints),
+        vega_lite=spec,
+    )
+
+
 def plots(repo: Any, base: str, head: str) -> tuple[list[PlotData], list[LoadError]]:
-    """Every plot in ``dvc.yaml`` with its data at both revisions and its Vega-Lite spec."""
+    """Every plot in ``dvc.yaml`` (data plots and image plots) with its data at both revisions,
+    and every plot file or definition DVC failed to load, as ``LoadError`` data."""
     from dvc.render.match import match_defs_renderers
 
     revs = [base] if base == head else [base, head]
     data = repo.plots.show(revs=revs)
-    errors: list[LoadError] = []
+    errors = _revision_plot_errors(data)
     found = []
     for item in match_defs_renderers(data=data, templates_dir=repo.plots.templates_dir):
         renderer = item.renderer
@@ -395,28 +487,10 @@ def plots(repo: Any, base: str, head: str) -> tuple[list[PlotData], list[LoadErr
             )
         for rev, error in item.definition_errors.items():
             errors.append(LoadError("plots", rev, renderer.name, describe_exception(error)))
-        if renderer.TYPE != "vega":
-            continue  # images cannot be compared as data
-        props = renderer.properties
-        try:
-            spec = renderer.get_filled_template()
-            spec = spec if isinstance(spec, dict) else None
-        except Exception as error:  # a broken template must not hide the rest of the report
-            errors.append(LoadError("plots", head, renderer.name, describe_exception(error)))
-            spec = None
-        found.append(
-            PlotData(
-                id=renderer.name,
-                title=str(props.get("title") or renderer.name),
-                template=str(props.get("template") or "linear"),
-                x=props.get("x"),
-                y=props.get("y"),
-                x_label=props.get("x_label"),
-                y_label=props.get("y_label"),
-                datapoints=list(renderer.datapoints),
-                vega_lite=spec,
-            )
-        )
+        if renderer.TYPE == "image":
+            found.append(_image_plot(renderer))
+        else:
+            found.append(_vega_plot(renderer, head, errors))
     return found, errors
 
 

@@ -347,7 +347,9 @@ def action_section(path: Path, relative: str) -> str:
     parts.append("### Permissions")
     parts.append(
         "A composite action has none of its own: it uses the calling job's `GITHUB_TOKEN` "
-        "(input `github-token`), so grant the job what the command needs (`pull-requests: "
+        "(input `github-token`) and hands it only to `gitml comment`, the command that calls the "
+        "GitHub API; every other command runs without it. Grant the job what the command needs "
+        "(`pull-requests: "
         "write` and `checks: write` for `gitml comment`, `contents: write` for `gitml "
         "promote`, `contents: read` otherwise)."
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.browser import open_in_browser
 from tests.conftest import REPO_ROOT, git
 from tests.report.conftest import GITML
 
@@ -33,15 +34,16 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess
     return folder, result
 
 
-def test_the_reviewer_sees_the_report_in_the_terminal(finished) -> None:
+def test_the_reviewer_sees_the_report_in_the_terminal(finished, browser) -> None:
     folder, result = finished
     out = result.stdout
     assert "✅ gitml: 2 improved, 0 regressed, all gates pass" in out
     assert "params.yaml  train.params.max_depth  4 -> 8" in out
     assert "better  metrics.json  roc_auc    0.993291  0.994759  +0.001468  +0.15%" in out
     assert f"Plots (4: open {folder.resolve() / 'ci-pull-request' / 'report.html'})" in out
-    html = (folder / "ci-pull-request" / "report.html").read_text()
-    assert "ROC curve" in html and "<script" in html
+    page = open_in_browser(browser, folder / "ci-pull-request" / "report.html")
+    page.assert_clean()
+    assert "ROC curve" in page.text and len(page.charts) == 4
 
 
 def test_the_data_is_the_reference_projects_byte_for_byte(finished) -> None:

@@ -178,6 +178,44 @@ def test_duplicates_from_an_earlier_failure_are_removed(emulator, actions_env, t
     assert [c["body"] for c in gitml_comments(emulator)] == [f"# New\n\n{MARKER}\n"]
 
 
+def test_another_bots_comment_with_the_marker_is_never_edited_or_deleted(
+    emulator, actions_env, tmp_path, gitml
+):
+    # another app (or another tool copying gitml's marker) wrote a comment with the marker
+    other = emulator.add_issue_comment(
+        REPO, PR, f"not gitml's\n\n{MARKER}\n", login="other-app[bot]", user_type="Bot"
+    )
+    report = write_report(tmp_path / "report.md", "# One\n")
+    first = gitml("comment", str(report))
+    assert first.code == 0 and first.out.startswith("Created the gitml comment"), first
+    write_report(report, "# Two\n")
+    second = gitml("comment", str(report))
+    assert second.code == 0 and second.out.startswith("Updated the gitml comment"), second
+    by_author = [(c["author"]["login"], c["body"]) for c in gitml_comments(emulator)]
+    assert by_author == [
+        ("other-app[bot]", f"not gitml's\n\n{MARKER}\n"),
+        ("github-actions[bot]", f"# Two\n\n{MARKER}\n"),
+    ]
+    touched = [r.path for r in emulator.requests if r.method in ("PATCH", "DELETE")]
+    assert all(not path.endswith(f"/comments/{other['id']}") for path in touched), touched
+
+
+def test_only_gitmls_own_duplicates_are_removed(emulator, actions_env, tmp_path, gitml):
+    emulator.add_issue_comment(
+        REPO, PR, f"theirs\n\n{MARKER}\n", login="other-app[bot]", user_type="Bot"
+    )
+    for _ in range(2):
+        emulator.add_issue_comment(
+            REPO, PR, f"old\n\n{MARKER}\n", login="github-actions[bot]", user_type="Bot"
+        )
+    run = gitml("comment", str(write_report(tmp_path / "report.md", "# New\n")))
+    assert run.code == 0 and "Removed 1 duplicate gitml comment(s)." in run.out, run
+    assert [(c["author"]["login"], c["body"]) for c in gitml_comments(emulator)] == [
+        ("other-app[bot]", f"theirs\n\n{MARKER}\n"),
+        ("github-actions[bot]", f"# New\n\n{MARKER}\n"),
+    ]
+
+
 # -- where to post ----------------------------------------------------------------------------
 
 
@@ -671,3 +709,27 @@ def test_the_fork_safe_workflow_refuses_a_pr_json_for_another_repository(
         f"ERROR: {pr_json} is for evil/ml, not {REPO}; refusing to post it\n",
     )
     assert len(emulator.requests_to("POST", "*")) == writes_before
+
+
+def test_the_fork_safe_workflow_refuses_a_report_linked_outside_the_artifact(
+    emulator, actions_env, tmp_path, gitml, monkeypatch
+):
+    # the fork's run replaced report.md by a link to a file of the runner that posts it
+    pr_json = _saved_fork_report(emulator, actions_env, tmp_path, gitml, monkeypatch)
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    report = pr_json.parent / "report.md"
+    report.unlink()
+    report.symlink_to(secret)
+    write_event(
+        actions_env, {"workflow_run": {"head_sha": HEAD_SHA, "pull_requests": []}}, "workflow_run"
+    )
+    writes_before = len(emulator.requests_to("POST", "*"))
+    run = gitml("comment", "gitml-report/report.md", "--pr-from", str(pr_json))
+    assert (run.code, run.err) == (
+        2,
+        "ERROR: refusing to read gitml-report/report.md: it is a symbolic link; a saved report "
+        f"is regular files directly inside {pr_json.parent}\n",
+    )
+    assert len(emulator.requests_to("POST", "*")) == writes_before
+    assert not any("root:x" in c["body"] for c in emulator.issue_comments(REPO, PR))

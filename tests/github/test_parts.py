@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -90,15 +92,15 @@ def test_pr_file_round_trip_and_refusals(tmp_path):
     saved = artifact.PrFile(REPO, 7, HEAD_SHA, "gpu", "fail", "forbidden")
     report = artifact.write_artifact(tmp_path / "a", "body\n", saved, None)
     assert report.read_text() == "body\n"
-    assert artifact.read_pr_file(tmp_path / "a" / "pr.json") == saved
+    back = artifact.read_saved(tmp_path / "a" / "pr.json", report, None)
+    assert (back.pr_file, back.body, back.verdict_path) == (saved, "body\n", None)
 
     def refused(**change):
         data = json.loads((tmp_path / "a" / "pr.json").read_text())
         data.update(change)
         path = tmp_path / "bad.json"
-        path.write_text(json.dumps(data))
         with pytest.raises(UsageError, match=r"is not a gitml pr\.json"):
-            artifact.read_pr_file(path)
+            artifact.parse_pr_file(json.dumps(data), path)
 
     refused(format="other/1")
     refused(pr="7; rm -rf /")
@@ -132,3 +134,103 @@ def test_verdict_json(tmp_path):
     path.write_text(json.dumps({"verdict": "maybe"}))
     with pytest.raises(UsageError, match='has no top-level "verdict"'):
         checks.load_verdict(path)
+
+
+# -- a saved report is read only from inside its artifact directory -----------------------------
+
+
+def saved_artifact(tmp_path):
+    """An artifact directory as a fork PR's run leaves it: report.md, report.json, pr.json."""
+    saved = artifact.PrFile(REPO, 7, HEAD_SHA, "default", "pass", "forbidden")
+    folder = tmp_path / "gitml-report"
+    report = artifact.write_artifact(folder, "# Report\n", saved, None)
+    (folder / "report.json").write_text(json.dumps({"verdict": "pass", "gates": []}))
+    return folder, report
+
+
+def test_a_saved_report_reads_the_three_files(tmp_path):
+    folder, report = saved_artifact(tmp_path)
+    back = artifact.read_saved(folder / "pr.json", report, None)
+    assert back.body == "# Report\n" and back.verdict_path == folder / "report.json"
+    assert json.loads(back.verdict_text)["verdict"] == "pass"
+
+
+@pytest.mark.parametrize("name", ["report.md", "pr.json", "report.json"])
+def test_a_symlink_in_the_artifact_is_refused_before_reading(tmp_path, name):
+    folder, report = saved_artifact(tmp_path)
+    secret = tmp_path / "secret"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (folder / name).unlink()
+    (folder / name).symlink_to(secret)
+    with pytest.raises(UsageError, match="it is a symbolic link") as refused:
+        artifact.read_saved(folder / "pr.json", report, None)
+    assert "root:x" not in str(refused.value)
+
+
+def test_a_symlinked_artifact_directory_is_refused(tmp_path):
+    folder, _ = saved_artifact(tmp_path)
+    link = tmp_path / "link"
+    link.symlink_to(folder)
+    with pytest.raises(UsageError, match="is not a directory \\(or is a symbolic link\\)"):
+        artifact.read_saved(link / "pr.json", link / "report.md", None)
+
+
+@pytest.mark.parametrize(
+    "outside",
+    ["../secret.md", "sub/report.md", "/etc/passwd"],
+    ids=["dot-dot", "subfolder", "absolute"],
+)
+def test_a_report_outside_the_artifact_directory_is_refused(tmp_path, outside):
+    folder, _ = saved_artifact(tmp_path)
+    (tmp_path / "secret.md").write_text("secret\n")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "report.md").write_text("nested\n")
+    with pytest.raises(UsageError, match="refusing to read"):
+        artifact.read_saved(folder / "pr.json", folder / outside, None)
+
+
+def test_a_fifo_and_a_folder_are_not_regular_files(tmp_path):
+    folder, report = saved_artifact(tmp_path)
+    (folder / "report.json").unlink()
+    os.mkfifo(folder / "report.json")  # opening it for reading would block without O_NONBLOCK
+    with pytest.raises(UsageError, match="it is not a regular file"):
+        artifact.read_saved(folder / "pr.json", report, None)
+    (folder / "report.json").unlink()
+    (folder / "report.json").mkdir()
+    with pytest.raises(UsageError, match="it is not a regular file"):
+        artifact.read_saved(folder / "pr.json", report, None)
+
+
+def test_an_oversized_file_is_refused_by_its_size(tmp_path):
+    folder, report = saved_artifact(tmp_path)
+    with open(report, "wb") as big:
+        big.truncate(artifact.MAX_REPORT + 1)  # sparse: the size is what gets checked
+    with pytest.raises(UsageError, match=f"over the {artifact.MAX_REPORT:,} allowed"):
+        artifact.read_saved(folder / "pr.json", report, None)
+
+
+def test_a_report_that_is_not_utf8_is_refused(tmp_path):
+    folder, report = saved_artifact(tmp_path)
+    report.write_bytes(b"\xff\xfe report")
+    with pytest.raises(UsageError, match="it is not UTF-8 text"):
+        artifact.read_saved(folder / "pr.json", report, None)
+
+
+def test_dot_dot_through_a_link_in_the_artifact_is_refused(tmp_path):
+    # `gitml-report/out/../report.md` reads like report.md, but the kernel follows `out` first
+    folder, _ = saved_artifact(tmp_path)
+    elsewhere = tmp_path / "elsewhere" / "deep"
+    elsewhere.mkdir(parents=True)
+    (elsewhere.parent / "report.md").write_text("not the report\n")
+    (folder / "out").symlink_to(elsewhere)
+    with pytest.raises(UsageError, match="it is not directly inside"):
+        artifact.read_saved(folder / "pr.json", folder / "out" / ".." / "report.md", None)
+
+
+def test_a_relative_artifact_path_with_dot_dot_is_the_callers_choice(tmp_path, monkeypatch):
+    folder, _ = saved_artifact(tmp_path)
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    relative = Path("..") / folder.name
+    back = artifact.read_saved(relative / "pr.json", relative / "report.md", None)
+    assert back.body == "# Report\n"

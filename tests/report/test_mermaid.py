@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gitml.dvc_adapter import PlotData
-from gitml.report.mermaid import BASE_COLOR, HEAD_COLOR, bars, curve
+from gitml.report.mermaid import BASE_COLOR, HEAD_COLOR, bars, curve, render_plot
 
 
 def plot(template: str, x: str, y: str, rows: list[dict]) -> PlotData:
@@ -40,3 +40,40 @@ def test_bars_of_both_revisions_share_the_head_ranking():
     assert palette(chart) == f"{BASE_COLOR}, {HEAD_COLOR}"
     assert '  x-axis ["b", "a"]' in chart
     assert "  bar [0.1000, 0.9000]\n  bar [0.8000, 0.2000]" in chart
+
+
+def line_values(chart: str) -> list[list[float]]:
+    return [
+        [float(v) for v in line.split(",")]
+        for line in chart.split("  line [")[1:]
+        for line in [line.split("]")[0]]
+    ]
+
+
+def test_a_precision_recall_step_is_drawn_as_the_data_describes():
+    # sklearn's order: recall falls; precision jumps at recall 0.5 (1.0 above it, 0.5 at it)
+    points = [(1, 0.5), (1, 0.67), (0.5, 0.5), (0.5, 1), (0, 1)]
+    rows = [{"rev": "main", "recall": r, "precision": p} for r, p in points]
+    chart = curve(plot("simple", "recall", "precision", rows), "main", "main")
+    values = line_values(chart)[0]
+    assert values[5] == 1.0  # recall 0.25: on the flat part, not cut across the step
+
+
+def test_series_of_two_files_are_separate_charts():
+    rows = [
+        {"rev": rev, "filename": name, "fpr": x, "tpr": y}
+        for rev in ("main", "workspace")
+        for name, pts in (
+            ("train.json", [(0, 0), (0, 0.9), (1, 1)]),
+            ("test.json", [(0, 0), (1, 1)]),
+        )
+        for x, y in pts
+    ]
+    data = plot("simple", "fpr", "tpr", rows)
+    assert data.sources() == ["train.json", "test.json"]
+    charts = render_plot(data, "main", "workspace").split("```mermaid")[1:]
+    assert ['title "P (train.json)"' in charts[0], 'title "P (test.json)"' in charts[1]] == [
+        True,
+        True,
+    ]
+    assert line_values(charts[1])[0] == [round(i / 20, 4) for i in range(21)]  # test's diagonal

@@ -45,6 +45,21 @@ def _host_uv_cache() -> str | None:
 HOST_UV_CACHE = _host_uv_cache()  # at import: the autouse fixture has not replaced HOME yet
 
 
+def _host_uv() -> str | None:
+    """The host's uv binary for the setup-uv stand-in (`uv run` sets UV; a pyenv shim is not one)."""
+    if os.environ.get("UV"):
+        return os.environ["UV"]
+    found = subprocess.run(
+        ["python3", "-c", "import uv; print(uv.find_uv_bin())"], capture_output=True, text=True
+    )
+    if found.returncode == 0 and Path(found.stdout.strip()).is_file():
+        return found.stdout.strip()
+    return shutil.which("uv")
+
+
+HOST_UV = _host_uv()
+
+
 def copy_repository(target: Path) -> None:
     """Copy this repository's files (tracked and untracked, not ignored) to ``target``."""
     files = subprocess.run(
@@ -159,7 +174,10 @@ class World:
             "STANDIN_ORIGIN": str(self.origin),
             "STANDIN_ARTIFACTS": str(self.artifacts),
             "STANDIN_PYTHON": sys.executable,
+            "STANDIN_CHECK_INPUTS": str(STAND_INS / "check_inputs.py"),
         }
+        if HOST_UV:
+            standins["STANDIN_UV"] = HOST_UV
         if HOST_UV_CACHE:
             standins["STANDIN_CACHE_DIR"] = HOST_UV_CACHE
         standins.update(self.env)

@@ -76,7 +76,8 @@ def render(result: Published) -> list[str]:
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="PR_JSON",
     help="Take --pr, --sha and --id from a pr.json saved by a run that could not "
-    "comment (the fork-safe workflow); validated, used as data only.",
+    "comment (the fork-safe workflow); validated, used as data only. REPORT and its JSON "
+    "must be regular files in the same folder (no symlink, size-bounded).",
 )
 @click.option(
     "--artifact-dir",

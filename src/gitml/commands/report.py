@@ -31,7 +31,8 @@ import click
     "--html",
     "html_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the plots as one offline HTML file here (default: next to -o, .html).",
+    help="Write the whole report with interactive plots as one offline HTML file here "
+    "(default: next to -o, .html).",
 )
 @click.option("--check", is_flag=True, help="Exit 1 when a quality gate fails.")
 def report(
@@ -44,8 +45,8 @@ def report(
 ) -> None:
     """Compare metrics, params, data and plots of head against base.
 
-    Prints the Markdown report to stdout, or writes it with -o (then the full plots go to an HTML
-    file beside it). With --check, failing quality gates exit with code 1.
+    Prints the Markdown report to stdout, or writes it with -o (then the whole report with
+    interactive plots goes to an HTML file beside it). With --check, failing quality gates exit with code 1.
 
     \b
     Examples:

@@ -65,7 +65,10 @@ class DemoResult:
         f = self.folder
         return [
             ("the report as the comment shows it", f.ci_pull_request / "report.md"),
-            ("every plot, interactive, offline", f.ci_pull_request / "report.html"),
+            (
+                "the whole report and every plot, interactive, offline",
+                f.ci_pull_request / "report.html",
+            ),
             ("the report as data", f.ci_pull_request / "report.json"),
             ("the comment GitHub received", f.github / "pull-1-comment.md"),
             ("the job summary", f.github / "job-summary.md"),

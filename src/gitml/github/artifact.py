@@ -18,25 +18,35 @@ Files::
                  "verdict": "pass",             # "pass", "fail" or "unknown"
                  "reason": "forbidden"}         # why it was not posted: "forbidden", "too-long"
 
-Everything in the artifact came from the pull request and is untrusted data: ``read_pr_file``
-accepts only this exact shape (known keys, types, ``format``, number, SHA and id patterns) and the
-repository must be the one the posting workflow runs in. Nothing in it is ever executed.
+Everything in the artifact came from the pull request and is untrusted data: ``read_saved`` reads
+only regular files directly inside the artifact directory (the folder holding ``pr.json``): no
+symbolic link, no ``..``, no device or FIFO, each under a size bound checked before reading, so a
+``report.md`` linked to ``/etc/passwd`` is refused, not posted. ``pr.json`` must have this exact
+shape (known keys, types, ``format``, number, SHA and id patterns) and the repository must be the
+one the posting workflow runs in. Nothing in it is ever executed.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from gitml.errors import UsageError
 from gitml.github.context import REPOSITORY_RE, SHA_RE
-from gitml.github.sticky import ID_RE
+from gitml.github.sticky import ID_RE, MAX_BODY
 
 FORMAT = "gitml-pr/1"
 KEYS = {"format", "repository", "pr", "head_sha", "id", "verdict", "reason"}
 REASONS = ("forbidden", "too-long")
+#: Bytes read at most from each saved file. report.md: GitHub's comment limit in characters, at
+#: four UTF-8 bytes each; pr.json: a few hundred bytes; report.json: metrics, params and gates.
+MAX_PR_JSON = 4 * 1024
+MAX_REPORT = 4 * MAX_BODY
+MAX_REPORT_JSON = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -77,15 +87,98 @@ def write_artifact(directory: Path, body: str, pr_file: PrFile, report_json: Pat
     return report
 
 
-def read_pr_file(path: Path) -> PrFile:
-    """Read and validate a ``pr.json``; anything unexpected is refused, naming the field."""
+@dataclass(frozen=True)
+class SavedReport:
+    """A saved report read back from its artifact directory."""
+
+    body: str
+    pr_file: PrFile
+    #: the report JSON's path and text, when the artifact holds one
+    verdict_path: Path | None
+    verdict_text: str | None
+
+
+def read_saved(pr_json: Path, report: Path, report_json: Path | None) -> SavedReport:
+    """Read ``pr.json``, the report and its JSON (``report_json``, else the report's ``.json``
+    sibling when present) from the artifact directory that holds ``pr.json``, refusing anything
+    that is not a regular file directly inside it."""
+    directory = _artifact_directory(pr_json)
+    pr_file = parse_pr_file(read_inside(directory, pr_json, MAX_PR_JSON), pr_json)
+    body = read_inside(directory, report, MAX_REPORT)
+    if report_json is None:
+        sibling = report.with_suffix(".json")
+        report_json = sibling if os.path.lexists(sibling) else None
+    verdict_text = None
+    if report_json is not None:
+        verdict_text = read_inside(directory, report_json, MAX_REPORT_JSON)
+    return SavedReport(body, pr_file, report_json, verdict_text)
+
+
+def _artifact_directory(pr_json: Path) -> Path:
+    """The folder holding ``pr.json`` as the caller named it (absolute, ``..`` kept as written:
+    the caller's path is trusted, the files inside are not)."""
+    directory = Path.cwd() / pr_json.parent
+    if directory.is_symlink() or not directory.is_dir():
+        raise UsageError(
+            f"{directory} is not a directory (or is a symbolic link); refusing to read the saved "
+            "report from it"
+        )
+    return directory
+
+
+def read_inside(directory: Path, path: Path, limit: int) -> str:
+    """The UTF-8 text of ``path``, a regular file directly inside ``directory`` of at most
+    ``limit`` bytes; a symbolic link, ``..``, a folder, device or FIFO, or a larger file is
+    refused with a ``UsageError`` (exit 2) before anything is read."""
+
+    def refuse(why: str) -> UsageError:
+        return UsageError(
+            f"refusing to read {path}: {why}; a saved report is regular files directly inside "
+            f"{directory}"
+        )
+
+    # compared as written: in `dir/link/../report.md` the kernel follows `link` before `..`
+    if Path.cwd() / path.parent != directory or path.name in ("", ".", ".."):
+        raise refuse(f"it is not directly inside {directory}")
+    try:
+        # O_NOFOLLOW: a link is refused by the kernel itself, with no window between check and
+        # open; O_NONBLOCK: opening a FIFO does not wait for a writer
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as error:
+        if os.path.islink(path):
+            raise refuse("it is a symbolic link") from None
+        raise UsageError(f"cannot read {path} ({error.strerror})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse("it is not a regular file")
+        if info.st_size > limit:
+            raise refuse(f"it is {info.st_size:,} bytes, over the {limit:,} allowed")
+        data = b""
+        while len(data) <= limit:
+            chunk = os.read(fd, limit + 1 - len(data))
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise refuse(f"it grew over the {limit:,} bytes allowed while being read")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise refuse("it is not UTF-8 text") from None
+
+
+def parse_pr_file(text: str, path: Path) -> PrFile:
+    """Validate a ``pr.json``'s text; anything unexpected is refused, naming the field."""
 
     def bad(what: str) -> UsageError:
         return UsageError(f"{path} is not a gitml pr.json ({what}); refusing to use it")
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+        data = json.loads(text)
+    except ValueError as error:
         raise UsageError(f"cannot read {path} ({error})") from None
     if not isinstance(data, dict):
         raise bad("not a JSON object")

@@ -55,8 +55,17 @@ class CheckResult:
 def load_verdict(path: Path) -> Verdict:
     """Read ``verdict`` and ``gates`` from the report engine's JSON, refusing anything else."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, ValueError) as error:
+        raise UsageError(f"cannot read the report JSON {path} ({error})") from None
+    return parse_verdict(text, path)
+
+
+def parse_verdict(text: str, path: Path) -> Verdict:
+    """``verdict`` and ``gates`` from the text of the report JSON read from ``path``."""
+    try:
+        data = json.loads(text)
+    except ValueError as error:
         raise UsageError(f"cannot read the report JSON {path} ({error})") from None
     verdict = data.get("verdict") if isinstance(data, dict) else None
     if verdict not in ("pass", "fail"):

@@ -196,14 +196,19 @@ def _message(error: GithubException) -> str:
     return f"{text} ({'; '.join(d for d in details if d)})" if any(details) else text
 
 
-def _viewer(gh: Github, api: _Api) -> Callable[[], str | None]:
-    def viewer() -> str | None:
+def _viewer(gh: Github, api: _Api) -> Callable[[], sticky.Identity]:
+    def read() -> sticky.Identity:
+        user = gh.get_user()  # lazy: the request happens on the first attribute
+        return sticky.Identity(user.login, user.id)
+
+    def viewer() -> sticky.Identity:
         try:
-            return api("reading the authenticated account", lambda: gh.get_user().login)
+            return api("reading the authenticated account", read)
         except ApiError as error:
-            # installation tokens (Actions' GITHUB_TOKEN) may not read /user: match bots instead
+            # Actions' GITHUB_TOKEN (an installation token) may not read /user: it writes as
+            # github-actions[bot]
             if error.status in (403, 404):
-                return None
+                return sticky.ACTIONS_BOT
             raise
 
     return viewer
@@ -254,8 +259,12 @@ def _plan(
 def publish(request: CommentRequest, env: Mapping[str, str] | None = None) -> Published:
     """Do everything ``gitml comment`` promises; see the module docstring."""
     env = os.environ if env is None else env
-    text = _read_report(request.report)
-    pr_file = artifact.read_pr_file(request.pr_from) if request.pr_from else None
+    saved = None
+    if request.pr_from is not None:
+        # the artifact of another run: untrusted files, read only from inside its directory
+        saved = artifact.read_saved(request.pr_from, request.report, request.json_path)
+    text = saved.body if saved else _read_report(request.report)
+    pr_file = saved.pr_file if saved else None
 
     if pr_file is not None:
         # pr.json was written by the pull request's run: only the commit GitHub says that run
@@ -269,8 +278,12 @@ def publish(request: CommentRequest, env: Mapping[str, str] | None = None) -> Pu
     report_id = request.report_id or (pr_file.id if pr_file else None) or sticky.marker_id(text)
     report_id = sticky.check_id(report_id or sticky.DEFAULT_ID)
     body = sticky.compose(text, report_id)
-    json_file = _verdict_file(request)
-    verdict = checks.load_verdict(json_file) if json_file else None
+    if saved is not None:
+        json_file = saved.verdict_path
+        verdict = checks.parse_verdict(saved.verdict_text, json_file) if json_file else None
+    else:
+        json_file = _verdict_file(request)
+        verdict = checks.load_verdict(json_file) if json_file else None
     # named by the id, so a report posted later by the fork-safe workflow gets the same check
     check_name = request.check_name or checks.check_name(
         None if report_id == sticky.DEFAULT_ID else report_id

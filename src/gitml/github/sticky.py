@@ -1,12 +1,14 @@
 """One sticky comment per pull request (or commit) and report id, found across every page.
 
 The comment body ends with a hidden marker, ``<!-- gitml:report id=ID -->``. A comment is gitml's
-when it holds the exact marker for the id *and* was written by the same account: the authenticated
-user when ``GET /user`` tells (a personal token), else a bot account (an installation token such as
-Actions' ``GITHUB_TOKEN``, which acts as ``github-actions[bot]`` and may not read ``/user``). So a
-person quoting the marker does not hijack the comment. Every page of comments is read (100 a page):
-a pull request with hundreds of comments gets its comment updated, never duplicated. Duplicates left
-by an earlier failure are removed, keeping the oldest.
+when it holds the exact marker for the id *and* was written by the exact account gitml posts as,
+compared by login and numeric id: the authenticated user when ``GET /user`` tells (a personal
+token), else GitHub Actions' bot, ``github-actions[bot]`` (id 41898282), as which Actions'
+``GITHUB_TOKEN`` writes (that installation token may not read ``/user``). So neither a person
+quoting the marker nor another bot (another app, another tool copying the marker) ever has its
+comment edited or deleted. Every page of comments is read (100 a page): a pull request with
+hundreds of comments gets its comment updated, never duplicated. Duplicates left by an earlier
+failure are removed, keeping the oldest.
 """
 
 from __future__ import annotations
@@ -71,6 +73,18 @@ def strip_marker(body: str) -> str:
 
 
 @dataclass(frozen=True)
+class Identity:
+    """The account a token writes as."""
+
+    login: str
+    id: int
+
+
+#: The account Actions' ``GITHUB_TOKEN`` writes as (a GitHub App bot; its id is fixed).
+ACTIONS_BOT = Identity("github-actions[bot]", 41898282)
+
+
+@dataclass(frozen=True)
 class Upserted:
     #: "created", "updated" or "unchanged"
     action: str
@@ -78,28 +92,25 @@ class Upserted:
     removed_duplicates: int = 0
 
 
-def is_ours(comment: Comment, report_marker: str, viewer: str | None) -> bool:
+def is_ours(comment: Comment, report_marker: str, author: Identity) -> bool:
+    """The comment holds the marker and ``author`` wrote it (same login and same id)."""
     if report_marker not in (comment.body or ""):
         return False
     user = comment.user
-    if user is None:
-        return False
-    if viewer is not None:
-        return user.login == viewer
-    return user.type == "Bot"
+    return user is not None and (user.login, user.id) == (author.login, author.id)
 
 
-def upsert(thread: Thread, body: str, report_id: str, viewer: Callable[[], str | None]) -> Upserted:
-    """Update this id's comment on ``thread`` or create it. ``viewer()`` names the token's account
-    (None when GitHub does not say); it is asked only when a marked comment exists."""
+def upsert(thread: Thread, body: str, report_id: str, viewer: Callable[[], Identity]) -> Upserted:
+    """Update this id's comment on ``thread`` or create it. ``viewer()`` names the account the
+    token writes as; it is asked only when a marked comment exists."""
     if len(body) > MAX_BODY:
         raise ValueError(f"body of {len(body)} characters is over {MAX_BODY}")
     report_marker = marker(report_id)
     marked = [c for c in thread.get_comments() if report_marker in (c.body or "")]
     ours: list[Comment] = []
     if marked:
-        login = viewer()
-        ours = [c for c in marked if is_ours(c, report_marker, login)]
+        author = viewer()
+        ours = [c for c in marked if is_ours(c, report_marker, author)]
     if not ours:
         created = thread.create_comment(body)
         return Upserted("created", created.html_url)

@@ -120,8 +120,13 @@ def _data(report: Report) -> list[str]:
 
 
 def _plots(report: Report) -> list[str]:
-    blocks = []
+    blocks, images = [], []
     for plot in report.plots:
+        if plot.template == "image":
+            revs = sorted({image.rev for image in plot.images})
+            at = ", ".join(code(rev) for rev in revs) or "no revision"
+            images.append(f"- {code(plot.id)}: image plot (at {at})")
+            continue
         body = render_plot(plot, report.base, report.head)
         if body:
             blocks += [
@@ -132,6 +137,13 @@ def _plots(report: Report) -> list[str]:
                 "</details>",
                 "",
             ]
+    if images:
+        blocks += [
+            "Image plots, base and head side by side in the HTML report (the workflow's artifact):",
+            "",
+            *images,
+            "",
+        ]
     if not blocks:
         return []
     legend = f"Grey: base {code(report.base)}; blue: head {code(report.head)}. Interactive plots: the HTML file in the artifact."

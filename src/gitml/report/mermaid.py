@@ -4,6 +4,7 @@ confusion matrices. No image host: GitHub renders Mermaid code blocks itself."""
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 from typing import Any
 
@@ -23,19 +24,31 @@ def _label(text: Any) -> str:
     return " ".join(str(text).replace('"', "'").replace("`", "'").split())[:60]
 
 
-def _points(plot: PlotData, rev: str) -> list[tuple[float, float]]:
+def _ordered(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The points in the order that draws DVC's curve: the data's own order when x runs one way
+    in it (ties stay as the data has them, so a ROC step goes up, not down and up), else by x."""
+    xs = [x for x, _ in points]
+    if all(a <= b for a, b in itertools.pairwise(xs)):
+        return points
+    if all(a >= b for a, b in itertools.pairwise(xs)):
+        return points[::-1]
+    return sorted(points, key=lambda point: point[0])
+
+
+def _points(plot: PlotData, rev: str, source: str = "") -> list[tuple[float, float]]:
+    """One series: the points of one source file at one revision, never mixed with another's."""
     points = []
-    for row in plot.datapoints:
-        if row.get("rev") != rev:
-            continue
+    for row in plot.series(source, rev):
         try:
             points.append((float(row[plot.x]), float(row[plot.y])))
         except (KeyError, TypeError, ValueError):
             continue
-    return sorted(points)
+    points = [(x, y) for x, y in points if math.isfinite(x) and math.isfinite(y)]
+    return _ordered(points)
 
 
 def _interpolate(points: list[tuple[float, float]], x: float) -> float:
+    """y at ``x`` on the polyline through ``points`` (ordered by ``_ordered``)."""
     if x <= points[0][0]:
         return points[0][1]
     if x >= points[-1][0]:
@@ -56,9 +69,15 @@ def _header(drawn: list[str], head: str) -> str:
     )
 
 
-def curve(plot: PlotData, base: str, head: str) -> str | None:
-    """Both revisions' curves resampled on a common x grid as Mermaid line series."""
-    series = [(rev, pts) for rev in dict.fromkeys((base, head)) if (pts := _points(plot, rev))]
+def _title(plot: PlotData, source: str) -> str:
+    return _label(f"{plot.title} ({source})" if source else plot.title)
+
+
+def curve(plot: PlotData, base: str, head: str, source: str = "") -> str | None:
+    """One source's curves at both revisions, resampled on a common x grid as Mermaid lines."""
+    series = [
+        (rev, pts) for rev in dict.fromkeys((base, head)) if (pts := _points(plot, rev, source))
+    ]
     if not series:
         return None
     low = min(p[0][0] for _, p in series)
@@ -68,7 +87,7 @@ def curve(plot: PlotData, base: str, head: str) -> str | None:
     grid = [low + (high - low) * i / (GRID_POINTS - 1) for i in range(GRID_POINTS)]
     lines = [
         _header([rev for rev, _ in series], head) + "xychart-beta",
-        f'  title "{_label(plot.title)}"',
+        f'  title "{_title(plot, source)}"',
         f'  x-axis "{_label(plot.x_label or plot.x)}" {number(round(low, 6))} --> {number(round(high, 6))}',
         f'  y-axis "{_label(plot.y_label or plot.y)}"',
     ]
@@ -78,18 +97,16 @@ def curve(plot: PlotData, base: str, head: str) -> str | None:
     return "\n".join(lines) + "\n```"
 
 
-def bars(plot: PlotData, base: str, head: str) -> str | None:
+def bars(plot: PlotData, base: str, head: str, source: str = "") -> str | None:
     """The head's top bars as a horizontal Mermaid bar chart, beside the base's for the same
     categories (the base's alone when the head has none)."""
     values: dict[str, dict[str, float]] = {base: {}, head: {}}
-    for row in plot.datapoints:
-        rev = row.get("rev")
-        if rev not in values:
-            continue
-        try:
-            values[rev][str(row[plot.y])] = float(row[plot.x])
-        except (KeyError, TypeError, ValueError):
-            continue
+    for rev in values:
+        for row in plot.series(source, rev):
+            try:
+                values[rev][str(row[plot.y])] = float(row[plot.x])
+            except (KeyError, TypeError, ValueError):
+                continue
     ranked = values[head] or values[base]
     if not ranked:
         return None
@@ -98,7 +115,7 @@ def bars(plot: PlotData, base: str, head: str) -> str | None:
     drawn = [rev for rev in dict.fromkeys((base, head)) if values[rev]]
     lines = [
         _header(drawn, head) + "xychart-beta horizontal",
-        f'  title "{_label(plot.title)}"',
+        f'  title "{_title(plot, source)}"',
         f"  x-axis [{categories}]",
         f'  y-axis "{_label(plot.x_label or plot.x)}"',
     ]
@@ -107,24 +124,25 @@ def bars(plot: PlotData, base: str, head: str) -> str | None:
     return "\n".join(lines) + "\n```"
 
 
-def confusion(plot: PlotData, base: str, head: str) -> str | None:
-    """A confusion matrix as a Markdown table: head counts, with the base's in brackets."""
+def confusion(plot: PlotData, base: str, head: str, source: str = "") -> str | None:
+    """One source's confusion matrix as a Markdown table: head counts, the base's in brackets."""
     counts = {rev: Counter() for rev in (base, head)}
     labels: set[str] = set()
-    for row in plot.datapoints:
-        rev = row.get("rev")
-        if rev not in counts or plot.x not in row or plot.y not in row:
-            continue
-        actual, predicted = str(row[plot.x]), str(row[plot.y])
-        counts[rev][(actual, predicted)] += 1
-        labels.update((actual, predicted))
+    for rev in counts:
+        for row in plot.series(source, rev):
+            if plot.x not in row or plot.y not in row:
+                continue
+            actual, predicted = str(row[plot.x]), str(row[plot.y])
+            counts[rev][(actual, predicted)] += 1
+            labels.update((actual, predicted))
     if not labels:
         return None
     ordered = sorted(labels)
     show_base = base != head and bool(counts[base]) and bool(counts[head])
     main = counts[head] if counts[head] else counts[base]
     header = f"| {cell(plot.x)} \\ {cell(plot.y)} | " + " | ".join(cell(v) for v in ordered) + " |"
-    lines = [header, "|" + "---|" * (len(ordered) + 1)]
+    lines = [f"**{cell(source)}**", ""] if source else []
+    lines += [header, "|" + "---|" * (len(ordered) + 1)]
     for actual in ordered:
         cells = []
         for predicted in ordered:
@@ -140,11 +158,15 @@ def confusion(plot: PlotData, base: str, head: str) -> str | None:
 
 
 def render_plot(plot: PlotData, base: str, head: str) -> str | None:
-    """The GitHub-renderable form of one plot, or None when its template has none."""
+    """The GitHub-renderable form of one plot (one chart or table per source file, so files are
+    never mixed), or None when its template has none."""
     if plot.template in CONFUSION_TEMPLATES:
-        return confusion(plot, base, head)
-    if plot.template in BAR_TEMPLATES:
-        return bars(plot, base, head)
-    if plot.template in CURVE_TEMPLATES:
-        return curve(plot, base, head)
-    return None
+        draw = confusion
+    elif plot.template in BAR_TEMPLATES:
+        draw = bars
+    elif plot.template in CURVE_TEMPLATES:
+        draw = curve
+    else:
+        return None
+    parts = [part for source in plot.sources() if (part := draw(plot, base, head, source))]
+    return "\n\n".join(parts) or None

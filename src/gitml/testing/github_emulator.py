@@ -513,6 +513,10 @@ class GitHubEmulator:
                 "Bot",
                 "https://github.com/apps/github-actions",
             )
+        elif user_type == "Bot" and login.endswith("[bot]"):
+            # another GitHub App's bot: its own fixed id, its page under /apps/
+            user_id = 2000 + sum(login.encode())
+            html = f"{self.origin}/apps/{login.removesuffix('[bot]')}"
         else:
             user_id = 1000 + sum(login.encode())
             html = f"{self.origin}/{login}"

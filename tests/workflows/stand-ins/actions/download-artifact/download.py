@@ -1,4 +1,4 @@
-"""download-artifact v4 on the host (stand-in): a folder per run and artifact name.
+"""download-artifact (v8) on the host (stand-in): a folder per run and artifact name.
 
 Another run's artifact needs ``run-id`` and ``github-token``.
 """
@@ -24,6 +24,8 @@ def store(run_id: str) -> Path:
 
 
 def download() -> None:
+    if not os.environ.get("ARTIFACT_NAME"):
+        fail("the stand-in downloads one artifact by name; downloading all is not implemented")
     run_id = os.environ.get("RUN_ID") or os.environ["GITHUB_RUN_ID"]
     if os.environ.get("RUN_ID") and not os.environ.get("TOKEN"):
         fail("downloading another run's artifact needs github-token")

@@ -1,7 +1,8 @@
-"""upload-artifact v4 on the host (stand-in): a folder per run and artifact name.
+"""upload-artifact (v7) on the host (stand-in): a folder per run and artifact name.
 
-Layout as in v4: one folder uploads its contents; several paths upload relative to their
-least common ancestor.
+Layout as since v4: one folder uploads its contents; several paths upload relative to their
+least common ancestor. Hidden files and folders (a name starting with a dot) are left out unless
+``include-hidden-files`` is true, as since v4.4.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ def store(run_id: str) -> Path:
     if not root:
         fail("the act harness must pass --env STANDIN_ARTIFACTS=<folder>")
     return Path(root) / run_id / os.environ["ARTIFACT_NAME"]
+
+
+def hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
 
 
 def upload() -> None:
@@ -53,6 +58,8 @@ def upload() -> None:
     for path in found:
         files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
         for file in files:
+            if hidden(file.relative_to(root)) and os.environ.get("INCLUDE_HIDDEN_FILES") != "true":
+                continue
             destination = target / file.relative_to(root)
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(file, destination)
