@@ -6,6 +6,8 @@ otherwise turn into a gate that always passes.
 
 from __future__ import annotations
 
+import math
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +40,8 @@ class PromoteSettings:
     """How ``gitml promote`` registers versions (``[tool.gitml.promote]``)."""
 
     artifact: str | None = None
-    stage: str = "staging"
+    #: None: chosen from the stages the registry already uses (``gitml.registry.stages``)
+    stage: str | None = None
     bump: str = "minor"
 
 
@@ -66,10 +69,6 @@ class Settings:
     source: Path | None = None
     retrain: RetrainSettings = field(default_factory=RetrainSettings)
 
-    def direction_of(self, file: str, name: str) -> str | None:
-        """Direction of a metric: ``file:name`` wins over ``name``; None when unknown."""
-        return self.directions.get(f"{file}:{name}") or self.directions.get(name)
-
 
 TOP_LEVEL_KEYS = {"base", "metrics", "gates", "promote", "retrain"}
 PROMOTE_KEYS = {"artifact", "stage", "bump"}
@@ -79,7 +78,15 @@ BUMPS = ("major", "minor", "patch")
 def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(f"{where} must be a number, got {value!r}; fix it in pyproject.toml")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer longer than any float
+        number = math.inf
+    if not math.isfinite(number):
+        raise ConfigError(
+            f"{where} must be a finite number, got {value!r}; fix it in pyproject.toml"
+        )
+    return number
 
 
 def _check_keys(table: dict, allowed: set[str], where: str) -> None:
@@ -89,6 +96,43 @@ def _check_keys(table: dict, allowed: set[str], where: str) -> None:
             f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} in {where}; "
             f"allowed: {', '.join(sorted(allowed))}"
         )
+
+
+#: GTO's rule for a stage name (``gto.constants.name``): it becomes part of a git tag.
+STAGE_NAME = re.compile(r"[a-zA-Z0-9]([a-zA-Z0-9-/_]*[a-zA-Z0-9])?")
+
+
+def _stage_name(value: Any) -> str:
+    """``[tool.gitml.promote] stage`` checked at load, so a bad one never reaches a git tag."""
+    if not isinstance(value, str) or not STAGE_NAME.fullmatch(value):
+        raise ConfigError(
+            f"[tool.gitml.promote] stage = {value!r} is not a valid GTO stage name; use letters, "
+            "digits, '-', '_' or '/', starting and ending with a letter or digit (e.g. \"prod\")"
+        )
+    return value
+
+
+def _parse_gate(raw: Any, index: int) -> Gate:
+    """One ``[[tool.gitml.gates]]`` table, validated: a gate that can never pass (``min > max``,
+    a NaN bound) is an error, not a gate that always fails."""
+    where = f"[[tool.gitml.gates]] #{index}"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must be a table")
+    _check_keys(raw, {"metric", *GATE_RULES}, where)
+    metric = raw.get("metric")
+    if not isinstance(metric, str) or not metric:
+        raise ConfigError(f'{where} needs metric = "name" (or "file:name")')
+    if not any(rule in raw for rule in GATE_RULES):
+        raise ConfigError(f"{where} on {metric} has no rule; set min, max or max_regression")
+    rules = {rule: _number(raw[rule], f"{where} {rule}") for rule in GATE_RULES if rule in raw}
+    if "max_regression" in rules and rules["max_regression"] < 0:
+        raise ConfigError(f"{where} max_regression must be >= 0")
+    if rules.get("min", -math.inf) > rules.get("max", math.inf):
+        raise ConfigError(
+            f"{where} on {metric}: min {raw['min']} > max {raw['max']}, so it can never pass; "
+            "fix the bounds in pyproject.toml"
+        )
+    return Gate(metric=metric, **rules)
 
 
 def parse_settings(table: dict[str, Any], source: Path | None = None) -> Settings:
@@ -110,21 +154,7 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
     raw_gates = table.get("gates", [])
     if not isinstance(raw_gates, list):
         raise ConfigError("gates must be an array of tables: [[tool.gitml.gates]]")
-    gates = []
-    for index, raw in enumerate(raw_gates, start=1):
-        where = f"[[tool.gitml.gates]] #{index}"
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{where} must be a table")
-        _check_keys(raw, {"metric", *GATE_RULES}, where)
-        metric = raw.get("metric")
-        if not isinstance(metric, str) or not metric:
-            raise ConfigError(f'{where} needs metric = "name" (or "file:name")')
-        if not any(rule in raw for rule in GATE_RULES):
-            raise ConfigError(f"{where} on {metric} has no rule; set min, max or max_regression")
-        rules = {rule: _number(raw[rule], f"{where} {rule}") for rule in GATE_RULES if rule in raw}
-        if "max_regression" in rules and rules["max_regression"] < 0:
-            raise ConfigError(f"{where} max_regression must be >= 0")
-        gates.append(Gate(metric=metric, **rules))
+    gates = [_parse_gate(raw, index) for index, raw in enumerate(raw_gates, start=1)]
 
     raw_promote = table.get("promote", {})
     if not isinstance(raw_promote, dict):
@@ -133,9 +163,10 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
     bump = raw_promote.get("bump", "minor")
     if bump not in BUMPS:
         raise ConfigError(f"[tool.gitml.promote] bump = {bump!r}: use one of {', '.join(BUMPS)}")
+    stage = raw_promote.get("stage")
     promote = PromoteSettings(
         artifact=raw_promote.get("artifact"),
-        stage=str(raw_promote.get("stage", "staging")),
+        stage=None if stage is None else _stage_name(stage),
         bump=bump,
     )
     return Settings(
@@ -161,14 +192,37 @@ def _parse_retrain(raw: Any) -> RetrainSettings:
     return RetrainSettings(**raw)
 
 
+def _read_pyproject(path: Path) -> dict[str, Any]:
+    """``path`` parsed as TOML; a file that cannot be read as UTF-8 TOML is a ``ConfigError``."""
+    if not path.is_file():
+        raise ConfigError(f"{path} is not a file; gitml reads [tool.gitml] from it, so make it one")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        line = error.object[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path} is not UTF-8 text (line {line}); TOML files must be UTF-8, fix the file"
+        ) from None
+    except OSError as error:
+        raise ConfigError(
+            f"{path} cannot be read ({error.strerror}); fix its permissions"
+        ) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML ({error}); fix the file") from None
+
+
 def load_settings(root: Path | str = ".") -> Settings:
     """Read ``[tool.gitml]`` from ``root/pyproject.toml``; defaults when the file or table is absent."""
     path = Path(root) / "pyproject.toml"
     if not path.exists():
         return Settings()
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path} is not valid TOML ({error}); fix the file") from None
-    table = document.get("tool", {}).get("gitml", {})
+    tool = _read_pyproject(path).get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: tool must be a table ([tool]), got {tool!r}; fix the file")
+    table = tool.get("gitml", {})
+    if not isinstance(table, dict):
+        shape = "an array of tables ([[tool.gitml]])" if isinstance(table, list) else repr(table)
+        raise ConfigError(
+            f"{path}: tool.gitml must be one table ([tool.gitml]), got {shape}; fix the file"
+        )
     return parse_settings(table, source=path)

@@ -13,11 +13,18 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from gitml.errors import ConfigError, DataError, PipelineError, RemoteError, describe_exception
+from gitml.errors import (
+    ConfigError,
+    DataError,
+    PipelineError,
+    RemoteError,
+    UsageError,
+    describe_exception,
+)
 
 #: DVC's name for the uncommitted working tree.
 WORKSPACE = "workspace"
@@ -41,19 +48,32 @@ class LoadError:
     rev: str
     file: str | None
     message: str
+    #: the one value the error is about (a metric that is not a number); None: the whole file
+    metric: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "rev": self.rev, "file": self.file, "message": self.message}
+        return {
+            "source": self.source,
+            "rev": self.rev,
+            "file": self.file,
+            "metric": self.metric,
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True)
 class DataChange:
-    """A DVC-tracked file added, modified or deleted between two revisions."""
+    """A DVC-tracked file or directory added, modified or deleted between two revisions."""
 
-    path: str
-    change: str  # "added", "modified", "deleted", "renamed"
+    path: str  # a directory's ends with "/", as in `dvc diff`
+    #: "added", "modified", "deleted", "renamed", or "not pulled": an output the workspace
+    #: declares but does not hold (`dvc diff` calls it deleted; nobody deleted it)
+    change: str
     base_size: int | None
     head_size: int | None
+    #: files in a directory at each side, where DVC knows them (None for files)
+    base_files: int | None = None
+    head_files: int | None = None
 
 
 @dataclass(frozen=True)
@@ -186,8 +206,11 @@ def _definition_error(error: BaseException) -> ConfigError | None:
     return None
 
 
-def _dvc_failure(error: Exception) -> PipelineError:
-    """Turn a DVC exception (and its causes) into one actionable gitml error."""
+def _dvc_failure(error: Exception, pulled_from: str | None = None) -> PipelineError:
+    """Turn a DVC exception (and its causes) into one actionable gitml error.
+
+    ``pulled_from`` names the remote just pulled from: then "pull it" is no advice.
+    """
     from dvc.exceptions import ReproductionError
     from dvc.stage.exceptions import MissingDataSource, StageCmdFailedError
 
@@ -196,6 +219,11 @@ def _dvc_failure(error: Exception) -> PipelineError:
         return broken
     chain = _causes(error)
     for cause in chain:
+        if isinstance(cause, MissingDataSource) and pulled_from:
+            return DataError(
+                f"{describe_exception(cause)}; it was just pulled from {pulled_from}, which "
+                "lacks it: push it from a machine that has it (`dvc push`)"
+            )
         if isinstance(cause, MissingDataSource):
             return DataError(
                 f"{describe_exception(cause)}; pull it with `gitml run --pull`, and if the DVC "
@@ -224,10 +252,18 @@ def pull(repo: Any, remote: str | None = None) -> int:
     """Fetch and check out data, models and the run-cache; returns the number of files fetched.
 
     Outputs not yet in the remote (a stage that changed on this branch) are allowed to be missing:
-    the reproduction after this builds them.
+    the reproduction after this builds them. DVC reports an unreachable remote the same way as
+    missing objects, so when anything is missing the remote itself is probed: a network or
+    credential failure is a ``RemoteError`` naming the remote, its URL and the error.
     """
+    from dvc.exceptions import CheckoutError
+
+    missing = None
     try:
-        result = repo.pull(remote=remote, run_cache=True, allow_missing=True)
+        result = repo.pull(remote=remote, run_cache=True)
+    except CheckoutError as error:
+        missing = error
+        result = error.result  # objects the remote lacks: the reproduction builds them
     except Exception as error:  # DVC's errors, and the filesystems' own (credentials, network)
         broken = _definition_error(error)  # DVC reads dvc.yaml to know what to pull
         if broken is not None:
@@ -236,8 +272,37 @@ def pull(repo: Any, remote: str | None = None) -> int:
             f"could not pull from {_remote_description(repo, remote)}: "
             f"{describe_exception(error)}; check that it is reachable and its credentials are set"
         ) from error
+    unreachable = _remote_problem(repo, remote) if missing is not None else None
+    if unreachable is not None:
+        raise RemoteError(
+            f"could not pull from {_remote_description(repo, remote)}: {unreachable} "
+            f"({len(missing.target_infos)} output(s) missing); check the URL, the network and "
+            "the remote's credentials, then rerun `gitml run --pull`"
+        ) from missing
     stats = result.get("stats", {}) if isinstance(result, dict) else {}
     return int(stats.get("fetched", 0))
+
+
+def _remote_problem(repo: Any, remote: str | None) -> str | None:
+    """Why the remote cannot be read (network, credentials, a missing folder), None when it can.
+
+    fsspec's HTTP filesystem turns a refused connection into ``FileNotFoundError``: the real
+    error is its cause. A plain "not found" from a reachable server is not a problem (many HTTP
+    remotes answer 404 for their root).
+    """
+    try:
+        target = repo.cloud.get_remote(remote)
+        target.fs.info(target.path)
+    except FileNotFoundError as error:
+        cause = error.__cause__
+        if cause is not None and not isinstance(cause, FileNotFoundError):
+            return describe_exception(cause)
+        if target.fs.protocol == "local":
+            return f"the folder {target.path} does not exist"
+        return None
+    except Exception as error:  # credentials, DNS, TLS, permissions
+        return f"{type(error).__name__}: {describe_exception(error)}"
+    return None
 
 
 def push(repo: Any, remote: str | None = None) -> int:
@@ -255,8 +320,17 @@ def push(repo: Any, remote: str | None = None) -> int:
     return int(pushed or 0)
 
 
-def reproduce(repo: Any, targets: list[str] | None = None, force: bool = False) -> list[StageRun]:
-    """Run ``dvc repro`` in process; return every pipeline stage with its status and time."""
+def reproduce(
+    repo: Any,
+    targets: list[str] | None = None,
+    force: bool = False,
+    pulled_from: str | None = None,
+) -> list[StageRun]:
+    """Run ``dvc repro`` in process; return every pipeline stage with its status and time.
+
+    ``pulled_from`` (a remote's name, "" for the default) says the data was just pulled, so a
+    missing input is reported as missing from that remote.
+    """
     from dvc.exceptions import DvcException
     from dvc.repo.reproduce import _reproduce_stage
 
@@ -296,18 +370,30 @@ def reproduce(repo: Any, targets: list[str] | None = None, force: bool = False) 
     try:
         repo.reproduce(targets=targets, force=force, repro_fn=timed_repro)
     except DvcException as error:
-        raise _dvc_failure(error) from error
+        pulled = None if pulled_from is None else _remote_description(repo, pulled_from or None)
+        raise _dvc_failure(error, pulled) from error
     finally:
         del repo.stage_cache.restore
     return runs
 
 
 def check_revision(repo: Any, rev: str) -> str:
-    """Resolve ``rev`` to a commit sha; a missing one (shallow clone?) is a ``RevisionError``."""
+    """Resolve ``rev`` to a commit sha as DVC does: git revisions, DVC experiment names
+    (``dvc exp run -n NAME``) and ``refs/exps/...`` refs. A missing one (shallow clone?) is a
+    ``RevisionError``; an experiment name that several baselines share is a ``UsageError``."""
+    from dvc.scm import RevError, resolve_rev
+
     from gitml.registry.git import unknown_revision
 
     try:
-        return repo.scm.resolve_rev(rev)
+        return resolve_rev(repo.scm, rev)
+    except RevError as error:
+        if str(error).startswith("ambiguous"):
+            raise UsageError(
+                f"{describe_exception(error)}: several experiments are named so; pass its full "
+                "ref (`dvc exp list --all-commits --name-only`, `git show-ref | grep exps`)"
+            ) from None
+        raise unknown_revision(repo.scm.root_dir, rev) from None
     except Exception:  # scmrepo raises several unrelated types for an unknown revision
         raise unknown_revision(repo.scm.root_dir, rev) from None
 
@@ -323,18 +409,80 @@ def _errors(source: str, errors: dict[str, Any]) -> list[LoadError]:
     return found
 
 
+def _duplicated_name(error: ValueError) -> DataError:
+    return DataError(
+        f"DVC cannot flatten the metrics: {describe_exception(error)} (a metrics file holds "
+        'the same dotted name twice, e.g. "a.b" and a: {b}); rename one of them'
+    )
+
+
+def flatten_metrics(data: Any) -> dict[str, Any]:
+    """A metrics file's content as DVC flattens it for ``dvc metrics show/diff``: nested names
+    joined with dots, lists, nulls and empty tables dropped, strings and booleans kept. A value
+    that is not a table has no named metrics here ({}). DVC's own functions do the work, so
+    gitml cannot disagree with it."""
+    from dvc.repo.metrics.show import _extract_metrics
+    from dvc.utils.flatten import flatten
+
+    extracted = _extract_metrics(data, "")
+    if not isinstance(extracted, dict):
+        return {}
+    try:
+        return dict(flatten(extracted))
+    except ValueError as error:  # flatten_dict: "duplicated key"
+        raise _duplicated_name(error) from None
+
+
+def _metric_values(data: dict) -> dict[str, dict[str, Any]]:
+    """One revision's metrics, ``{file: {name: value}}``, flattened as ``dvc metrics diff`` does
+    (DVC's own ``format_dict``, ``_parse`` and ``_flatten``; a file that is one value is ``""``)."""
+    from dvc.utils.diff import _flatten, _parse, format_dict
+
+    values = {}
+    for file, entry in format_dict(data).items():
+        content = _parse(entry.get("data", {}))
+        if isinstance(content, dict):
+            values[file] = dict(_flatten(content))
+        elif content not in (None, {}):
+            values[file] = {"": content}
+    return values
+
+
+def _show_errors(shown: dict, rev: str) -> Any:
+    """DVC's load errors of one revision, shaped as ``Repo.metrics.diff`` returns them."""
+    entry = shown.get(rev, {})
+    if entry.get("error"):
+        return entry["error"]
+    return {file: d["error"] for file, d in entry.get("data", {}).items() if "error" in d}
+
+
 def metrics_diff(repo: Any, base: str, head: str) -> tuple[dict, list[LoadError]]:
     """All metrics at both revisions: ``{file: {name: {"old", "new"}}}`` plus load errors.
 
     Values are DVC's own (nested metrics flattened to dotted keys; lists dropped), so the numbers
-    are exactly those of ``dvc metrics diff``.
+    are exactly those of ``dvc metrics diff``. DVC's diff is not called: it subtracts every pair
+    and crashes with ``OverflowError`` on a huge integer against a float; gitml computes changes
+    itself (``report/compare.py``).
     """
-    result = repo.metrics.diff(a_rev=base, b_rev=head, all=True)
-    diff = {
-        file: {name: {"old": v.get("old"), "new": v.get("new")} for name, v in entries.items()}
-        for file, entries in result.get("diff", {}).items()
-    }
-    return diff, _errors("metrics", result.get("errors", {}))
+    if repo.scm.no_commits:
+        return {}, []
+    shown = repo.metrics.show(revs=[base, head], hide_workspace=False)
+    try:
+        old = _metric_values(shown.get(base, {}).get("data", {}))
+        new = _metric_values(shown.get(head, {}).get("data", {}))
+    except ValueError as error:  # DVC's `dvc metrics diff` stops the same way
+        if "duplicated key" not in str(error):
+            raise
+        raise _duplicated_name(error) from None
+    diff = {}
+    for file in old.keys() | new.keys():
+        before, after = old.get(file, {}), new.get(file, {})
+        diff[file] = {
+            name: {"old": before.get(name), "new": after.get(name)}
+            for name in before.keys() | after.keys()
+        }
+    errors = {rev: _show_errors(shown, rev) for rev in dict.fromkeys([base, head])}
+    return diff, _errors("metrics", errors)
 
 
 def params_diff(repo: Any, base: str, head: str) -> tuple[dict, list[LoadError]]:
@@ -347,72 +495,89 @@ def params_diff(repo: Any, base: str, head: str) -> tuple[dict, list[LoadError]]
     return diff, _errors("params", result.get("errors", {}))
 
 
-def data_diff(repo: Any, base: str, head: str) -> list[DataChange]:
-    """DVC-tracked files added, modified, deleted or renamed, with their sizes at each side."""
-    from dvc_data.index.diff import ADD, DELETE, MODIFY, RENAME
-    from dvc_data.index.diff import diff as index_diff
+def _data_indexes(repo: Any, base: str, head: str) -> tuple[dict[str, Any], set, set]:
+    """DVC's data index at each revision (the workspace's hashed from disk), the keys of every
+    output at either revision, and the keys of the outputs the workspace declares."""
+    from dvc.repo.index import build_data_index
 
-    indexes = {}
-    data_keys: set = set()
+    indexes, data_keys, workspace_keys = {}, set(), set()
     for rev in repo.brancher(revs=[base, head]):
         if rev == WORKSPACE and head != WORKSPACE:
             continue
         view = repo.index.targets_view(None)
-        data_keys.update(view.data_keys.get("repo", set()))
+        keys = view.data_keys.get("repo", set())
+        data_keys.update(keys)
         if rev == WORKSPACE:
-            from dvc.repo.index import build_data_index
-
+            workspace_keys = set(keys)
             indexes[rev] = build_data_index(view, repo.root_dir, repo.fs, compute_hash=True)
         else:
             indexes[rev] = view.data["repo"]
+    return indexes, data_keys, workspace_keys
+
+
+def _entry_change(kind: str, change: Any) -> DataChange:
+    entry = change.new or change.old
+    old = change.old.meta if change.old and change.old.meta else None
+    new = change.new.meta if change.new and change.new.meta else None
+    isdir = bool(entry.meta and entry.meta.isdir)
+    return DataChange(
+        path="/".join(entry.key) + ("/" if isdir else ""),
+        change=kind,
+        base_size=old.size if old else None,
+        head_size=new.size if new else None,
+        base_files=old.nfiles if old and isdir else None,
+        head_files=new.nfiles if new and isdir else None,
+    )
+
+
+def _not_pulled(root: str, changes: list[DataChange], declared: set) -> list[DataChange]:
+    """Outputs the workspace declares but does not hold were not pulled, not deleted: one row
+    per output instead of a "deleted" row for it and each of its files."""
+    absent = {key for key in declared if not os.path.lexists(os.path.join(root, *key))}
+    result, shown = [], set()
+    for change in sorted(changes, key=lambda c: c.path.rstrip("/").count("/")):  # outputs first
+        parts = tuple(change.path.rstrip("/").split("/"))
+        output = next((parts[:n] for n in range(1, len(parts) + 1) if parts[:n] in absent), None)
+        if output is None or change.change != "deleted":
+            result.append(change)
+        elif output not in shown:
+            shown.add(output)
+            top = change if parts == output else DataChange("/".join(output), "deleted", None, None)
+            result.append(replace(top, change="not pulled", head_size=None, head_files=None))
+    return result
+
+
+def data_diff(repo: Any, base: str, head: str) -> list[DataChange]:
+    """DVC-tracked files and directories added, modified, deleted or renamed, as ``dvc diff``
+    lists them, with sizes (and a directory's file count) at each side where DVC knows them.
+
+    With the workspace as head, an output that is declared but absent is "not pulled".
+    """
+    from dvc_data.index.diff import ADD, DELETE, MODIFY, RENAME
+    from dvc_data.index.diff import diff as index_diff
+
+    indexes, data_keys, workspace_keys = _data_indexes(repo, base, head)
     if len(indexes) < 2:  # both revisions are the same commit
         return []
-    old, new = indexes[base], indexes[head]
     kinds = {ADD: "added", DELETE: "deleted", MODIFY: "modified", RENAME: "renamed"}
     changes = []
-    modified_dirs, unlisted = {}, set()
     for change in index_diff(
-        old,
-        new,
+        indexes[base],
+        indexes[head],
         with_renames=True,
         roots=data_keys,
-        with_unknown=True,
+        with_unknown=True,  # entries of a directory DVC cannot list are not changes
         meta_cmp_key=lambda meta: meta.isdir if meta else meta,
     ):
         kind = kinds.get(change.typ)
-        entry = change.new or change.old
-        if kind is None:
-            unlisted.add(entry.key[:-1])  # a folder whose listing at one side is not in the cache
+        if kind is None or any(  # as `dvc diff`: a directory without a hash is not compared
+            entry and entry.isdir and not entry.hash_info for entry in (change.old, change.new)
+        ):
             continue
-        if entry.meta and entry.meta.isdir:
-            if kind == "modified":
-                modified_dirs[entry.key] = change
-            continue  # report files, not the directories that hold them
-        changes.append(
-            DataChange(
-                path="/".join(entry.key),
-                change=kind,
-                base_size=change.old.meta.size if change.old and change.old.meta else None,
-                head_size=change.new.meta.size if change.new and change.new.meta else None,
-            )
-        )
-    changes += _unlisted_folders(modified_dirs, unlisted)
+        changes.append(_entry_change(kind, change))
+    if head == WORKSPACE:
+        changes = _not_pulled(repo.root_dir, changes, workspace_keys)
     return sorted(changes, key=lambda c: c.path)
-
-
-def _unlisted_folders(modified_dirs: dict, unlisted: set) -> list[DataChange]:
-    """A fresh clone has only the head's data: a modified folder whose files cannot be compared
-    (the base's listing is not in the cache) is reported as the folder, rather than not at all."""
-    return [
-        DataChange(
-            path="/".join(key),
-            change="modified",
-            base_size=change.old.meta.size if change.old and change.old.meta else None,
-            head_size=change.new.meta.size if change.new and change.new.meta else None,
-        )
-        for key, change in modified_dirs.items()
-        if key in unlisted
-    ]
 
 
 def _revision_plot_errors(data: dict[str, Any]) -> list[LoadError]:

@@ -45,7 +45,9 @@ def run_pipeline(
     with dvc_adapter.open_repo(root) as repo:
         if pull:
             result.pulled = dvc_adapter.pull(repo, remote=remote)
-        result.stages = dvc_adapter.reproduce(repo, force=force)
+        result.stages = dvc_adapter.reproduce(
+            repo, force=force, pulled_from=(remote or "") if pull else None
+        )
         if push:
             result.pushed = dvc_adapter.push(repo, remote=remote)
     result.seconds = time.perf_counter() - started

@@ -11,7 +11,7 @@ from pathlib import Path
 import gto.api
 import pytest
 
-from gitml.errors import EXIT_GATES_FAILED, UsageError
+from gitml.errors import EXIT_GATES_FAILED
 from gitml.registry import git as registry_git
 from gitml.registry.assign import assign_stage
 from gitml.registry.promote import PromotionRefused, promote
@@ -115,10 +115,12 @@ def test_move_a_version_to_prod_and_back(tmp_path):
     assert (move.previous, move.tags, move.pushed) == (None, ["classifier#prod#3"], True)
     assert assign_stage(work, version="v0.1.0", stage="prod").changed is False
     assign_stage(work, version="v0.2.0", stage="prod")
-    with pytest.raises(UsageError) as refused:
+    with pytest.raises(PromotionRefused) as refused:
         assign_stage(work, version="v0.1.0", stage="prod")
+    assert refused.value.exit_code == EXIT_GATES_FAILED  # a refusal, as the README says
     assert refused.value.message == (
-        "prod holds v0.2.0, newer than v0.1.0; pass --allow-older to roll back on purpose"
+        "refusing to move prod back: it holds v0.2.0, newer than v0.1.0; "
+        "pass --allow-older to roll back on purpose"
     )
     rollback = assign_stage(work, version="v0.1.0", stage="prod", allow_older=True)
     assert rollback.previous == "v0.2.0"

@@ -83,9 +83,11 @@ def test_missing_data_is_one_clear_line(clone):
     shutil.rmtree(clone / ".dvc-storage")
     result = run_cli(clone, "gitml", "run", "--pull")
     assert result.returncode == 3
-    assert result.stderr.strip().splitlines()[-1] == (
-        "ERROR: missing data 'source': data; pull it with `gitml run --pull`, and if the DVC "
-        "remote lacks it too, push it from a machine that has it (`dvc push`)"
+    storage = clone / ".dvc-storage"
+    assert result.stderr.strip().splitlines()[-1] == (  # the remote, not "pull it" again
+        f"ERROR: could not pull from remote 'local' ({storage}): the folder {storage} does not "
+        "exist (3 output(s) missing); check the URL, the network and the remote's credentials, "
+        "then rerun `gitml run --pull`"
     )
     assert "Traceback" not in result.stderr
 

@@ -1,9 +1,7 @@
 """A real `bentoml build` and `bentoml serve` on 127.0.0.1 from a clone of this repository.
 
-One module-wide fixture clones the repository, reproduces the pipeline (restored from the
-committed run-cache), promotes HEAD locally, builds the Bento and serves it. Every BentoML step
-runs in a child process with its own BENTOML_HOME: BentoML binds its store at first use, so the
-per-test HOME of conftest would not reach it in process.
+The module-wide fixtures of tests/serving/conftest.py clone the repository, reproduce the
+pipeline, promote HEAD locally, build the Bento and serve it.
 """
 
 from __future__ import annotations
@@ -11,87 +9,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import httpx
-import joblib
 import pandas as pd
 import pytest
 
-from gitml.serving.serve import start_server, stop_server, wait_ready
-from tests.conftest import REPO_ROOT, git
-
-GITML = [sys.executable, "-c", "from gitml.cli import main; main()"]
-
-
-def gitml(project: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [*GITML, *args], cwd=project, env=env, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, f"gitml {' '.join(args)} failed:\n{result.stderr}"
-    return result
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory):
-    """A clone with the pipeline's outputs, v0.1.0 in staging (local tags) and its Bento built."""
-    base = tmp_path_factory.mktemp("bento")
-    home = base / "home"
-    home.mkdir()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "RUNNER_"))},
-        "HOME": str(home),
-        "BENTOML_HOME": str(base / "bentoml"),
-        "BENTOML_DO_NOT_TRACK": "True",
-        "DVC_NO_ANALYTICS": "1",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "gitml tests",
-        "GIT_AUTHOR_EMAIL": "tests@gitml.invalid",
-        "GIT_COMMITTER_NAME": "gitml tests",
-        "GIT_COMMITTER_EMAIL": "tests@gitml.invalid",
-    }
-    clone = base / "clone"
-    git(base, "clone", "-q", str(REPO_ROOT), str(clone))
-    gitml(clone, env, "run", "--pull")
-    gitml(clone, env, "promote", "--no-push")
-    output = base / "github_output"
-    built = gitml(clone, {**env, "GITHUB_OUTPUT": str(output)}, "build")
-    assert built.stdout == "bento: classifier:v0.1.0\n"
-    commit = git(clone, "rev-parse", "HEAD")
-    assert output.read_text() == (
-        "bento-tag=classifier:v0.1.0\nmodel-tag=classifier:v0.1.0\nversion=v0.1.0\n"
-        f"commit={commit}\nimage=\nimages=\n"
-    )
-    yield clone, env
-
-
-@pytest.fixture(scope="module")
-def server(project):
-    _clone, env = project
-    saved = dict(os.environ)
-    os.environ.update(env)  # start_server passes os.environ to `bentoml serve`
-    try:
-        process, url = start_server(
-            "classifier:v0.1.0", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    try:
-        wait_ready(process, url, timeout=90)
-        yield url
-    finally:
-        stop_server(process)
-
-
-@pytest.fixture(scope="module")
-def test_split(project):
-    clone, _env = project
-    frame = pd.read_csv(clone / "prepared" / "test.csv")
-    features = frame.drop(columns=["target"])
-    model = joblib.load(clone / "models" / "model.joblib")
-    return features, model
+from gitml.serving.serve import stop_server, wait_ready
+from tests.conftest import git
+from tests.serving.conftest import GITML, gitml
 
 
 def test_predictions_equal_the_model_on_the_test_split(server, test_split):
@@ -152,7 +77,7 @@ def test_bad_requests_are_400_with_a_clear_message(server, test_split, case, exp
     }[case]
     answer = httpx.post(f"{server}/predict", json={"instances": instances})
     assert answer.status_code == 400
-    assert answer.json() == [{"error": expected}]
+    assert answer.json() == {"error": expected}
 
 
 @pytest.mark.parametrize(
@@ -182,29 +107,46 @@ def test_models_lists_the_promotion_metrics(project):
     assert listed[0]["metrics"] == metrics
 
 
-def test_serve_with_no_flag_serves_the_version_in_staging(project):
+def test_serve_with_no_flag_serves_the_version_in_staging_and_records_to_monitor_dir(
+    project, test_split, tmp_path
+):
     clone, env = project
+    features, model = test_split
     from gitml.serving.serve import free_port
 
     port = free_port()
+    monitor_dir = tmp_path / "records"
     process = subprocess.Popen(
-        [*GITML, "serve", "--port", str(port)],
+        [*GITML, "serve", "--port", str(port), "--monitor-dir", str(monitor_dir)],
         cwd=clone,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
+    url = f"http://127.0.0.1:{port}"
     try:
-        wait_ready(process, f"http://127.0.0.1:{port}", timeout=90)
-        meta = httpx.post(f"http://127.0.0.1:{port}/metadata", json={}).json()
+        wait_ready(process, url, timeout=240)
+        meta = httpx.post(f"{url}/metadata", json={}).json()
         assert meta["version"] == "v0.1.0"
+        rows = features.head(2).to_dict(orient="records")
+        answer = httpx.post(f"{url}/predict", json={"instances": rows}, timeout=60)
     finally:
         stop_server(process)
     first_line = process.stderr.readline().decode()
     assert first_line == (
         f"serving classifier:v0.1.0 (stage staging (v0.1.0)) on http://127.0.0.1:{port}\n"
     )
+    records = [
+        json.loads(line)
+        for path in (monitor_dir / "gitml_predictions" / "data").glob("data.*.log")
+        for line in path.read_text().splitlines()
+    ]
+    assert [(r["request_id"], r["instance"]) for r in records] == [
+        (answer.headers["x-request-id"], 0),
+        (answer.headers["x-request-id"], 1),
+    ]
+    assert [r["prediction"] for r in records] == model.predict(features.head(2)).tolist()
 
 
 def test_serve_of_a_bento_that_dies_at_start_is_one_error_line(project, tmp_path):

@@ -8,17 +8,38 @@ import click
 
 
 @click.command()
-@click.option("--artifact", default=None, help="Artifact name (default: [tool.gitml.promote]).")
+@click.option(
+    "--artifact",
+    default=None,
+    help="Artifact name (default: [tool.gitml.promote] artifact; unset: every artifact).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the versions as JSON.")
 def models(artifact: str | None, as_json: bool) -> None:
     """List model versions (newest first), their stages and the metrics each was promoted with.
 
+    With no --artifact and no [tool.gitml.promote] artifact, lists every artifact the registry's
+    git tags (as `gto show` does) and dvc.yaml's `artifacts:` know, registered or not; --json
+    then prints an object keyed by artifact.
+
     \b
     Example:
       gitml models
+      gitml models --artifact classifier --json
     """
-    from gitml.registry.models import list_models, render_table
+    from gitml.config import load_settings
+    from gitml.registry.models import list_all_models, list_models, render_all, render_table
 
+    if artifact is None and load_settings().promote.artifact is None:
+        every = list_all_models()
+        if as_json:
+            click.echo(
+                json.dumps({n: [v.to_dict() for v in vs] for n, vs in every.items()}, indent=2)
+            )
+        elif not every:
+            click.echo("no artifact yet: declare one in dvc.yaml under `artifacts:`")
+        else:
+            click.echo(render_all(every), nl=False)
+        return
     name, versions = list_models(artifact=artifact)
     if as_json:
         click.echo(json.dumps([v.to_dict() for v in versions], indent=2))

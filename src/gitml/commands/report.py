@@ -11,9 +11,15 @@ import click
 @click.option(
     "--base",
     default=None,
-    help="Revision to compare against (default: [tool.gitml] base, else main).",
+    help="Revision to compare against (default: [tool.gitml] base, else main); DVC experiment "
+    "names and refs/exps/... refs work too.",
 )
-@click.option("--head", default=None, help="Revision to report on (default: the workspace).")
+@click.option(
+    "--head",
+    default=None,
+    help="Revision to report on (default: the workspace): a git revision, or a DVC experiment "
+    "name or refs/exps/... ref, as `dvc metrics diff` accepts.",
+)
 @click.option(
     "-o",
     "--output",
@@ -46,12 +52,15 @@ def report(
     """Compare metrics, params, data and plots of head against base.
 
     Prints the Markdown report to stdout, or writes it with -o (then the whole report with
-    interactive plots goes to an HTML file beside it). With --check, failing quality gates exit with code 1.
+    interactive plots goes to an HTML file beside it). With --check, failing quality gates exit
+    with code 1. Both revisions may be git revisions or DVC experiments (`dvc exp run -n NAME`),
+    as in `dvc params diff main NAME`.
 
     \b
     Examples:
       gitml report --base HEAD~1
       gitml report --base origin/main -o report.md --json report.json --check
+      gitml report --base main --head my-experiment
     """
     from gitml.errors import GatesFailed
     from gitml.report.build import build_report

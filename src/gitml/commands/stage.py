@@ -23,20 +23,16 @@ def stage(name: str, params_file: str) -> None:
     Example, in dvc.yaml:
       cmd: gitml stage train
     """
+    from gitml.stages import load_stage
     from gitml.stages.params import load_params
 
     params = load_params(params_file)
+    run_stage = load_stage(name)
     if name == "prepare":
-        from gitml.stages.prepare import prepare
-
-        for path in prepare(params):
+        for path in run_stage(params):
             click.echo(f"wrote {path}", err=True)
     elif name == "train":
-        from gitml.stages.train import train
-
-        click.echo(f"wrote {train(params)}", err=True)
+        click.echo(f"wrote {run_stage(params)}", err=True)
     else:
-        from gitml.stages.evaluate import evaluate
-
-        values = evaluate()
+        values = run_stage()
         click.echo(", ".join(f"{key}={value:.4f}" for key, value in values.items()), err=True)

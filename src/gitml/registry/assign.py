@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitml.config import Settings, load_settings
-from gitml.errors import UsageError
 from gitml.registry import git, tags
 from gitml.registry.lock import registry_lock
-from gitml.registry.promote import artifact_name, resolve_version
+from gitml.registry.promote import PromotionRefused, artifact_name, resolve_version
 from gitml.registry.versions import ModelVersion, list_versions, semver_key, version_in_stage
 
 
@@ -70,8 +69,9 @@ def assign_stage(
             and not allow_older
             and semver_key(target.version) < semver_key(current.version)
         ):
-            raise UsageError(
-                f"{stage} holds {current.version}, newer than {target.version}; pass "
+            raise PromotionRefused(
+                f"refusing to move {stage} back: it holds {current.version}, newer than "
+                f"{target.version}; pass "
                 "--allow-older to roll back on purpose"
             )
         tags.wait_for_new_second(root, name)

@@ -1,10 +1,16 @@
-"""``gitml models``: every version with its stages and the metrics it was promoted with."""
+"""``gitml models``: every version with its stages and the metrics it was promoted with.
+
+With no artifact named (no ``--artifact``, no ``[tool.gitml.promote] artifact``), every artifact
+is listed: those the registry's tags name (as ``gto show`` lists them) and those ``dvc.yaml``
+declares, registered or not.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from gitml.config import Settings, load_settings
+from gitml.errors import ConfigError
 from gitml.registry.promote import artifact_name
 from gitml.registry.versions import ModelVersion, list_versions
 
@@ -17,22 +23,56 @@ def list_models(
     return name, list_versions(root, name)
 
 
-def render_table(versions: list[ModelVersion], metric_names: list[str] | None = None) -> str:
-    """A plain-text table: version, stages, commit, date and the promotion metrics."""
-    names = metric_names or sorted({m for v in versions for m in v.metrics})
-    header = ["version", "stages", "commit", "registered", *names]
+def artifact_names(root: Path | str) -> list[str]:
+    """Every artifact the registry's tags or the project's dvc.yaml know, sorted."""
+    import gto.api
+    from gto.exceptions import GTOException
+
+    from gitml import dvc_adapter
+
+    try:
+        tagged = set(gto.api.show(str(root), deprecated=True))
+    except GTOException:
+        tagged = set()
+    try:
+        with dvc_adapter.open_repo(root) as repo:
+            declared = set(dvc_adapter.declared_artifacts(repo))
+    except ConfigError:  # not a DVC project: a registry of tags only
+        declared = set()
+    return sorted(tagged | declared)
+
+
+def list_all_models(root: Path | str = ".") -> dict[str, list[ModelVersion]]:
+    """The versions of every artifact (an empty list for one declared but never registered)."""
+    return {name: list_versions(root, name) for name in artifact_names(root)}
+
+
+def render_all(models: dict[str, list[ModelVersion]]) -> str:
+    """One table for every artifact: an artifact column, then :func:`render_table`'s columns."""
+    header = ["artifact", "version", "stages", "commit", "registered"]
     rows = [header]
-    for v in versions:
-        rows.append(
-            [
-                v.version + ("" if v.active else " (deregistered)"),
-                ", ".join(v.stages) or "-",
-                v.commit[:7],
-                v.created_at.strftime("%Y-%m-%d %H:%M") if v.created_at else "-",
-                *(f"{v.metrics[m]:.4g}" if m in v.metrics else "-" for m in names),
-            ]
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    for name, versions in models.items():
+        if not versions:
+            rows.append([name, "(none registered)", "-", "-", "-"])
+        rows += [[name, *row] for row in _rows(versions, [])]
+    return _align(rows)
+
+
+def _rows(versions: list[ModelVersion], names: list[str]) -> list[list[str]]:
+    return [
+        [
+            v.version + ("" if v.active else " (deregistered)"),
+            ", ".join(v.stages) or "-",
+            v.commit[:7],
+            v.created_at.strftime("%Y-%m-%d %H:%M") if v.created_at else "-",
+            *(f"{v.metrics[m]:.4g}" if m in v.metrics else "-" for m in names),
+        ]
+        for v in versions
+    ]
+
+
+def _align(rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return (
         "\n".join(
             "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
@@ -40,3 +80,10 @@ def render_table(versions: list[ModelVersion], metric_names: list[str] | None = 
         )
         + "\n"
     )
+
+
+def render_table(versions: list[ModelVersion], metric_names: list[str] | None = None) -> str:
+    """A plain-text table: version, stages, commit, date and the promotion metrics."""
+    names = metric_names or sorted({m for v in versions for m in v.metrics})
+    header = ["version", "stages", "commit", "registered", *names]
+    return _align([header, *_rows(versions, names)])

@@ -17,6 +17,7 @@ from gitml.config import Settings, load_settings
 from gitml.errors import ConfigError, GatesFailed, UsageError
 from gitml.registry import git, tags
 from gitml.registry.lock import registry_lock
+from gitml.registry.stages import promote_stage
 from gitml.registry.versions import (
     ModelVersion,
     find_version,
@@ -27,11 +28,12 @@ from gitml.registry.versions import (
 )
 from gitml.report.build import metric_rows
 from gitml.report.gates import describe_failures, evaluate_gates
-from gitml.report.model import GateResult
+from gitml.report.model import GateResult, Revisions
 
 
 class PromotionRefused(GatesFailed):
-    """The quality gates failed against the version in the target stage."""
+    """The promotion was refused (exit 1): the quality gates failed against the version in the
+    target stage, or the stage holds a newer version than the one to move there."""
 
 
 @dataclass
@@ -86,14 +88,17 @@ def check_gates(
     root: Path | str, settings: Settings, commit: str, baseline: ModelVersion | None
 ) -> tuple[list[GateResult], dict[str, float]]:
     """The gates on ``commit``'s metrics against ``baseline``'s; plus the metrics by name."""
+    base = commit if baseline is None or baseline.commit == commit else baseline.commit
     with dvc_adapter.open_repo(root) as repo:
-        if baseline is None or baseline.commit == commit:
-            diff, _errors = dvc_adapter.metrics_at(repo, commit)
+        if base == commit:
+            diff, errors = dvc_adapter.metrics_at(repo, commit)
         else:
-            diff, _errors = dvc_adapter.metrics_diff(repo, baseline.commit, commit)
-    rows, _problems = metric_rows(diff, settings)
+            diff, errors = dvc_adapter.metrics_diff(repo, base, commit)
+    revs = Revisions(base, commit)
+    rows, problems = metric_rows(diff, settings, revs)
     metrics = {row.name: row.head for row in rows if row.head is not None}
-    return evaluate_gates(settings.gates, rows), metrics
+    # a gate never passes on metrics that failed to load
+    return evaluate_gates(settings.gates, rows, [*errors, *problems], revs), metrics
 
 
 def refusal_message(
@@ -128,7 +133,7 @@ def promote(
     """
     settings = settings or load_settings(root)
     name = artifact_name(settings, artifact)
-    stage = stage or settings.promote.stage
+    stage = stage or promote_stage(root, settings)
     bump = bump or settings.promote.bump
     dvc_adapter.artifact_path(root, name)  # must be declared in dvc.yaml
     commit = git.resolve(root, rev)

@@ -7,26 +7,30 @@ from pathlib import Path
 from gitml import dvc_adapter
 from gitml.config import Settings, load_settings
 from gitml.dvc_adapter import WORKSPACE, LoadError
-from gitml.report.compare import compare, default_direction, sort_rows
+from gitml.report.compare import compare, resolve_direction, sort_rows
 from gitml.report.gates import evaluate_gates
-from gitml.report.model import MetricRow, ParamRow, Report
+from gitml.report.model import UNNAMED, MetricRow, ParamRow, Report, Revisions
 from gitml.run import load_run_record
 
 
-def metric_rows(diff: dict, settings: Settings) -> tuple[list[MetricRow], list[LoadError]]:
+def metric_rows(
+    diff: dict, settings: Settings, revs: Revisions = UNNAMED
+) -> tuple[list[MetricRow], list[LoadError]]:
     """Rows for every metric in DVC's diff; values that are not numbers become load errors."""
     rows, problems = [], []
     for file, entries in diff.items():
         for name, values in entries.items():
-            direction = settings.direction_of(file, name) or default_direction(name)
+            direction = resolve_direction(file, name, settings.directions)
             row = compare(file, name, values["old"], values["new"], direction)
-            for side, raw, number in (
-                ("base", values["old"], row.base),
-                ("head", values["new"], row.head),
+            for rev, raw, number in (
+                (revs.base, values["old"], row.base),
+                (revs.head, values["new"], row.head),
             ):
                 if raw is not None and number is None:
                     problems.append(
-                        LoadError("metrics", side, file, f"{name} is not a number ({raw!r})")
+                        LoadError(
+                            "metrics", rev, file, f"{name} is not a number ({raw!r})", metric=name
+                        )
                     )
             rows.append(row)
     return rows, problems
@@ -51,8 +55,9 @@ def build_report(
         data = dvc_adapter.data_diff(repo, base, head)
         plots, plot_errors = dvc_adapter.plots(repo, base, head)
 
-    rows, value_errors = metric_rows(metrics, settings)
-    gates = evaluate_gates(settings.gates, rows)
+    revs = Revisions(base, head)
+    rows, value_errors = metric_rows(metrics, settings, revs)
+    gates = evaluate_gates(settings.gates, rows, [*metric_errors, *value_errors], revs)
     failing = {gate.row_key for gate in gates if not gate.passed}
     return Report(
         base=base,

@@ -22,7 +22,7 @@ from typing import Any
 from gitml.dvc_adapter import PlotData
 from gitml.report.markdown import MARKS, STAGE_TEXT, verdict_line
 from gitml.report.model import MetricRow, Report
-from gitml.report.text import number, param, percent, signed, size
+from gitml.report.text import data_change, data_size, number, param, percent, signed, size
 
 #: An image plot file larger than this is not embedded (the page would grow without bound).
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -145,7 +145,12 @@ def _tables(report: Report) -> str:
                 "Data changed",
                 ["Change", "Path", "Base size", "Head size"],
                 [
-                    [_e(c.change), _e(c.path), size(c.base_size), size(c.head_size)]
+                    [
+                        _e(data_change(c.change)),
+                        _e(c.path),
+                        data_size(c.base_size, c.base_files),
+                        data_size(c.head_size, c.head_files),
+                    ]
                     for c in report.data
                 ],
             ),

@@ -1,8 +1,17 @@
-"""The report as JSON data (``gitml report --json``)."""
+"""The report as JSON data (``gitml report --json``).
+
+JSON has no infinities nor NaN, and Python's ``json`` would write bare ``Infinity``, which
+``JSON.parse`` and most other parsers reject. Every non-finite float (a metric, a change, a param)
+is written as the string ``"Infinity"``, ``"-Infinity"`` or ``"NaN"`` instead, spelled as
+JavaScript's ``String()`` and Python's ``float()`` read them. Integers stay JSON numbers with all
+their digits (exact in Python; JavaScript rounds beyond 2**53 and reads beyond ~1.8e308 as
+Infinity).
+"""
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict
 from typing import Any
 
@@ -43,6 +52,20 @@ def to_dict(report: Report) -> dict[str, Any]:
     }
 
 
+NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every non-finite float, however deeply nested, replaced by its string."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else NON_FINITE[value]
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(item) for item in value]
+    return value
+
+
 def render(report: Report) -> str:
-    """``to_dict`` as indented JSON text."""
-    return json.dumps(to_dict(report), indent=2, default=str) + "\n"
+    """``to_dict`` as indented, strictly valid JSON text (no bare ``Infinity`` or ``NaN``)."""
+    return json.dumps(json_safe(to_dict(report)), indent=2, default=str, allow_nan=False) + "\n"

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from gitml.report.mermaid import render_plot
 from gitml.report.model import MetricRow, Report
-from gitml.report.text import cell, code, number, param, percent, signed, size
+from gitml.report.text import (
+    cell,
+    code,
+    data_change,
+    data_size,
+    number,
+    param,
+    percent,
+    signed,
+)
 
 #: GitHub rejects comment bodies over 65,536 characters; keep room for the comment's marker.
 COMMENT_LIMIT = 65_536
@@ -115,7 +124,15 @@ def _data(report: Report) -> list[str]:
     return _table(
         "Data changed",
         ["Change", "Path", "Base size", "Head size"],
-        [[c.change, cell(c.path), size(c.base_size), size(c.head_size)] for c in report.data],
+        [
+            [
+                data_change(c.change),
+                cell(c.path),
+                data_size(c.base_size, c.base_files),
+                data_size(c.head_size, c.head_files),
+            ]
+            for c in report.data
+        ],
     )
 
 

@@ -11,6 +11,18 @@ STATUSES = ("improved", "regressed", "unchanged", "changed", "new", "removed")
 
 
 @dataclass(frozen=True)
+class Revisions:
+    """The two revisions compared, spelled as given (and as the load errors name them)."""
+
+    base: str = "base"
+    head: str = "head"
+
+
+#: Revisions known only as base and head (callers that have no names for them).
+UNNAMED = Revisions()
+
+
+@dataclass(frozen=True)
 class MetricRow:
     """One metric compared between base and head."""
 

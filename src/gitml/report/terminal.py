@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gitml.report.markdown import STAGE_TEXT, verdict_line
 from gitml.report.model import Report
-from gitml.report.text import number, param, percent, signed, size
+from gitml.report.text import data_change, data_size, number, param, percent, signed
 
 WORDS = {
     "improved": "better",
@@ -70,7 +70,14 @@ def render(report: Report, html_path: str | None = None) -> str:
     )
     lines += _section(
         "Data changed",
-        [[c.change, c.path, f"{size(c.base_size)} -> {size(c.head_size)}"] for c in report.data],
+        [
+            [
+                data_change(c.change),
+                c.path,
+                f"{data_size(c.base_size, c.base_files)} -> {data_size(c.head_size, c.head_files)}",
+            ]
+            for c in report.data
+        ],
     )
     if report.plots:
         where = f": open {html_path}" if html_path else ""

@@ -13,9 +13,13 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from gitml import dvc_adapter, templates
 from gitml.errors import UsageError
+from gitml.registry.stages import registry_stages
 from gitml.scaffold.remote import RemoteNeeds, Secret, remote_needs
+from gitml.scaffold.requirements import find_requirements
 from gitml.scaffold.settings import (
     BUILTIN_METRICS,
     discover_metrics_files,
@@ -155,16 +159,36 @@ def _gitignore(plan: _Plan) -> None:
     plan.add(FileResult(".gitignore", action), existing + separator + block)
 
 
+def stage_commands(project: Path) -> tuple[str, ...]:
+    """The ``cmd`` of every stage in the project's dvc.yaml (empty when it has none)."""
+    try:
+        document = yaml.safe_load((project / "dvc.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return ()
+    stages = document.get("stages") if isinstance(document, dict) else None
+    commands: list[str] = []
+    for stage in (stages or {}).values():
+        cmd = stage.get("cmd") if isinstance(stage, dict) else None
+        commands += [cmd] if isinstance(cmd, str) else [str(c) for c in cmd or []]
+    return tuple(commands)
+
+
 def _workflows(
-    plan: _Plan, top: Path, base: str, source: GitmlSource, needs: RemoteNeeds, release: bool
+    plan: _Plan,
+    top: Path,
+    base: str,
+    source: GitmlSource,
+    needs: RemoteNeeds,
+    release: bool,
+    requirements: str | None,
 ) -> None:
     relative = Path(os.path.relpath(plan.project, top)).as_posix()
     with_lines = [] if relative == "." else [f"working-directory: {json.dumps(relative)}"]
-    if (plan.project / "requirements.txt").is_file():
-        requirements = "requirements.txt" if relative == "." else f"{relative}/requirements.txt"
+    if requirements is not None:
+        keyed = requirements if relative == "." else f"{relative}/{requirements}"
         with_lines += [
-            "requirements: requirements.txt",
-            f"cache-dependency-path: {json.dumps(requirements)}",
+            f"requirements: {json.dumps(requirements)}",
+            f"cache-dependency-path: {json.dumps(keyed)}",
         ]
     secret_lines = ["secrets:"] if needs.secrets else []
     # ${{ }} only in `secrets:` (and `with:`), never in a script: zizmor checks it.
@@ -256,9 +280,11 @@ def init_repository(
     base = infer_base(top)
     needs = remote_needs(outline.remote_name, outline.remote_url)
     warnings += needs.warnings
-    _workflows(plan, top, base, source, needs, release)
+    found = find_requirements(project, stage_commands(project))
+    warnings += found.notes
+    _workflows(plan, top, base, source, needs, release, found.path)
 
-    proposed = propose_settings(base, metrics, artifacts)
+    proposed = propose_settings(base, metrics, artifacts, tuple(registry_stages(top)))
     warnings += proposed.notes
     action, text = merge_pyproject(existing, proposed.text, force)
     detail = "[tool.gitml] exists; --force to replace it" if action == "skipped" else "[tool.gitml]"

@@ -68,6 +68,8 @@ def remote_needs(name: str | None, url: str | None) -> RemoteNeeds:
                 "(`dvc remote add -d storage s3://BUCKET/PATH`) and rerun `gitml init --force`",
             )
         )
+    if scheme in ("http", "https"):
+        return RemoteNeeds()  # a public HTTP(S) remote is read with no credentials
     return RemoteNeeds(
         warnings=(
             f"DVC remote '{name}' ({scheme}) needs credentials gitml's workflows do not pass; "

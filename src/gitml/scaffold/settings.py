@@ -16,8 +16,10 @@ from typing import Any
 
 import yaml
 
+from gitml import dvc_adapter
 from gitml.config import parse_settings, tomllib
 from gitml.errors import ConfigError
+from gitml.registry.stages import choose_stage
 from gitml.report.compare import as_number, default_direction
 
 #: Preferred metrics for the one gate init proposes, best first: all higher-is-better, on a scale
@@ -37,14 +39,9 @@ class ProposedSettings:
     notes: tuple[str, ...] = ()
 
 
-def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """Nested metrics as dotted keys, lists dropped, as DVC reports them."""
-    if not isinstance(value, dict):
-        return {prefix: value} if prefix and not isinstance(value, list) else {}
-    found: dict[str, Any] = {}
-    for key, item in value.items():
-        found.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
-    return found
+def flatten(value: Any) -> dict[str, Any]:
+    """Nested metrics as dotted keys, lists dropped, as DVC reports them (DVC's own flatten)."""
+    return dvc_adapter.flatten_metrics(value)
 
 
 def discover_metrics_files(root: Path) -> list[str]:
@@ -60,18 +57,53 @@ def discover_metrics_files(root: Path) -> list[str]:
     return found
 
 
+def saved_metrics(root: Path, file: str) -> tuple[str | None, str]:
+    """A metrics file missing from the workspace, from the last commit that has it in git, else
+    (a DVC-cached output) from DVC's cache or remote at HEAD: ``(text or None, where)``."""
+    import subprocess
+    import tempfile
+
+    from gitml import dvc_adapter
+    from gitml.errors import GitmlError
+
+    def git(*args: str) -> str | None:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        return done.stdout if done.returncode == 0 else None
+
+    # the last commit that added or changed it (a later one may have deleted it)
+    commit = (git("log", "-1", "--format=%H", "--diff-filter=AM", "--", file) or "").strip()
+    if commit:
+        text = git("show", f"{commit}:./{file}")
+        if text is not None:
+            return text, f"commit {commit[:7]}"
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            copy = dvc_adapter.read_output(root, file, "HEAD", Path(tmp) / "metrics")
+        except GitmlError:
+            return None, ""
+        return copy.read_text(encoding="utf-8", errors="replace"), "the DVC cache or remote"
+
+
 def read_metrics(root: Path, files: list[str]) -> tuple[dict[str, dict[str, float]], list[str]]:
     """Numeric metrics per file (``{file: {name: value}}``) and notes on files that could not be read."""
     metrics: dict[str, dict[str, float]] = {}
     notes = []
     for file in files:
         path = root / file
-        if not path.is_file():
-            notes.append(f"{file} is declared in dvc.yaml but missing: no gate is proposed from it")
-            continue
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+        else:
+            text, where = saved_metrics(root, file)
+            if text is None:
+                notes.append(
+                    f"{file} is declared in dvc.yaml but is in neither the workspace, git history "
+                    "nor the DVC cache or remote: no gate is proposed from it"
+                )
+                continue
+            notes.append(f"{file} is not in the workspace: read it from {where}")
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))  # JSON is YAML too
-        except (yaml.YAMLError, UnicodeDecodeError):
+            data = yaml.safe_load(text)  # JSON is YAML too
+        except yaml.YAMLError:
             notes.append(f"{file} is not JSON or YAML: no gate is proposed from it")
             continue
         values = {
@@ -87,21 +119,36 @@ def _toml_string(value: str) -> str:
     return json.dumps(value)  # a JSON string is a TOML basic string
 
 
+#: Parts naming the held-out split in per-split metrics (dvclive's ``roc_auc.test``).
+HELD_OUT = ("test", "eval", "val", "valid", "validation")
+
+
 def _primary(metrics: dict[str, dict[str, float]]) -> str | None:
-    """The gate's metric: the preferred well-known name present, as gitml's gates spell it."""
+    """The gate's metric: the preferred well-known name present, as gitml's gates spell it.
+
+    A nested name matches by any of its dotted parts (``roc_auc.test``); among the splits of one
+    metric the held-out one wins over ``train``.
+    """
     names = [(file, name) for file, values in metrics.items() for name in values]
     for wanted in PRIMARY_METRICS:
-        for file, name in names:
-            if name.rsplit(".", 1)[-1].lower() == wanted:
-                ambiguous = sum(1 for _, other in names if other == name) > 1
-                return f"{file}:{name}" if ambiguous else name
+        matching = [(f, n) for f, n in names if wanted in n.lower().split(".")]
+        held_out = [(f, n) for f, n in matching if set(n.lower().split(".")) & set(HELD_OUT)]
+        for file, name in held_out or matching:
+            ambiguous = sum(1 for _, other in names if other == name) > 1
+            return f"{file}:{name}" if ambiguous else name
     return None
 
 
 def propose_settings(
-    base: str, metrics: dict[str, dict[str, float]], model_artifacts: tuple[str, ...]
+    base: str,
+    metrics: dict[str, dict[str, float]],
+    model_artifacts: tuple[str, ...],
+    registry_stages: tuple[str, ...] = (),
 ) -> ProposedSettings:
-    """The ``[tool.gitml]`` section for these metrics and artifacts; it loads with ``parse_settings``."""
+    """The ``[tool.gitml]`` section for these metrics and artifacts; it loads with ``parse_settings``.
+
+    The promote stage extends the stages an existing registry uses (``registry_stages``).
+    """
     lines = [
         "# gitml's settings, written by `gitml init`: https://github.com/gitml/gitml#configuration",
         "[tool.gitml]",
@@ -140,11 +187,21 @@ def propose_settings(
             "[[tool.gitml.gates]] for the metric that matters"
         )
     if len(model_artifacts) == 1:
+        try:
+            stage_line = f"stage = {_toml_string(choose_stage(list(registry_stages)))}"
+        except ConfigError:
+            stage_line = f"# stage = {_toml_string(registry_stages[0])}  # choose one of " + (
+                ", ".join(registry_stages)
+            )
+            notes.append(
+                f"the registry uses the stages {', '.join(registry_stages)}: choose the one a "
+                "merge is promoted to as [tool.gitml.promote] stage"
+            )
         lines += [
             "",
             "[tool.gitml.promote]",
             f"artifact = {_toml_string(model_artifacts[0])}",
-            'stage = "staging"',
+            stage_line,
             'bump = "minor"',
         ]
     elif model_artifacts:

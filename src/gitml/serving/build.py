@@ -30,6 +30,8 @@ from gitml.serving.source import ModelSource, resolve_source
 #: predicts exactly what the pipeline's model predicts here.
 DEFAULT_PACKAGES = ("scikit-learn", "numpy", "scipy", "joblib")
 BUILD_DIR = Path(".gitml") / "bento"
+#: The default service's files, copied into the Bento's build context (they import no gitml).
+SERVICE_FILES = ("service.py", "service_http.py", "service_records.py")
 #: Environment variable naming the imported model's tag, at build and at serve time: a user's
 #: own service declares ``bentoml.models.BentoModel(os.environ["GITML_MODEL_TAG"])``.
 MODEL_TAG_ENV = "GITML_MODEL_TAG"
@@ -63,7 +65,8 @@ def default_context(root: Path | str, model: ImportedModel, service_name: str) -
     ctx = Path(root) / BUILD_DIR / model.tag.replace(":", "-")
     shutil.rmtree(ctx, ignore_errors=True)
     ctx.mkdir(parents=True)
-    shutil.copyfile(Path(__file__).with_name("service.py"), ctx / "service.py")
+    for name in SERVICE_FILES:
+        shutil.copyfile(Path(__file__).with_name(name), ctx / name)
     config = {
         "service_name": service_name,
         "model_tag": model.tag,
@@ -136,7 +139,7 @@ def build(
     if service_file is None:
         ctx = default_context(root, model, name)
         service = "service:GitmlClassifier"
-        include = ["service.py", "gitml_service.json"]
+        include = [*SERVICE_FILES, "gitml_service.json"]
         kind = "default"
     else:
         path_text, _, class_name = service_file.partition(":")

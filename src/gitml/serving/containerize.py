@@ -12,6 +12,7 @@ from pathlib import Path
 
 from gitml.config import load_settings
 from gitml.errors import GitmlError, UsageError
+from gitml.registry.stages import promote_stage
 from gitml.serving.build import BuildResult, build
 
 BACKENDS = ("docker", "buildah")
@@ -102,7 +103,7 @@ def build_and_containerize(
         return result
     settings = load_settings(root)
     name = result.bento_tag.split(":")[0]
-    stage = image_stage or build_options.get("stage") or settings.promote.stage
+    stage = image_stage or build_options.get("stage") or promote_stage(root, settings)
     tags = image_tags(
         image_repo or default_repository(name), result.source.label, result.model.commit, stage
     )

@@ -1,6 +1,6 @@
 """``gitml serve``: serve a registered model's Bento locally with ``bentoml serve``.
 
-With no flag: the version in the promote stage (``staging``), else the newest Bento built.
+With no flag: the version in the promote stage (``staging`` by default), else the newest Bento built.
 The endpoints are the image's, since it is the same Bento.
 """
 
@@ -22,6 +22,7 @@ from typing import Any
 from gitml.config import Settings, load_settings
 from gitml.errors import GitmlError, UsageError
 from gitml.registry.promote import artifact_name
+from gitml.registry.stages import promote_stage
 from gitml.registry.versions import list_versions, version_in_stage
 from gitml.serving.build import bento_name, build
 
@@ -73,19 +74,55 @@ def choose_bento(
             f"version {built.source.label}" if version else f"stage {stage} ({built.source.label})"
         )
         return ServeTarget(built.bento_tag, why)
-    in_stage = version_in_stage(list_versions(root, name), settings.promote.stage)
+    default_stage = promote_stage(root, settings)
+    in_stage = version_in_stage(list_versions(root, name), default_stage)
     if in_stage is not None:
         tag = f"{bento}:{in_stage.version}"
         if not bento_exists(tag):
             build(root, version=in_stage.version, artifact=artifact, settings=settings)
-        return ServeTarget(tag, f"stage {settings.promote.stage} ({in_stage.version})")
+        return ServeTarget(tag, f"stage {default_stage} ({in_stage.version})")
     newest = newest_bento(bento)
     if newest is None:
         raise UsageError(
-            f"nothing to serve: no version of {name} is in {settings.promote.stage} and no Bento "
+            f"nothing to serve: no version of {name} is in {default_stage} and no Bento "
             "was built; run `gitml build` first"
         )
     return ServeTarget(newest, "newest build")
+
+
+#: BentoML's variable for configuration overrides (``key.path=value`` separated by spaces).
+CONFIG_OPTIONS_ENV = "BENTOML_CONFIG_OPTIONS"
+
+
+def monitoring_options(bento_tag: str, monitor_dir: str | Path | None) -> str:
+    """BentoML configuration overrides that point the Bento's monitoring at ``monitor_dir``
+    (JSON lines, BentoML's default exporter), or turn it off when ``monitor_dir`` is None."""
+    service = bento_tag.partition(":")[0]
+    try:
+        import bentoml
+
+        service = bentoml.get(bento_tag).info.entry_service or service
+    except Exception:  # not in the store: `bentoml serve` says so itself
+        pass
+    key = f"services.{service}.monitoring"
+    if monitor_dir is None:
+        return f"{key}.enabled=false"
+    folder = Path(monitor_dir).absolute()
+    if " " in str(folder):
+        raise UsageError(
+            f"--monitor-dir {folder} holds a space, which BentoML's overrides split on"
+        )
+    return f"{key}.enabled=true {key}.type=default {key}.options.log_path={folder}"
+
+
+def server_environment(
+    monitor_dir: str | Path | None, base: dict | None = None, bento_tag: str = "classifier"
+) -> dict:
+    """The environment of ``bentoml serve``: the user's BentoML overrides plus gitml's."""
+    env = {**(os.environ if base is None else base), "BENTOML_DO_NOT_TRACK": "True"}
+    ours = monitoring_options(bento_tag, monitor_dir)
+    env[CONFIG_OPTIONS_ENV] = f"{env.get(CONFIG_OPTIONS_ENV, '')} {ours}".strip()
+    return env
 
 
 def serve_command(bento_tag: str, host: str, port: int) -> list[str]:
@@ -153,14 +190,25 @@ class _StderrRelay(threading.Thread):
                 self.last = line.strip()
 
 
-def run_server(bento_tag: str, host: str, port: int, command: list[str] | None = None) -> int:
+def run_server(
+    bento_tag: str,
+    host: str,
+    port: int,
+    command: list[str] | None = None,
+    *,
+    monitor_dir: str | Path | None = None,
+) -> int:
     """``gitml serve``: run ``bentoml serve`` in the foreground and return its exit code.
 
     Its output passes through. A server that exits before ``/readyz`` answers is a
     ``GitmlError`` naming its last stderr line; once it has served, its own exit code is returned.
+    Records go to ``monitor_dir``; without it BentoML's own monitoring configuration applies
+    (its default: JSON lines under ``monitoring/`` in the current directory).
     """
     command = command or serve_command(bento_tag, host, port)
     env = {**os.environ, "BENTOML_DO_NOT_TRACK": "True"}
+    if monitor_dir is not None:
+        env = server_environment(monitor_dir, env, bento_tag)
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
     relay = _StderrRelay(process.stderr)
     relay.start()
@@ -198,11 +246,19 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def start_server(
-    bento_tag: str, host: str = "127.0.0.1", port: int = 0, **popen
+    bento_tag: str,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    monitor_dir: str | Path | None = None,
+    env: dict | None = None,
+    **popen,
 ) -> tuple[subprocess.Popen, str]:
-    """Start ``bentoml serve`` in the background; returns the process and its base URL."""
+    """Start ``bentoml serve`` in the background; returns the process and its base URL.
+
+    Answers are recorded under ``monitor_dir``; none are recorded without it (a smoke test's
+    traffic is not the model's). ``env`` replaces this process's environment."""
     port = port or free_port(host)
-    env = {**os.environ, "BENTOML_DO_NOT_TRACK": "True"}
+    env = server_environment(monitor_dir, env, bento_tag)
     process = subprocess.Popen(
         serve_command(bento_tag, host, port), env=env, start_new_session=True, **popen
     )

@@ -22,6 +22,8 @@ from gitml.serving.source import resolve_source
 #: Tolerance on probabilities: the same model in the same library versions gives identical floats;
 #: JSON round-tripping keeps 17 significant digits.
 PROBA_TOLERANCE = 1e-9
+#: Seconds to wait for `/readyz`.
+READY_TIMEOUT = 180.0
 
 
 @dataclass
@@ -88,7 +90,13 @@ def smoke_test(
     process, url = start_server(bento_tag, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     result = SmokeResult(bento_tag, url, len(instances))
     try:
-        wait_ready(process, url, last_words=lambda: _last_line(process.stderr.read()))
+        # a first start on a busy runner can take minutes; a server that dies is seen at once
+        wait_ready(
+            process,
+            url,
+            timeout=READY_TIMEOUT,
+            last_words=lambda: _last_line(process.stderr.read()),
+        )
         answers, probabilities = predict(url, instances)
         result.mismatches = [
             i for i, (a, b) in enumerate(zip(answers, expected, strict=False)) if a != b

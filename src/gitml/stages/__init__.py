@@ -6,3 +6,19 @@ in ``params.yaml`` with no code change, or replaces these stages with its own co
 """
 
 STAGES = ("prepare", "train", "evaluate")
+
+#: stage -> "module:function", imported only when that stage runs: a stage's start-up pays for
+#: its own imports, not its siblings' (measured by bench/stages.py).
+ENTRY_POINTS = {
+    "prepare": "gitml.stages.prepare:prepare",
+    "train": "gitml.stages.train:train",
+    "evaluate": "gitml.stages.evaluate:evaluate",
+}
+
+
+def load_stage(name: str):
+    """The function that runs stage ``name`` (its module imported now)."""
+    import importlib
+
+    module_name, function = ENTRY_POINTS[name].split(":")
+    return getattr(importlib.import_module(module_name), function)

@@ -9,7 +9,6 @@ import joblib
 import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
-from sklearn.inspection import permutation_importance
 
 from gitml.errors import DataError
 from gitml.stages.train import read_split
@@ -52,6 +51,10 @@ def feature_importance(model, features: pd.DataFrame, target: pd.Series) -> pd.D
     elif hasattr(estimator, "coef_"):
         values = np.abs(np.asarray(estimator.coef_)).mean(axis=0)
     else:
+        # sklearn.inspection pulls in sklearn.ensemble and sklearn.tree: import it only for the
+        # estimators that need it, not in every evaluate's start-up (bench/stages.py)
+        from sklearn.inspection import permutation_importance
+
         values = permutation_importance(
             model, features, target, n_repeats=5, random_state=0
         ).importances_mean

@@ -1,0 +1,131 @@
+"""Fixtures for tests that build and serve a real Bento (module-scoped: one build per module).
+
+``project`` clones the repository, reproduces the pipeline (restored from the committed
+run-cache), promotes HEAD locally and builds the Bento. ``served`` serves it on 127.0.0.1 with
+its answers recorded under a temporary monitor directory and its stderr kept in a file. Every
+BentoML step runs in a child process with its own BENTOML_HOME: BentoML binds its store at first
+use, so the per-test HOME of the top conftest would not reach it in process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import joblib
+import pandas as pd
+import pytest
+
+from gitml.serving.serve import start_server, stop_server, wait_ready
+from tests.conftest import REPO_ROOT, git
+
+GITML = [sys.executable, "-c", "from gitml.cli import main; main()"]
+BENTO = "classifier:v0.1.0"
+#: A small body limit for the served Bento, so a 413 needs only a few MB of test data.
+TEST_BODY_LIMIT = 1_000_000
+
+__all__ = ["BENTO", "GITML", "Served", "gitml", "serve", "stop_server"]
+
+
+def gitml(project: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [*GITML, *args], cwd=project, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, f"gitml {' '.join(args)} failed:\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory):
+    """A clone with the pipeline's outputs, v0.1.0 in staging (local tags) and its Bento built."""
+    base = tmp_path_factory.mktemp("bento")
+    home = base / "home"
+    home.mkdir()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "RUNNER_"))},
+        "HOME": str(home),
+        "BENTOML_HOME": str(base / "bentoml"),
+        "BENTOML_DO_NOT_TRACK": "True",
+        "DVC_NO_ANALYTICS": "1",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "gitml tests",
+        "GIT_AUTHOR_EMAIL": "tests@gitml.invalid",
+        "GIT_COMMITTER_NAME": "gitml tests",
+        "GIT_COMMITTER_EMAIL": "tests@gitml.invalid",
+    }
+    clone = base / "clone"
+    git(base, "clone", "-q", str(REPO_ROOT), str(clone))
+    gitml(clone, env, "run", "--pull")
+    gitml(clone, env, "promote", "--no-push")
+    output = base / "github_output"
+    built = gitml(clone, {**env, "GITHUB_OUTPUT": str(output)}, "build")
+    assert built.stdout == f"bento: {BENTO}\n"
+    commit = git(clone, "rev-parse", "HEAD")
+    assert output.read_text() == (
+        "bento-tag=classifier:v0.1.0\nmodel-tag=classifier:v0.1.0\nversion=v0.1.0\n"
+        f"commit={commit}\nimage=\nimages=\n"
+    )
+    yield clone, env
+
+
+@dataclass
+class Served:
+    url: str
+    monitor_dir: Path
+    log: Path  # the server's output
+
+    def records(self, kind: str = "gitml_predictions") -> list[str]:
+        """Every line of every worker's data file of ``kind``, file by file."""
+        folder = self.monitor_dir / kind / "data"
+        return [
+            line
+            for path in sorted(folder.glob("data.*.log*"))
+            if path.is_file()
+            for line in path.read_text(encoding="utf-8").splitlines()
+        ]
+
+
+def serve(env: dict, monitor_dir: Path, log: Path):
+    """Start the Bento recording under ``monitor_dir``; returns (process, Served)."""
+    process, url = start_server(
+        BENTO,
+        monitor_dir=monitor_dir,
+        env={**env, "GITML_MAX_BODY_BYTES": str(TEST_BODY_LIMIT)},
+        stdout=log.open("wb"),  # BentoML logs to stdout
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_ready(process, url, timeout=240)
+    except BaseException:
+        stop_server(process)
+        raise
+    return process, Served(url, monitor_dir, log)
+
+
+@pytest.fixture(scope="module")
+def served(project, tmp_path_factory: pytest.TempPathFactory):
+    _clone, env = project
+    base = tmp_path_factory.mktemp("served")
+    process, running = serve(env, base / "monitoring", base / "server.log")
+    try:
+        yield running
+    finally:
+        stop_server(process)
+
+
+@pytest.fixture(scope="module")
+def server(served) -> str:
+    """The served Bento's base URL."""
+    return served.url
+
+
+@pytest.fixture(scope="module")
+def test_split(project):
+    clone, _env = project
+    frame = pd.read_csv(clone / "prepared" / "test.csv")
+    features = frame.drop(columns=["target"])
+    model = joblib.load(clone / "models" / "model.joblib")
+    return features, model
