@@ -9,7 +9,7 @@ cannot parse as an error box. Use it from any test::
         assert_mermaid_renders(mmdc, tmp_path, {"leaderboard": markdown_text, "docs": other})
 
 ``mmdc`` is a session-wide fixture (registered in ``tests/conftest.py``) that installs the pinned
-``@mermaid-js/mermaid-cli`` from npm into ``.cache/npm-tools/`` once (``PUPPETEER_SKIP_DOWNLOAD``:
+``@mermaid-js/mermaid-cli`` from npm into the tool cache (``tests/tool_cache.py``) once (``PUPPETEER_SKIP_DOWNLOAD``:
 it drives Debian's ``/usr/bin/chromium``). ``assert_mermaid_renders`` takes named Markdown
 documents, extracts every fenced ``mermaid`` block, and renders them all in ONE mmdc run (one
 browser start, about 10 s), so pass everything a test has in one call. It fails with the
@@ -33,10 +33,10 @@ from pathlib import Path
 import pytest
 
 from tests.browser import CHROMIUM, IN_CI
+from tests.tool_cache import TOOL_CACHE
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 MERMAID_CLI_NPM = "@mermaid-js/mermaid-cli@12.2.0"
-TOOLS_DIR = REPO_ROOT / ".cache" / "npm-tools" / "mermaid-cli-12.2.0"
+TOOLS_DIR = TOOL_CACHE / "npm-tools" / "mermaid-cli-12.2.0"
 BLOCK = re.compile(r"^```mermaid[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 RENDERED = re.compile(r"out-(\d+)\.svg")
 
@@ -60,7 +60,7 @@ def _install() -> Path:
     env = {
         **os.environ,
         "PUPPETEER_SKIP_DOWNLOAD": "1",
-        "npm_config_cache": str(REPO_ROOT / ".cache" / "npm-cache"),
+        "npm_config_cache": str(TOOL_CACHE / "npm-cache"),
     }
     result = subprocess.run(
         ["npm", "install", "--no-audit", "--no-fund", "--prefix", staging, MERMAID_CLI_NPM],

@@ -27,6 +27,7 @@ COMMANDS = {
     "serve": "gitml.commands.serve:serve",
     "smoke-test": "gitml.commands.smoke_test:smoke_test",
     "report": "gitml.commands.report:report",
+    "retrain": "gitml.commands.retrain:retrain",
     "stage": "gitml.commands.stage:stage",
     "comment": "gitml.commands.comment:comment",
     "sweep": "gitml.commands.sweep:sweep",

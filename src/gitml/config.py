@@ -58,6 +58,18 @@ class SweepSettings:
 
 
 @dataclass(frozen=True)
+class RetrainSettings:
+    """What ``gitml retrain`` appends to (``[tool.gitml.retrain]``); None: found from the project."""
+
+    #: the DVC-tracked data file new labelled rows are appended to
+    dataset: str | None = None
+    #: the model the retraining branch and pull request are named after
+    model: str | None = None
+    #: the dataset's target column, when no ``data.target`` in params.yaml names it
+    target: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything under ``[tool.gitml]``, validated."""
 
@@ -70,9 +82,10 @@ class Settings:
     source: Path | None = None
     #: ``[tool.gitml.monitor]`` as written; ``gitml.monitor.settings`` validates it (strictly)
     monitor: dict[str, Any] = field(default_factory=dict)
+    retrain: RetrainSettings = field(default_factory=RetrainSettings)
 
 
-TOP_LEVEL_KEYS = {"base", "metrics", "gates", "promote", "monitor", "sweep"}
+TOP_LEVEL_KEYS = {"base", "metrics", "gates", "promote", "monitor", "sweep", "retrain"}
 PROMOTE_KEYS = {"artifact", "stage", "bump"}
 BUMPS = ("major", "minor", "patch")
 SWEEP_KEYS = {"params", "max_runs", "rank_by"}
@@ -210,7 +223,21 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
         sweep=parse_sweep(table.get("sweep", {})),
         source=source,
         monitor=dict(monitor),
+        retrain=_parse_retrain(table.get("retrain", {})),
     )
+
+
+def _parse_retrain(raw: Any) -> RetrainSettings:
+    """``[tool.gitml.retrain]``: every key a non-empty string."""
+    if not isinstance(raw, dict):
+        raise ConfigError("[tool.gitml.retrain] must be a table")
+    _check_keys(raw, {"dataset", "model", "target"}, "[tool.gitml.retrain]")
+    for key, value in raw.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(
+                f"[tool.gitml.retrain] {key} must be a non-empty string, got {value!r}"
+            )
+    return RetrainSettings(**raw)
 
 
 def _read_pyproject(path: Path) -> dict[str, Any]:

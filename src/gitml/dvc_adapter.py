@@ -968,3 +968,97 @@ def has_experiment(root: Path | str, name: str) -> bool:
     """Whether an experiment called ``name`` exists on the current commit in this clone."""
     with open_repo(root) as repo:
         return _experiment_rev(repo, name) is not None
+
+
+# -- retraining: the data a pipeline starts from, and moving one version of it ------------------
+
+
+@dataclass(frozen=True)
+class TrackedData:
+    """A file or folder tracked by a ``.dvc`` file (``dvc add``), relative to the project root."""
+
+    output: str
+    dvc_file: str
+    is_dir: bool
+
+
+def tracked_data(root: Path | str) -> list[TrackedData]:
+    """Every output of a ``.dvc`` file in the project (what ``dvc add`` tracks, not stage outputs)."""
+    found = []
+    with open_repo(root) as repo:
+        base = repo.root_dir
+        for stage in repo.index.stages:
+            if not stage.is_data_source:
+                continue
+            for out in stage.outs:
+                found.append(
+                    TrackedData(
+                        output=_relative(out.fs_path, base),
+                        dvc_file=_relative(stage.path, base),
+                        is_dir=bool(out.meta and out.meta.isdir) or Path(out.fs_path).is_dir(),
+                    )
+                )
+    return sorted(found, key=lambda t: t.output)
+
+
+def pipeline_dependencies(root: Path | str) -> list[str]:
+    """The paths the pipeline's stages depend on (files and folders), relative to the root."""
+    with open_repo(root) as repo:
+        base = repo.root_dir
+        paths = [
+            _relative(dep.fs_path, base)
+            for stage in repo.index.stages
+            if not stage.is_data_source
+            for dep in stage.deps
+            if dep.protocol == "local"
+        ]
+    return list(dict.fromkeys(paths))
+
+
+def share_local_settings(source: Path | str, target: Path | str) -> None:
+    """Give the project at ``target`` (a git worktree of ``source``) the cache and remotes of
+    ``source``: its ``config.local`` (credentials a user set with ``--local``), then the cache
+    directory and every local remote as absolute paths, since relative ones are relative to
+    ``.dvc/`` and the worktree lives elsewhere."""
+    import shutil
+
+    local = Path(source) / ".dvc" / "config.local"
+    if local.is_file():
+        shutil.copyfile(local, Path(target) / ".dvc" / "config.local")
+    with open_repo(source) as repo:
+        cache_dir = repo.cache.local_cache_dir
+        remotes = {name: dict(conf) for name, conf in repo.config["remote"].items()}
+    with open_repo(target) as repo, repo.config.edit("local") as config:
+        config["cache"]["dir"] = str(cache_dir)
+        for name, conf in remotes.items():
+            url = str(conf.get("url", ""))
+            if url and "://" not in url:  # DVC resolved it against its config file: absolute
+                config["remote"].setdefault(name, {})["url"] = url
+
+
+def checkout_data(root: Path | str, dvc_file: str, remote: str | None = None) -> None:
+    """``dvc pull DVC_FILE``: its data from the cache, fetched from the remote when missing."""
+    with open_repo(root) as repo:
+        try:
+            with _quiet():
+                repo.pull(targets=[str(Path(repo.root_dir) / dvc_file)], remote=remote)
+        except Exception as error:  # DVC's errors, and the filesystems' own
+            raise RemoteError(
+                f"could not fetch the data of {dvc_file} from "
+                f"{_remote_description(repo, remote)}: {describe_exception(error)}; "
+                "check that it is reachable and holds that version (`dvc push` it)"
+            ) from error
+
+
+def push_data(root: Path | str, dvc_file: str, remote: str | None = None) -> int:
+    """``dvc push DVC_FILE``: the data version it names reaches the remote; files pushed."""
+    with open_repo(root) as repo:
+        try:
+            pushed = repo.push(targets=[str(Path(repo.root_dir) / dvc_file)], remote=remote)
+        except Exception as error:  # DVC's errors, and the filesystems' own
+            raise RemoteError(
+                f"could not push {dvc_file}'s data to {_remote_description(repo, remote)}: "
+                f"{describe_exception(error)}; check that it is writable and its credentials "
+                "are set"
+            ) from error
+    return int(pushed or 0)

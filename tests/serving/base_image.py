@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT
+from tests.tool_cache import TOOL_CACHE
 
 SUITE = "bookworm"
 MIRROR = "http://deb.debian.org/debian"
@@ -29,7 +29,7 @@ PACKAGES = "python3,python3-pip,python3-venv,ca-certificates"
 #: unless told; uv must read the system CA store for the extra CAs.
 ENV = ("LANG=C.UTF-8", "PIP_BREAK_SYSTEM_PACKAGES=1", "UV_NATIVE_TLS=1")
 HOST_CAS = Path("/usr/local/share/ca-certificates")
-CACHE = REPO_ROOT / ".cache" / "gitml-test-base"
+CACHE = TOOL_CACHE / "gitml-test-base"
 REPOSITORY = "localhost/gitml-test-base"
 REQUIRED_TOOLS = ("buildah", "debootstrap", "skopeo", "docker-registry")
 

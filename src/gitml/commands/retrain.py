@@ -1,0 +1,106 @@
+"""``gitml retrain``: append labelled rows to the dataset on a branch and open one retraining PR."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from gitml.retrain.retrain import Retrained, RetrainRequest
+
+
+def render(result: Retrained) -> list[str]:
+    """The lines ``gitml retrain`` prints on stdout."""
+    if result.nothing and result.pr_action is None:
+        return [result.nothing]
+    lines = []
+    appended = result.appended
+    if appended is not None:
+        dropped = appended.duplicates + appended.repeated
+        lines.append(
+            f"Appended {appended.added} row(s) to {result.dataset} "
+            f"({appended.rows_before} -> {appended.rows_after}); {dropped} duplicate(s) dropped."
+        )
+    if result.commit:
+        lines.append(
+            f"Pushed {result.data_pushed} file(s) to the DVC remote, committed "
+            f"{result.dvc_file} ({result.commit[:12]}) and pushed branch {result.branch}."
+        )
+    else:
+        lines.append(f"No new rows; branch {result.branch} is unchanged.")
+    if result.pr is not None:
+        action = {"created": "Opened", "updated": "Updated", "unchanged": "Unchanged:"}
+        lines.append(
+            f"{action[result.pr_action or 'unchanged']} pull request #{result.pr.number}: "
+            f"{result.pr.url}"
+        )
+    return lines
+
+
+@click.command()
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="CSV of labelled rows with the training data's columns (features and target); "
+    "repeat for several files.",
+)
+@click.option(
+    "--dataset",
+    metavar="PATH",
+    help="DVC-tracked data file to append to. Default: [tool.gitml.retrain] dataset, else the "
+    "one tracked file or folder the pipeline depends on.",
+)
+@click.option(
+    "--branch",
+    metavar="NAME",
+    help="Branch to commit on. Default: the open retraining PR's, else an unmerged "
+    "retraining branch of the model's, else gitml/retrain/<model>-<date>.",
+)
+@click.option(
+    "--pr/--no-pr",
+    default=True,
+    show_default=True,
+    help="Open (or update) the model's retraining pull request.",
+)
+@click.option(
+    "--summary",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Monitoring summary for the PR body: gitml monitor's --json report (drifted features, "
+    "performance on labelled rows), or any Markdown file shown as written.",
+)
+@click.option(
+    "--repo", "repository", metavar="OWNER/NAME", help="Repository. Default: $GITHUB_REPOSITORY."
+)
+@click.option(
+    "--api-url",
+    metavar="URL",
+    help="GitHub API URL. Default: $GITHUB_API_URL, else https://api.github.com.",
+)
+def retrain(data: tuple[Path, ...], **options: object) -> None:
+    """Append new labelled rows to the DVC-tracked dataset on a branch and open a retraining PR.
+
+    Checks that every file has the dataset's columns, types and known classes (a file that does
+    not is refused whole, naming its first bad row), drops rows already present, writes the
+    dataset atomically, runs `dvc add` and `dvc push`, commits the .dvc file on the branch with
+    a message naming the rows and their source, pushes the branch, and opens the pull request
+    (one open retraining PR per model: later runs add to its branch and update its body). The
+    PR workflow then retrains on the new data. Reads GITHUB_API_URL, GITHUB_REPOSITORY and
+    GITHUB_TOKEN (a token that may push and open PRs; see docs/security.md).
+
+    \b
+    Examples:
+      gitml retrain --data labelled.csv
+      gitml retrain --data labelled.csv --summary monitor.json
+      gitml retrain --data week1.csv --data week2.csv --no-pr
+      gitml retrain --data labelled.csv --dataset data/train.csv --branch retrain/june
+    """
+    from gitml.retrain.retrain import retrain as run_retrain
+
+    result = run_retrain(RetrainRequest(data=data, **options))  # type: ignore[arg-type]
+    for line in render(result):
+        click.echo(line)

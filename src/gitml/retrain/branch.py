@@ -1,0 +1,256 @@
+"""The git side of retraining: which branch, whether it is gitml's, a worktree, commit, push.
+
+The work happens in a temporary ``git worktree`` at the branch's start point, so the user's own
+checkout (its branch, its uncommitted files) is never touched; the commit is made there on a
+detached HEAD and becomes a branch only when the remote has taken it, so a refused push leaves
+nothing committed on any branch.
+
+A branch is gitml's when its first commit past the base (or its tip, when it has none) carries
+the trailer ``Gitml-Retrain: <model>``; people may add commits on top of it in the pull request.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from gitml.errors import RemoteError, UsageError
+from gitml.registry.git import run_git
+
+TRAILER = "Gitml-Retrain"
+PREFIX = "gitml/retrain/"
+
+
+@dataclass(frozen=True)
+class Target:
+    """The branch to commit on and the commit to start from."""
+
+    name: str
+    start: str
+    #: the branch exists on the remote with commits past the base (an earlier run's)
+    exists: bool
+
+
+def default_name(model: str, date: str) -> str:
+    return f"{PREFIX}{model}-{date}"
+
+
+def check_name(root: Path, name: str) -> str:
+    result = run_git(root, "check-ref-format", "--branch", name, check=False)
+    if result.returncode != 0 or name.startswith("-"):
+        raise UsageError(f"--branch {name!r} is not a valid git branch name")
+    return name
+
+
+def describe_remote(root: Path, remote: str) -> str:
+    url = run_git(root, "remote", "get-url", remote, check=False).stdout.strip()
+    return f"git remote '{remote}' ({url})" if url else f"git remote '{remote}'"
+
+
+def remote_branches(root: Path, remote: str, base: str) -> dict[str, str]:
+    """Branch name -> sha on ``remote``; the base and the retraining branches are fetched."""
+    if run_git(root, "remote", "get-url", remote, check=False).returncode != 0:
+        raise UsageError(f"no git remote '{remote}' to push the retraining branch to; add it")
+    listed = run_git(root, "ls-remote", "--heads", remote, check=False)
+    if listed.returncode != 0:
+        raise RemoteError(
+            f"cannot read the branches of {describe_remote(root, remote)}: "
+            f"{_last(listed.stderr)}; check the URL and the credentials"
+        )
+    heads = {}
+    for line in listed.stdout.splitlines():
+        sha, _, ref = line.partition("\t")
+        heads[ref.removeprefix("refs/heads/")] = sha
+    if base not in heads:
+        raise UsageError(f"{describe_remote(root, remote)} has no branch '{base}' (the base)")
+    return heads
+
+
+def fetch(root: Path, remote: str, branches: list[str]) -> None:
+    refspecs = [f"+refs/heads/{b}:refs/remotes/{remote}/{b}" for b in dict.fromkeys(branches)]
+    result = run_git(root, "fetch", "--quiet", "--no-tags", remote, *refspecs, check=False)
+    if result.returncode != 0:
+        raise RemoteError(
+            f"cannot fetch from {describe_remote(root, remote)}: {_last(result.stderr)}"
+        )
+
+
+def owner(root: Path, base_sha: str, tip: str) -> str | None:
+    """The model named by the branch's first commit past the base (or its tip); None if none."""
+    first = run_git(root, "rev-list", "--reverse", f"{base_sha}..{tip}").stdout.split()
+    commit = first[0] if first else tip
+    body = run_git(root, "log", "-1", "--format=%B", commit).stdout
+    found = re.search(rf"^{TRAILER}:\s*(\S+)\s*$", body, re.MULTILINE)
+    return found.group(1) if found else None
+
+
+def has_commits_past(root: Path, base_sha: str, tip: str) -> bool:
+    return bool(run_git(root, "rev-list", "--max-count=1", f"{base_sha}..{tip}").stdout.strip())
+
+
+def choose(
+    root: Path,
+    remote: str,
+    base: str,
+    model: str,
+    date: str,
+    requested: str | None,
+    pr_branch: str | None,
+) -> Target:
+    """The branch to add to: ``--branch``, else the open PR's, else the newest unmerged branch
+    of this model's that gitml made, else ``gitml/retrain/<model>-<date>``."""
+    heads = remote_branches(root, remote, base)
+    if requested and pr_branch and requested != pr_branch:
+        raise UsageError(
+            f"the open retraining pull request for {model} is on branch {pr_branch}; run without "
+            f"--branch to add to it, or close it first (one open retraining PR per model)"
+        )
+    ours = sorted(b for b in heads if b.startswith(f"{PREFIX}{model}-"))
+    fetch(root, remote, [base, *ours, *(n for n in (requested, pr_branch) if n in heads)])
+    base_sha = heads[base]
+    name = requested or pr_branch
+    if name is None:
+        unmerged = [
+            b
+            for b in ours
+            if has_commits_past(root, base_sha, heads[b])
+            and owner(root, base_sha, heads[b]) == model
+        ]
+        name = _newest(root, unmerged, heads) if unmerged else default_name(model, date)
+    check_name(root, name)
+    if name not in heads:
+        return Target(name, base_sha, exists=False)
+    made_by = owner(root, base_sha, heads[name])
+    if made_by != model:
+        raise UsageError(
+            f"branch {name} already exists on {describe_remote(root, remote)} and is not gitml's "
+            f"retraining branch for {model} (its first commit has no '{TRAILER}: {model}' "
+            "trailer); pass --branch with another name, or delete that branch"
+        )
+    if has_commits_past(root, base_sha, heads[name]):
+        return Target(name, heads[name], exists=True)
+    return Target(name, base_sha, exists=False)  # merged: start again from the base
+
+
+def _newest(root: Path, branches: list[str], heads: dict[str, str]) -> str:
+    def committed(branch: str) -> int:
+        return int(run_git(root, "log", "-1", "--format=%ct", heads[branch]).stdout.strip())
+
+    return max(branches, key=lambda b: (committed(b), b))
+
+
+@contextmanager
+def worktree(root: Path, start: str) -> Iterator[Path]:
+    """A temporary worktree of ``root`` at ``start`` (detached), removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="gitml-retrain-"))
+    path = folder / "work"
+    try:
+        run_git(root, "worktree", "add", "--quiet", "--detach", str(path), start)
+        yield path
+    finally:
+        run_git(root, "worktree", "remove", "--force", str(path), check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+        run_git(root, "worktree", "prune", check=False)
+
+
+def commit(work: Path, paths: list[str], message: str) -> str:
+    """Commit ``paths`` (relative to ``work``) on the worktree's detached HEAD; return the sha.
+
+    Without a git identity (a fresh CI runner) the commit is made as ``gitml retrain``.
+    """
+    run_git(work, "add", "--", *paths)
+    identity = []
+    for key, fallback in (("user.name", "gitml retrain"), ("user.email", "gitml@users.noreply")):
+        if not run_git(work, "config", key, check=False).stdout.strip():
+            identity += ["-c", f"{key}={fallback}"]
+    run_git(work, *identity, "commit", "--quiet", "--no-verify", "-m", message)
+    return run_git(work, "rev-parse", "HEAD").stdout.strip()
+
+
+def push(root: Path, remote: str, sha: str, name: str) -> None:
+    """Push ``sha`` to ``refs/heads/NAME`` (a fast-forward or a new branch), then point the
+    remote-tracking ref and a local branch of that name (when there is none) at it."""
+    result = run_git(root, "push", "--porcelain", remote, f"{sha}:refs/heads/{name}", check=False)
+    if result.returncode != 0:
+        reason = _rejection(result.stdout, result.stderr) or _last(result.stderr)
+        raise RemoteError(
+            f"{describe_remote(root, remote)} refused the push of branch {name} ({reason}); "
+            "nothing was committed on any branch (the new data version is on the DVC remote, "
+            "harmless); check that the token may push branches (contents: write) and run again"
+        )
+    run_git(root, "update-ref", f"refs/remotes/{remote}/{name}", sha, check=False)
+    if run_git(root, "rev-parse", "--verify", "--quiet", f"refs/heads/{name}", check=False).stdout:
+        return
+    run_git(root, "branch", "--quiet", name, sha, check=False)
+
+
+def _rejection(porcelain: str, stderr: str) -> str | None:
+    """Why the remote refused (``pre-receive hook declined``), with what it said (``remote:``)."""
+    for line in porcelain.splitlines():
+        if line.startswith("!"):
+            status = line.split("\t")[-1].strip()
+            found = re.search(r"\((.*)\)\s*$", status)
+            reason = found.group(1) if found else status
+            said = [
+                text.removeprefix("remote:").strip()
+                for text in stderr.splitlines()
+                if text.startswith("remote:") and text.removeprefix("remote:").strip()
+            ]
+            return f"{reason}: {' '.join(said)}" if said else reason
+    return None
+
+
+def _last(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "no output"
+
+
+@dataclass(frozen=True)
+class RetrainCommit:
+    """One ``gitml retrain`` commit on the branch, read back from its trailers."""
+
+    sha: str
+    date: str
+    added: int
+    dropped: int
+    rows_after: int | None
+    sources: tuple[str, ...]
+
+
+def history(root: Path, base: str, tip: str) -> list[RetrainCommit]:
+    """gitml's retraining commits between ``base`` and ``tip``, oldest first."""
+    out = run_git(root, "log", "--reverse", "--format=%H%x00%cs%x00%B%x1e", f"{base}..{tip}")
+    found = []
+    for record in out.stdout.split("\x1e"):
+        if not record.strip():
+            continue
+        sha, date, body = record.strip("\n").split("\x00", 2)
+        trailers = _trailers(body)
+        if TRAILER not in trailers:
+            continue
+        found.append(
+            RetrainCommit(
+                sha=sha,
+                date=date,
+                added=_int(trailers.get("Gitml-Rows-Added")),
+                dropped=_int(trailers.get("Gitml-Rows-Dropped")),
+                rows_after=_int(trailers.get("Gitml-Rows-Total"), None),
+                sources=tuple(trailers.get("Gitml-Source", "").split("; "))
+                if trailers.get("Gitml-Source")
+                else (),
+            )
+        )
+    return found
+
+
+def _trailers(body: str) -> dict[str, str]:
+    return dict(re.findall(r"^(Gitml-[A-Za-z-]+):[ \t]*(.*)$", body, re.MULTILINE))
+
+
+def _int(value: str | None, default: int | None = 0) -> int | None:
+    return int(value) if value and value.strip().isdigit() else default

@@ -1,0 +1,184 @@
+"""``gitml retrain`` as one function: labelled rows in, a pushed branch and one open PR out.
+
+Order matters: everything that can be refused is checked before anything is written (the files,
+the GitHub settings, the branch); the new data version reaches the DVC remote before a commit
+points at it; the commit becomes a branch only once the git remote took it; the pull request is
+opened (or its body updated) last, and if GitHub fails then, the error says the branch is there
+and how to open the pull request, which a second run also does.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from gitml import dvc_adapter
+from gitml.config import Settings, load_settings
+from gitml.errors import ConfigError, GitHubError
+from gitml.registry.git import run_git
+from gitml.retrain import body, branch, dataset, labelled
+from gitml.retrain.append import Appended, append_rows
+from gitml.retrain.pull_request import ApiError, PullRequest, PullRequests, compare_url
+from gitml.retrain.summary import read_summary
+
+
+@dataclass(frozen=True)
+class RetrainRequest:
+    """What ``gitml retrain`` was asked to do (its options)."""
+
+    data: tuple[Path, ...]
+    dataset: str | None = None
+    branch: str | None = None
+    pr: bool = True
+    summary: Path | None = None
+    repository: str | None = None
+    api_url: str | None = None
+    remote: str = "origin"
+    root: Path = Path(".")
+    #: the date in the default branch name (YYYY-MM-DD, UTC); None: today
+    date: str | None = None
+
+
+@dataclass
+class Retrained:
+    """What a retraining did, as data for the command to render."""
+
+    model: str = ""
+    #: set when there was nothing to do; the one line that says why
+    nothing: str | None = None
+    dataset: str = ""
+    dvc_file: str = ""
+    branch: str = ""
+    appended: Appended | None = None
+    sources: tuple[tuple[str, int], ...] = ()
+    data_pushed: int = 0
+    commit: str | None = None
+    #: "created", "updated", "unchanged" or None (no pull request asked for, or none needed)
+    pr_action: str | None = None
+    pr: PullRequest | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def model_name(root: Path, settings: Settings) -> str:
+    """``[tool.gitml.retrain] model``, else the promoted artifact, else dvc.yaml's one model."""
+    name = settings.retrain.model or settings.promote.artifact
+    if name:
+        return name
+    models = dvc_adapter.project_outline(root).model_artifacts
+    if len(models) > 1:
+        raise ConfigError(
+            f"dvc.yaml declares several models ({', '.join(models)}); name the one to retrain "
+            'with [tool.gitml.retrain] model = "NAME"'
+        )
+    return models[0] if models else "model"
+
+
+@contextmanager
+def _inside(path: Path) -> Iterator[None]:
+    """DVC resolves some paths against the process's cwd: work from the worktree."""
+    previous = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def retrain(request: RetrainRequest, env: Mapping[str, str] | None = None) -> Retrained:
+    """Append ``request.data`` to the dataset on a retraining branch, push, open or update the PR."""
+    env = os.environ if env is None else env
+    root = Path(request.root).resolve()
+    files = labelled.read_files(list(request.data))
+    result = Retrained(sources=tuple((f.path.name, len(f.rows)) for f in files))
+    if not any(rows for _, rows in result.sources):
+        names = ", ".join(str(f.path) for f in files)
+        result.nothing = f"Nothing to do: {names} {'has' if len(files) == 1 else 'have'} no rows."
+        return result
+    github = PullRequests.from_env(env, request.repository, request.api_url) if request.pr else None
+    summary = read_summary(request.summary) if request.summary else None
+    settings = load_settings(root)
+    tracked, path = dataset.find_tracked(root, request.dataset, settings)
+    result.model = model = model_name(root, settings)
+    open_pr = github.find_open(model, settings.base) if github else None
+    date = request.date or datetime.now(timezone.utc).date().isoformat()
+    target = branch.choose(
+        root,
+        request.remote,
+        settings.base,
+        model,
+        date,
+        request.branch,
+        open_pr.branch if open_pr else None,
+    )
+    result.branch, result.dvc_file = target.name, tracked.dvc_file
+    _append_and_push(root, request, files, tracked, path, target, result)
+    if result.commit is None and (not target.exists or github is None):
+        result.nothing = _nothing_new(result)
+        return result
+    if github is not None:
+        tip = result.commit or target.start
+        _open_or_update(github, settings.base, root, request.remote, tip, result, open_pr, summary)
+    return result
+
+
+def _append_and_push(root, request, files, tracked, path, target, result: Retrained) -> None:
+    top = Path(run_git(root, "rev-parse", "--show-toplevel").stdout.strip())
+    inner = root.relative_to(top)
+    with branch.worktree(root, target.start) as checkout:
+        work = checkout / inner
+        with _inside(work):
+            dvc_adapter.share_local_settings(root, work)
+            dvc_adapter.checkout_data(work, tracked.dvc_file)
+            found = dataset.resolve(work, tracked, path)
+            existing = dataset.read(work, found)
+            new = labelled.check(files, existing, found)
+            result.dataset, result.sources = found.path, new.sources
+            result.appended = appended = append_rows(work, found, existing, new.frame)
+            if not appended.added:
+                return
+            dvc_adapter.track(work, tracked.output)
+            result.data_pushed = dvc_adapter.push_data(work, tracked.dvc_file)
+        message = body.commit_message(result.model, found.path, appended, new.sources)
+        sha = branch.commit(work, [tracked.dvc_file], message)
+    branch.push(root, request.remote, sha, target.name)
+    result.commit = sha
+
+
+def _nothing_new(result: Retrained) -> str:
+    appended = result.appended
+    total = sum(rows for _, rows in result.sources)
+    dropped = (appended.duplicates + appended.repeated) if appended else total
+    return (
+        f"Nothing to do: all {total} labelled row(s) are already in {result.dataset} "
+        f"({dropped} duplicate(s) dropped)."
+    )
+
+
+def _open_or_update(github, base, root, remote, tip, result, open_pr, summary) -> None:
+    commits = branch.history(root, f"{remote}/{base}", tip)
+    previous = body.previous_summary(open_pr.body) if open_pr else None
+    section = body.summary_markdown(summary) if summary else previous
+    text = body.pr_body(result.model, result.dataset, result.dvc_file, base, commits, section)
+    title = body.title(result.model, commits)
+    try:
+        if open_pr is None:
+            result.pr = github.create(base, result.branch, title, text)
+            result.pr_action = "created"
+        else:
+            changed = github.update(open_pr, title, text)
+            result.pr, result.pr_action = open_pr, "updated" if changed else "unchanged"
+    except ApiError as error:
+        if open_pr is not None:
+            raise GitHubError(
+                f"branch {result.branch} is on {remote}, but pull request #{open_pr.number} could "
+                f"not be updated: {error.message}. Run gitml retrain again to update it"
+            ) from error
+        raise GitHubError(
+            f"branch {result.branch} is on {remote}, but the pull request could not be opened: "
+            f"{error.message}. Open it by hand at {compare_url(github.context, base, result.branch)}"
+            ", or run gitml retrain again: it finds the branch and opens the pull request"
+        ) from error

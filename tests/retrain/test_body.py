@@ -1,0 +1,111 @@
+"""The retraining's words: commit message, pull request body with the monitoring summary."""
+
+from __future__ import annotations
+
+import json
+
+from gitml.retrain import body
+from gitml.retrain.append import Appended
+from gitml.retrain.branch import RetrainCommit
+from gitml.retrain.summary import read_summary
+
+MONITOR_REPORT = {
+    "model": "classifier",
+    "version": "v0.2.0",
+    "stage": "prod",
+    "rows": 1000,
+    "verdict": "drift",
+    "dataset_drift": False,
+    "share_drifted": 0.1,
+    "features": [
+        {
+            "name": "mean_radius",
+            "kind": "numeric",
+            "test": "ks",
+            "statistic": 0.31,
+            "p_value": 0.0001,
+            "threshold": 0.05,
+            "drifted": True,
+        },
+        {
+            "name": "mean_area",
+            "kind": "numeric",
+            "test": "ks",
+            "statistic": 0.02,
+            "p_value": 0.8,
+            "threshold": 0.05,
+            "drifted": False,
+        },
+    ],
+    "performance": {"rows": 52, "metrics": {"accuracy": {"current": 0.88, "registered": 0.958}}},
+}
+
+
+def test_the_commit_message_names_the_rows_and_their_source():
+    appended = Appended(added=30, duplicates=4, repeated=1, rows_before=569)
+    message = body.commit_message("classifier", "data/d.csv", appended, (("w1.csv", 35),))
+    assert message == (
+        "Retrain classifier: add 30 labelled rows to data/d.csv\n\n"
+        "From w1.csv (35 rows); 5 duplicate row(s) dropped. The dataset grows from 569 to 599 "
+        "rows.\n\n"
+        "Gitml-Retrain: classifier\nGitml-Dataset: data/d.csv\nGitml-Rows-Added: 30\n"
+        "Gitml-Rows-Dropped: 5\nGitml-Rows-Total: 599\nGitml-Source: w1.csv (35 rows)\n"
+    )
+
+
+def test_the_body_shows_drift_performance_and_every_data_commit(tmp_path):
+    path = tmp_path / "monitor.json"
+    path.write_text(json.dumps(MONITOR_REPORT))
+    summary = body.summary_markdown(read_summary(path))
+    commits = [
+        RetrainCommit("a" * 40, "2026-11-29", 30, 5, 599, ("w1.csv (35 rows)",)),
+        RetrainCommit("b" * 40, "2026-11-30", 12, 0, 611, ("w2.csv (12 rows)",)),
+    ]
+    text = body.pr_body("classifier", "data/d.csv", "data.dvc", "main", commits, summary)
+    assert "added **42** labelled rows to `data/d.csv` (569 → 611 rows)" in text
+    assert "| aaaaaaa | 2026-11-29 | 30 | 5 | 599 | w1.csv (35 rows) |" in text
+    assert "**Verdict: drift** for `classifier` v0.2.0 (prod), 1000 rows monitored" in text
+    assert "Drifted features: 1 of 2, share 0.10." in text
+    assert "| mean_radius | ks | 0.31 | 0.05 |" in text and "mean_area" not in text
+    assert "Performance on 52 labelled rows" in text and "| accuracy | 0.88 | 0.958 |" in text
+    assert text.rstrip().endswith("<!-- gitml:retrain model=classifier -->")
+    # a later run without --summary keeps this one
+    assert body.previous_summary(text) == summary
+
+
+def test_a_markdown_summary_is_shown_as_written_and_odd_json_is_not_a_crash(tmp_path):
+    note = tmp_path / "note.md"
+    note.write_text("Drift in **mean_radius** since Monday.\n")
+    assert body.summary_markdown(read_summary(note)) == (
+        "From `note.md`:\n\nDrift in **mean_radius** since Monday."
+    )
+    odd = tmp_path / "odd.json"
+    odd.write_text(json.dumps({"verdict": "ok", "features": "none", "performance": [1, 2]}))
+    assert body.summary_markdown(read_summary(odd)).startswith("**Verdict: ok** (from `odd.json`)")
+
+
+def test_the_command_says_what_was_done():
+    from gitml.commands.retrain import render
+    from gitml.retrain.pull_request import PullRequest
+    from gitml.retrain.retrain import Retrained
+
+    result = Retrained(
+        model="classifier",
+        dataset="data/d.csv",
+        dvc_file="data.dvc",
+        branch="gitml/retrain/classifier-2026-11-29",
+        appended=Appended(added=30, duplicates=4, repeated=1, rows_before=569),
+        data_pushed=2,
+        commit="c" * 40,
+        pr_action="created",
+        pr=PullRequest(3, "https://github.com/o/r/pull/3", "b", "t", "body"),
+    )
+    assert render(result) == [
+        "Appended 30 row(s) to data/d.csv (569 -> 599); 5 duplicate(s) dropped.",
+        "Pushed 2 file(s) to the DVC remote, committed data.dvc (cccccccccccc) and pushed branch "
+        "gitml/retrain/classifier-2026-11-29.",
+        "Opened pull request #3: https://github.com/o/r/pull/3",
+    ]
+    assert render(Retrained(nothing="Nothing to do: a.csv has no rows.")) == [
+        "Nothing to do: a.csv has no rows."
+    ]

@@ -1,0 +1,40 @@
+"""The retraining pull request as the PR workflow runs it: a fresh clone of the branch,
+`gitml run --pull`, `gitml report --base origin/main`: the data change and the new metrics."""
+
+from __future__ import annotations
+
+from gitml.demo.steps import inside
+from gitml.report.build import build_report
+from gitml.report.markdown import render
+from gitml.retrain.retrain import RetrainRequest, retrain
+from gitml.run import run_pipeline
+from tests.conftest import git
+from tests.retrain.conftest import BRANCH, DATE, env_for, labelled_rows, write_labelled
+
+
+def test_the_pr_workflow_reports_the_data_change_and_the_retrained_models_metrics(
+    world, github, tmp_path
+):
+    labelled = write_labelled(tmp_path / "labelled.csv", labelled_rows(world, 60, seed=11))
+    retrain(RetrainRequest(data=(labelled,), root=world.workspace, date=DATE), env_for(github))
+
+    ci = world.root / "ci-pull-request"  # beside the workspace: the DVC remote's path is relative
+    git(tmp_path, "clone", "--quiet", "--branch", BRANCH, str(world.origin), str(ci))
+    with inside(ci):
+        run = run_pipeline(ci, pull=True)
+        report = build_report(base="origin/main", root=ci)
+
+    assert [(s.name, s.status) for s in run.stages] == [
+        ("prepare", "ran"),
+        ("train", "ran"),
+        ("evaluate", "ran"),
+    ]
+    # the runner's fresh clone lacks the base's listing of data/: the folder is the change
+    changed = {c.path.rstrip("/"): c for c in report.data}
+    assert changed["data"].change == "modified", report.data
+    assert changed["data"].head_size > changed["data"].base_size
+    metrics = {row.name: row for row in report.metrics}
+    assert metrics["accuracy"].base is not None and metrics["accuracy"].head is not None
+    assert any(row.delta for row in report.metrics)  # a model trained on more rows
+    text = render(report)
+    assert "data/" in text and "modified" in text and "accuracy" in text
