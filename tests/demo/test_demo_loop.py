@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from gitml.demo.steps import SHIFT
 from tests.browser import open_in_browser
 from tests.conftest import REPO_ROOT, git
 from tests.report.conftest import GITML
@@ -93,14 +94,44 @@ def test_the_served_model_answered_real_rows(finished) -> None:
     assert (folder / "bentoml" / "bentos" / "classifier").is_dir()
 
 
+def test_the_monitoring_step_flags_the_shifted_features_and_opens_one_issue(
+    finished, browser
+) -> None:
+    folder, result = finished
+    monitoring = folder / "monitoring"
+    report = json.loads((monitoring / "report.json").read_text())
+    drifted = {f["name"] for f in report["features"] if f["drifted"]}
+    assert drifted == set(SHIFT)  # the shifted features, and no false alarm on the others
+    assert report["stage"] == "staging" and report["version"] == "v0.2.0"
+    assert report["verdict"] in ("drift", "fail")
+    assert report["current"]["rows"] == 143  # the test split, every row logged once
+    assert report["current"]["labelled_rows"] == 48  # every third row got its true label
+    for name in SHIFT:
+        assert f"  drifted: {name} (" in result.stdout
+    assert "Monitoring the served model (shifted traffic and feedback):" in result.stdout
+
+    state = json.loads((folder / "github" / "monitoring-state.json").read_text())
+    issues = list(state["repos"]["demo/breast-cancer"]["issues"].values())
+    assert [(i["state"], i["labels"]) for i in issues] == [("open", ["gitml-monitor"])]
+    assert issues[0]["title"] == "gitml monitor: classifier in staging"
+    body = (folder / "github" / "monitoring-issue.md").read_text()
+    assert body == issues[0]["body"] and all(name in body for name in SHIFT)
+    assert f"/demo/breast-cancer/issues/{issues[0]['number']}\n" in result.stdout
+
+    page = open_in_browser(browser, monitoring / "report.html")
+    page.assert_clean()
+    assert all(page.charts.get(name) == 1 for name in SHIFT)  # each feature's distributions
+
+
 def test_the_summary_lists_every_step_with_its_time(finished) -> None:
     _, result = finished
     summary = result.stdout[result.stdout.index("gitml demo: done in") :]
-    for index in range(1, 10):
+    for index in range(1, 11):
         assert f"\n  {index}.  " in summary
     assert "Serve the model and send it real rows" in summary
+    assert "Monitor the served model: shifted traffic, feedback, drift" in summary
     assert "(earlier run)" not in summary
-    assert "[8/9] Build the Bento and smoke-test it" in result.stderr
+    assert "[8/10] Build the Bento and smoke-test it" in result.stderr
     assert "gitml smoke-test: 143 rows answered as the model does; a bad row got 400" in (
         result.stderr
     )
@@ -110,10 +141,11 @@ def test_a_second_run_resumes_and_serves_again(finished) -> None:
     folder, _ = finished
     again = demo(folder)
     assert again.returncode == 0, again.stdout + again.stderr
-    for index in range(1, 9):
-        assert f"[{index}/9] " in again.stderr
-    assert again.stderr.count(": done earlier (") == 8
-    assert "[9/9] Serve the model and send it real rows\n" in again.stderr
+    for index in range(1, 11):
+        assert f"[{index}/10] " in again.stderr
+    # the monitoring step is done and kept: its logs, report and issue stay as they were
+    assert again.stderr.count(": done earlier (") == 9
+    assert "[9/10] Serve the model and send it real rows\n" in again.stderr
     assert "(resumed: steps done earlier were not run again)" in again.stdout
     assert "  row  actual     predicted  P(benign)" in again.stdout
 

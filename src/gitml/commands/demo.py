@@ -1,4 +1,5 @@
-"""``gitml demo``: the whole loop (PR, report, comment, merge, promote, build, serve) offline."""
+"""``gitml demo``: the whole loop (PR, report, comment, merge, promote, build, serve,
+monitor) offline."""
 
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ def demo(directory: Path, restart: bool) -> None:
     In DIR it creates a repository from the reference project, trains the baseline on main, opens a
     pull request that changes a hyper-parameter, runs the PR step as CI does, shows the report,
     posts the sticky comment to a GitHub emulation on 127.0.0.1, merges, promotes the model (git
-    tags), builds and smoke-tests the Bento, serves it and sends it real rows. Progress goes to
-    stderr; the report, the answers and the summary to stdout. Run it again to resume.
+    tags), builds and smoke-tests the Bento, serves it and sends it real rows, then monitors it:
+    shifted traffic and feedback, `gitml monitor`, the sticky monitoring issue. Progress goes to
+    stderr; the reports, the answers and the summary to stdout. Run it again to resume.
 
     \b
     Examples:

@@ -32,6 +32,11 @@ STEPS: list[tuple[str, str, Callable[[steps.Context], None]]] = [
     ("promote", "Release on main: promote the model (git tags)", steps.promote_model),
     ("build", "Build the Bento and smoke-test it", steps.build_bento),
     ("serve", "Serve the model and send it real rows", steps.serve_and_predict),
+    (
+        "monitor",
+        "Monitor the served model: shifted traffic, feedback, drift",
+        steps.monitor_traffic,
+    ),
 ]
 #: steps that run again even when done: serving is the proof, and it leaves nothing behind
 ALWAYS_RUN = {"serve"}
@@ -73,6 +78,10 @@ class DemoResult:
             ("the comment GitHub received", f.github / "pull-1-comment.md"),
             ("the job summary", f.github / "job-summary.md"),
             ("the GitHub emulation's state and request log", f.github / "state.json"),
+            ("the drift report, interactive, offline", f.monitoring / "report.html"),
+            ("the drift report as the monitoring issue shows it", f.monitoring / "report.md"),
+            ("the monitoring issue GitHub received", f.github / "monitoring-issue.md"),
+            ("the served model's prediction and feedback logs", f.monitoring / "logs"),
             ("the data scientist's clone", f.workspace),
             ("the DVC remote", f.dvc_remote),
             ("models and Bentos (BENTOML_HOME)", f.bentoml_home),

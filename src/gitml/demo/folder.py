@@ -56,6 +56,11 @@ class DemoFolder:
         return self.root / "github"
 
     @property
+    def monitoring(self) -> Path:
+        """The served model's prediction and feedback logs and the monitoring report."""
+        return self.root / "monitoring"
+
+    @property
     def bentoml_home(self) -> Path:
         """The demo's own BentoML store (models and Bentos), removed with the folder."""
         return self.root / "bentoml"

@@ -34,6 +34,9 @@ def render_summary(result: DemoResult) -> str:
         f"saved in {folder.github / 'pull-1-comment.md'})",
         f"Promoted: classifier {facts.get('version', '?')} in {facts.get('stage', '?')}; "
         f"Bento {facts.get('bento', '?')}; predictions {facts.get('predictions', '?')}",
+        f"Monitoring: verdict {facts.get('monitor_verdict', '?')} on the shifted traffic; the "
+        f"monitoring issue is {facts.get('monitor_issue_url', '?')} (saved in "
+        f"{folder.github / 'monitoring-issue.md'})",
         "",
         "Files to open:",
         *columns([[str(path), what] for what, path in result.files()]),
