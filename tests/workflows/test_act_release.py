@@ -354,7 +354,8 @@ def test_the_image_answers_readyz_and_predicts_like_the_model(scenario: Scenario
         subprocess.run(["buildah", "rm", container], capture_output=True)
 
 
-def wait_for(ready, server: subprocess.Popen, timeout: float = 120) -> None:
+def wait_for(ready, server: subprocess.Popen, timeout: float = 300) -> None:
+    # as GITML_READY_TIMEOUT in this test: a loaded 2-core runner starts BentoML slowly
     import httpx
 
     deadline = time.monotonic() + timeout
