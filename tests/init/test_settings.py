@@ -58,7 +58,10 @@ def test_read_metrics_keeps_numbers_and_notes_missing_files(tmp_path: Path) -> N
     (tmp_path / "m.yaml").write_text("acc: 0.5\nok: true\nname: x\nnested: {rmse: 2}\n")
     metrics, notes = read_metrics(tmp_path, ["m.yaml", "gone.json"])
     assert metrics == {"m.yaml": {"acc": 0.5, "nested.rmse": 2}}
-    assert notes == ["gone.json is declared in dvc.yaml but missing: no gate is proposed from it"]
+    assert notes == [
+        "gone.json is declared in dvc.yaml but is in neither the workspace, git history nor the "
+        "DVC cache or remote: no gate is proposed from it"
+    ]
 
 
 def test_discovers_metrics_files_at_the_top_and_one_folder_down(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -321,6 +322,9 @@ def test_the_image_answers_readyz_and_predicts_like_the_model(scenario: Scenario
     from gitml.serving.serve import free_port
 
     work = scenario.world.work
+    # The released commit's model and test split, from the DVC remote (a clone has no outputs).
+    git(work, "checkout", "-q", "--force", "--detach", scenario.runs["rerun"].commit)
+    subprocess.run([str(Path(sys.executable).parent / "dvc"), "pull", "-q"], cwd=work, check=True)
     image = f"{scenario.registry.host}/{NAMESPACE}:v0.2.0"
     frame = pd.read_csv(work / "prepared" / "test.csv").drop(columns=["target"]).head(20)
     expected = joblib.load(work / "models" / "model.joblib").predict(frame).tolist()
