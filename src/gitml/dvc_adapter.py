@@ -334,13 +334,14 @@ def reproduce(
     targets: list[str] | None = None,
     force: bool = False,
     pulled_from: str | None = None,
+    restore_from_remote: bool = False,
 ) -> list[StageRun]:
     """Run ``dvc repro`` in process; return every pipeline stage with its status and time.
 
     ``pulled_from`` (a remote's name, "" for the default) says the data was just pulled, so a
-    missing input is reported as missing from that remote; and, as ``dvc repro --pull``, a stage
-    found in the run-cache gets its outputs from the remote when the local cache lacks them, so
-    it is restored instead of run again."""
+    missing input is reported as missing from that remote. With ``restore_from_remote`` (as
+    ``dvc repro --pull``), a stage found in the run-cache gets its outputs from the remote when the
+    local cache lacks them, so it is restored instead of run again."""
     from dvc.exceptions import DvcException
     from dvc.repo.reproduce import _reproduce_stage
 
@@ -374,9 +375,7 @@ def reproduce(
 
     repo.stage_cache.restore = recording_restore
     try:
-        repo.reproduce(
-            targets=targets, force=force, pull=pulled_from is not None, repro_fn=timed_repro
-        )
+        repo.reproduce(targets=targets, force=force, pull=restore_from_remote, repro_fn=timed_repro)
     except DvcException as error:
         pulled = None if pulled_from is None else _remote_description(repo, pulled_from or None)
         raise _dvc_failure(error, pulled) from error

@@ -38,6 +38,7 @@ def run_pipeline(
     push: bool = False,
     remote: str | None = None,
     force: bool = False,
+    restore_from_remote: bool = False,
 ) -> RunResult:
     """Pull (optional), ``dvc repro``, push (optional); record the stages in ``.gitml/run.json``."""
     started = time.perf_counter()
@@ -46,7 +47,10 @@ def run_pipeline(
         if pull:
             result.pulled = dvc_adapter.pull(repo, remote=remote)
         result.stages = dvc_adapter.reproduce(
-            repo, force=force, pulled_from=(remote or "") if pull else None
+            repo,
+            force=force,
+            pulled_from=(remote or "") if pull else None,
+            restore_from_remote=restore_from_remote,
         )
         if push:
             result.pushed = dvc_adapter.push(repo, remote=remote)

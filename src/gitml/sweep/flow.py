@@ -130,5 +130,5 @@ def apply(root: Path, target: str, results_dir: Path) -> Applied:
             f"{results_dir}"
         )
     dvc_adapter.set_params(root, Cell(run.name, run.params).overrides())
-    run_pipeline(root, pull=True)
+    run_pipeline(root, pull=True, restore_from_remote=True)
     return Applied(target, run.params, "params")
