@@ -160,23 +160,49 @@ def _route_dvc_logs() -> None:
 
 
 @contextmanager
+def _working_directory(root: Path | str) -> Iterator[None]:
+    """Work from ``root`` while DVC runs, and return to where the caller was.
+
+    DVC resolves against the process's working directory what its API is given or returns:
+    ``dvc repro``'s default target (``dvc.yaml``), the paths keying ``metrics show``, the plots'
+    paths. gitml's functions take the project's root instead; this is the one place that turns
+    the root into what DVC expects, so callers (the demo, ``gitml retrain``'s worktree) never
+    change directory themselves.
+    """
+    previous = os.getcwd()
+    target = os.path.abspath(root)
+    if target == previous or not os.path.isdir(target):  # DVC names a missing folder itself
+        yield
+        return
+    os.chdir(target)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+@contextmanager
 def open_repo(root: Path | str = ".") -> Iterator[Any]:
-    """Open the DVC project at ``root``; a folder that is not one is a clear ``ConfigError``."""
+    """Open the DVC project at ``root``, working from ``root`` while it is open (see
+    :func:`_working_directory`); a folder that is not one is a clear ``ConfigError``."""
     os.environ.setdefault("DVC_NO_ANALYTICS", "1")
     from dvc.exceptions import NotDvcRepoError
     from dvc.repo import Repo
 
     _route_dvc_logs()
-    try:
-        repo = Repo(str(root))
-    except NotDvcRepoError:
-        raise ConfigError(
-            f"{Path(root).resolve()} is not a DVC project; run `dvc init` (or `gitml init`) first"
-        ) from None
-    try:
-        yield repo
-    finally:
-        repo.close()
+    root = os.path.abspath(root)
+    with _working_directory(root):
+        try:
+            repo = Repo(root)
+        except NotDvcRepoError:
+            raise ConfigError(
+                f"{Path(root).resolve()} is not a DVC project; run `dvc init` (or `gitml init`) "
+                "first"
+            ) from None
+        try:
+            yield repo
+        finally:
+            repo.close()
 
 
 def _causes(error: BaseException) -> list[BaseException]:
@@ -753,21 +779,22 @@ def add_default_remote(root: Path | str, name: str, url: str) -> None:
 
     DVC stores a local path relative to ``.dvc/``, so clones at the same depth share it.
     """
+    root = Path(root).resolve()
     with open_repo(root) as repo, repo.config.edit() as config:
         # DVC's config API reads a relative path against the cwd, so hand it one relative to it
         if "://" not in url and not Path(url).is_absolute():
-            url = os.path.relpath(Path(root).resolve() / url)
+            url = os.path.relpath(root / url)
         config["core"]["remote"] = name
         config["remote"][name] = {"url": url}
 
 
 def track(root: Path | str, path: str) -> None:
     """``dvc add PATH``: cache the file or folder and write ``PATH.dvc`` for git."""
+    root = Path(root).resolve()
     with open_repo(root) as repo:
         try:
             with _quiet():
-                # DVC resolves a relative target against the process's cwd, not the repository
-                repo.add(str(Path(root).resolve() / path))
+                repo.add(str(root / path))
         except Exception as error:  # DVC's errors: missing path, path already an output, ...
             raise DataError(
                 f"could not track {path} with DVC: {describe_exception(error)}"

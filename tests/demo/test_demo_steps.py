@@ -5,6 +5,7 @@ test_demo_loop.py."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -12,10 +13,15 @@ from pathlib import Path
 import pytest
 
 import gitml.demo as demo_module
-from gitml.demo import DemoStepFailed, run_demo
-from gitml.demo.folder import LOCK_FILE, DemoFolder
+from gitml.demo import DemoResult, DemoStepFailed, run_demo
+from gitml.demo.context import Context, demo_environment
+from gitml.demo.folder import LOCK_FILE, STATE_FILE, STATE_VERSION, DemoFolder
 from gitml.demo.progress import Progress
+from gitml.demo.repository import create_repository
+from gitml.demo.summary import render_summary
 from gitml.errors import EXIT_FAILURE, EXIT_USAGE, DataError, UsageError
+from gitml.serving.store import bentoml_store
+from tests.conftest import git
 from tests.report.conftest import GITML
 
 
@@ -45,6 +51,7 @@ class Steps:
             "STEPS",
             [(key, f"Step {key}", self.make(key)) for key in ("one", "two", "serve")],
         )
+        monkeypatch.setattr(demo_module, "ALWAYS_RUN", {"serve"})
 
 
 def progress() -> tuple[Progress, io.StringIO]:
@@ -141,3 +148,114 @@ def test_a_file_for_the_folder_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert result.returncode == EXIT_USAGE
     assert f"Error: Invalid value for '--dir': Directory '{target}' is a file." in result.stderr
+
+
+def test_a_state_file_from_an_earlier_gitml_starts_the_demo_over(tmp_path, monkeypatch) -> None:
+    steps = Steps()
+    steps.install(monkeypatch)
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    (folder / STATE_FILE).write_text(
+        json.dumps({"version": 1, "steps": {"one": 1.0, "two": 2.0}, "facts": {"bento": "x"}})
+    )
+    reporter, stream = progress()
+    result = run_demo(folder, progress=reporter, show=lambda *lines: None)
+    assert steps.ran == ["one", "two", "serve"]  # nothing skipped: the old facts do not fit
+    assert f"{folder / STATE_FILE} is from another gitml version: running every step again" in (
+        stream.getvalue()
+    )
+    assert "bento" not in result.folder.facts
+    assert json.loads((folder / STATE_FILE).read_text())["version"] == STATE_VERSION
+
+
+def test_a_step_leaves_the_process_environment_and_directory_alone(tmp_path, monkeypatch) -> None:
+    """Issue 12: the demo passes its environment and folders to what it runs; a real step (git,
+    DVC) runs from elsewhere and changes neither ``os.environ`` nor the working directory."""
+    import sklearn  # noqa: F401 - its import sets KMP_* variables itself, as it does for anyone
+
+    for role in ("AUTHOR", "COMMITTER"):  # a laptop without a git identity in its environment
+        monkeypatch.delenv(f"GIT_{role}_NAME")
+        monkeypatch.delenv(f"GIT_{role}_EMAIL")
+    folder = DemoFolder(tmp_path / "demo")
+    folder.claim()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env_before, cwd_before = dict(os.environ), os.getcwd()
+    try:
+        os.chdir(elsewhere)
+        context = Context(folder, progress()[0], lambda *lines: None, demo_environment(folder))
+        create_repository(context)
+        assert os.getcwd() == str(elsewhere)
+    finally:
+        os.chdir(cwd_before)
+        folder.release()
+    assert dict(os.environ) == env_before
+    assert context.env["BENTOML_HOME"] == str(folder.bentoml_home)
+    assert os.environ.get("BENTOML_HOME") != str(folder.bentoml_home)
+    workspace = folder.workspace
+    # the demo's identity and no signing live in its repository, not in the process
+    assert git(workspace, "config", "user.name") == "gitml demo"
+    assert git(workspace, "config", "commit.gpgsign") == "false"
+    assert git(workspace, "log", "-1", "--format=%an <%ae>") == "gitml demo <demo@gitml.invalid>"
+    assert (workspace / "data.dvc").is_file() and (workspace / ".dvc" / "config").is_file()
+    assert not (elsewhere / ".dvc").exists() and not list(elsewhere.iterdir())
+
+
+def test_bentoml_calls_use_the_store_of_the_environment_passed(tmp_path) -> None:
+    import bentoml
+
+    ours = tmp_path / "demo-bentoml"
+    with bentoml_store({"BENTOML_HOME": str(ours)}):
+        with bentoml.models.create("demo-model:v1") as model:
+            Path(model.path_of("weights")).write_text("1")
+        assert [str(m.tag) for m in bentoml.models.list()] == ["demo-model:v1"]
+    assert (ours / "models" / "demo-model" / "v1").is_dir()
+    assert "demo-model:v1" not in [str(m.tag) for m in bentoml.models.list()]  # the process's
+
+
+def test_the_summary_shows_both_pull_requests_and_the_three_versions(tmp_path) -> None:
+    folder = DemoFolder(tmp_path / "demo")
+    folder.facts.update(
+        baseline_version="v0.1.0",
+        pulls={
+            "1": {
+                "title": "Experiment: deeper trees",
+                "branch": "experiment/deeper-trees",
+                "verdict": "improved",
+                "merge": "a" * 40,
+                "comment_url": "http://127.0.0.1:1/demo/breast-cancer/pull/1#issuecomment-1",
+            },
+            "2": {
+                "title": "Retrain classifier on 48 new labelled rows",
+                "branch": "gitml/retrain/classifier-2026-11-29",
+                "verdict": "mixed",
+                "merge": "b" * 40,
+                "comment_url": "http://127.0.0.1:2/demo/breast-cancer/pull/2#issuecomment-1",
+            },
+        },
+        releases={
+            "1": {"version": "v0.2.0", "stage": "staging", "bento": "classifier:v0.2.0"},
+            "2": {
+                "version": "v0.3.0",
+                "stage": "staging",
+                "bento": "classifier:v0.3.0",
+                "predictions": "5 of 5 right",
+            },
+        },
+    )
+    text = render_summary(DemoResult(folder))
+    assert (
+        "Pull request #2 (Retrain classifier on 48 new labelled rows, branch "
+        "gitml/retrain/classifier-2026-11-29): verdict mixed; merged; the comment was posted to "
+        "http://127.0.0.1:2/demo/breast-cancer/pull/2#issuecomment-1"
+    ) in text
+    assert "Pull request #1 (Experiment: deeper trees, branch experiment/deeper-trees)" in text
+    versions = text[text.index("Versions of classifier:\n") :].splitlines()[1:4]
+    assert versions == [
+        "  v0.1.0  the baseline, trained on main",
+        "  v0.2.0  pull request #1 merged, promoted to staging; Bento classifier:v0.2.0; "
+        "predictions ?",
+        "  v0.3.0  pull request #2 merged, promoted to staging; Bento classifier:v0.3.0; "
+        "predictions 5 of 5 right",
+    ]
+    assert text.rstrip().endswith("serve --stage staging")

@@ -17,29 +17,14 @@ from pathlib import Path
 from typing import TextIO
 
 from gitml.demo import steps
+from gitml.demo.context import Context, demo_environment
 from gitml.demo.folder import DemoFolder
 from gitml.demo.progress import Progress
 from gitml.errors import EXIT_FAILURE, GitmlError, first_line
 
-#: (key, title, function); the key is what the state file records
-STEPS: list[tuple[str, str, Callable[[steps.Context], None]]] = [
-    ("repository", "Create the repository from the reference project", steps.create_repository),
-    ("baseline", "Train the baseline on main and push it to the DVC remote", steps.baseline),
-    ("pull-request", "Open a pull request that changes a hyper-parameter", steps.open_pull_request),
-    ("check", "CI on the pull request: reproduce and report", steps.check_pull_request),
-    ("comment", "Post the sticky comment to GitHub (emulated on 127.0.0.1)", steps.post_comment),
-    ("merge", "Merge the pull request", steps.merge),
-    ("promote", "Release on main: promote the model (git tags)", steps.promote_model),
-    ("build", "Build the Bento and smoke-test it", steps.build_bento),
-    ("serve", "Serve the model and send it real rows", steps.serve_and_predict),
-    (
-        "monitor",
-        "Monitor the served model: shifted traffic, feedback, drift",
-        steps.monitor_traffic,
-    ),
-]
-#: steps that run again even when done: serving is the proof, and it leaves nothing behind
-ALWAYS_RUN = {"serve"}
+#: (key, title, function) in order; the key is what the state file records
+STEPS = steps.STEPS
+ALWAYS_RUN = steps.ALWAYS_RUN
 
 
 class DemoStepFailed(GitmlError):
@@ -68,50 +53,23 @@ class DemoResult:
     def files(self) -> list[tuple[str, Path]]:
         """What to open afterwards, with what each is."""
         f = self.folder
+        first, second = f.ci_pull_request(1), f.ci_pull_request(2)
         return [
-            ("the report as the comment shows it", f.ci_pull_request / "report.md"),
-            (
-                "the whole report and every plot, interactive, offline",
-                f.ci_pull_request / "report.html",
-            ),
-            ("the report as data", f.ci_pull_request / "report.json"),
-            ("the comment GitHub received", f.github / "pull-1-comment.md"),
-            ("the job summary", f.github / "job-summary.md"),
-            ("the GitHub emulation's state and request log", f.github / "state.json"),
+            ("pull request #1's report as the comment shows it", first / "report.md"),
+            ("its whole report and every plot, interactive, offline", first / "report.html"),
+            ("pull request #2's report (retrained on more data)", second / "report.html"),
+            ("the comment GitHub received on pull request #1", f.github / "pull-1-comment.md"),
+            ("and on pull request #2", f.github / "pull-2-comment.md"),
+            ("the retraining pull request's body", f.github / "pull-2-body.md"),
+            ("the GitHub emulation's state and request log", f.github / "pull-2-state.json"),
             ("the drift report, interactive, offline", f.monitoring / "report.html"),
-            ("the drift report as the monitoring issue shows it", f.monitoring / "report.md"),
             ("the monitoring issue GitHub received", f.github / "monitoring-issue.md"),
             ("the served model's prediction and feedback logs", f.monitoring / "logs"),
+            ("the logged rows with feedback, as training rows", f.monitoring / "labelled.csv"),
             ("the data scientist's clone", f.workspace),
             ("the DVC remote", f.dvc_remote),
             ("models and Bentos (BENTOML_HOME)", f.bentoml_home),
         ]
-
-
-def prepare_environment(folder: DemoFolder) -> None:
-    """Keep the demo to its folder and independent of the user's git settings.
-
-    BentoML reads ``BENTOML_HOME`` at import, so this runs before anything imports it. Commits and
-    GTO's annotated tags get a demo identity and no signing (a global ``commit.gpgsign`` would
-    otherwise ask for a key).
-    """
-    os.environ["BENTOML_HOME"] = str(folder.bentoml_home)
-    os.environ["BENTOML_DO_NOT_TRACK"] = "True"
-    os.environ["DVC_NO_ANALYTICS"] = "1"
-    for role in ("AUTHOR", "COMMITTER"):
-        os.environ[f"GIT_{role}_NAME"] = "gitml demo"
-        os.environ[f"GIT_{role}_EMAIL"] = "demo@gitml.invalid"
-    settings = {
-        "commit.gpgsign": "false",
-        "tag.gpgsign": "false",
-        "init.defaultBranch": "main",
-        "advice.detachedHead": "false",
-    }
-    count = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
-    for index, (key, value) in enumerate(settings.items(), start=count):
-        os.environ[f"GIT_CONFIG_KEY_{index}"] = key
-        os.environ[f"GIT_CONFIG_VALUE_{index}"] = value
-    os.environ["GIT_CONFIG_COUNT"] = str(count + len(settings))
 
 
 def run_demo(
@@ -131,37 +89,25 @@ def run_demo(
         if restart:
             folder.reset()
             resumed = False
-        prepare_environment(folder)
+        if folder.started_over:
+            progress.note(
+                f"{folder.state_file} is from another gitml version: running every step again"
+            )
         result = DemoResult(folder, resumed=resumed)
         # lines for stdout wait until their step ends: the progress clock shares the terminal
         shown: list[str] = []
-        context = steps.Context(folder, progress, lambda *lines: shown.extend(lines))
+        context = Context(
+            folder, progress, lambda *lines: shown.extend(lines), demo_environment(folder)
+        )
         for index, (key, title, function) in enumerate(STEPS, start=1):
             if key in folder.steps and key not in ALWAYS_RUN:
                 progress.skipped(index, title, folder.steps[key])
                 result.steps.append(StepTime(key, title, folder.steps[key], earlier=True))
                 continue
-            step_started = time.perf_counter()
-            log = folder.logs / f"{index:02d}-{key}.log"
-            try:
-                with progress.step(index, title), output_to(log):
-                    function(context)
-            except GitmlError as error:
-                raise DemoStepFailed(
-                    f"demo step {index} ({title}) failed: {error.message}. {_resume(folder, log)}",
-                    exit_code=error.exit_code,
-                ) from error
-            except Exception as error:  # a bug or an environment problem: still name the step
-                cause = first_line(error)
-                raise DemoStepFailed(
-                    f"demo step {index} ({title}) failed: {type(error).__name__}"
-                    f"{': ' + cause if cause else ''}. {_resume(folder, log)}",
-                    exit_code=EXIT_FAILURE,
-                ) from error
+            seconds = _run_step(context, index, key, title, function)
             if shown:
                 show(*shown)
                 shown.clear()
-            seconds = time.perf_counter() - step_started
             folder.steps[key] = round(seconds, 2)
             folder.save()
             result.steps.append(StepTime(key, title, seconds, earlier=False))
@@ -169,6 +115,32 @@ def run_demo(
         return result
     finally:
         folder.release()
+
+
+def _run_step(
+    context: Context, index: int, key: str, title: str, function: Callable[[Context], None]
+) -> float:
+    """Run one step with its output in its log; return its seconds. A failure names the step,
+    its cause and how to resume."""
+    started = time.perf_counter()
+    folder = context.folder
+    log = folder.logs / f"{index:02d}-{key}.log"
+    try:
+        with context.progress.step(index, title), output_to(log):
+            function(context)
+    except GitmlError as error:
+        raise DemoStepFailed(
+            f"demo step {index} ({title}) failed: {error.message}. {_resume(folder, log)}",
+            exit_code=error.exit_code,
+        ) from error
+    except Exception as error:  # a bug or an environment problem: still name the step
+        cause = first_line(error)
+        raise DemoStepFailed(
+            f"demo step {index} ({title}) failed: {type(error).__name__}"
+            f"{': ' + cause if cause else ''}. {_resume(folder, log)}",
+            exit_code=EXIT_FAILURE,
+        ) from error
+    return time.perf_counter() - started
 
 
 def _resume(folder: DemoFolder, log: Path) -> str:

@@ -12,7 +12,9 @@ from gitml.errors import UsageError
 
 STATE_FILE = "gitml-demo.json"
 LOCK_FILE = ".gitml-demo.lock"
-STATE_VERSION = 1
+#: 2: facts per pull request and per release (the loop runs twice); a state file of another
+#: version is from another gitml, whose steps this one cannot continue
+STATE_VERSION = 2
 
 
 @dataclass
@@ -23,6 +25,8 @@ class DemoFolder:
     root: Path
     steps: dict[str, float] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
+    #: the state file was from another gitml version: its steps were forgotten
+    started_over: bool = False
     _lock: Any = None
 
     @property
@@ -40,10 +44,9 @@ class DemoFolder:
         """The data scientist's clone."""
         return self.root / "workspace"
 
-    @property
-    def ci_pull_request(self) -> Path:
-        """A fresh clone of the pull request, as the PR workflow's runner has."""
-        return self.root / "ci-pull-request"
+    def ci_pull_request(self, number: int) -> Path:
+        """A fresh clone of pull request ``number``, as the PR workflow's runner has."""
+        return self.root / f"ci-pull-request-{number}"
 
     @property
     def ci_main(self) -> Path:
@@ -92,17 +95,27 @@ class DemoFolder:
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = _lock(self.root / LOCK_FILE)
         if self.state_file.exists():
-            try:
-                state = json.loads(self.state_file.read_text(encoding="utf-8"))
-                self.steps = dict(state.get("steps", {}))
-                self.facts = dict(state.get("facts", {}))
-            except (OSError, ValueError, AttributeError):
-                raise UsageError(
-                    f"{self.state_file} is damaged; pass --restart to start the demo over"
-                ) from None
+            self._load()
             return bool(self.steps)
         self.save()
         return False
+
+    def _load(self) -> None:
+        try:
+            state = json.loads(self.state_file.read_text(encoding="utf-8"))
+            steps = dict(state.get("steps", {}))
+            facts = dict(state.get("facts", {}))
+            version = state.get("version")
+        except (OSError, ValueError, AttributeError):
+            raise UsageError(
+                f"{self.state_file} is damaged; pass --restart to start the demo over"
+            ) from None
+        if version != STATE_VERSION:
+            # an older demo recorded its facts in another shape: run every step again
+            self.started_over = bool(steps)
+            self.reset()
+            return
+        self.steps, self.facts = steps, facts
 
     def release(self) -> None:
         if self._lock is not None:

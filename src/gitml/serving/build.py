@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -25,6 +26,7 @@ from gitml.config import Settings, load_settings
 from gitml.errors import GitmlError, UsageError
 from gitml.serving.importer import MODEL_FILE, ImportedModel, import_model
 from gitml.serving.source import ModelSource, resolve_source
+from gitml.serving.store import bentoml_store
 
 #: Packages the default service imports, pinned to this environment's versions so the Bento
 #: predicts exactly what the pipeline's model predicts here.
@@ -129,12 +131,17 @@ def build(
     base_image: str | None = None,
     model_path: Path | None = None,
     settings: Settings | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> BuildResult:
-    """Import the model of ``version``/``stage``/HEAD and build its Bento; return the tags."""
+    """Import the model of ``version``/``stage``/HEAD and build its Bento; return the tags.
+
+    ``env`` replaces this process's environment for BentoML (its ``BENTOML_HOME``: the store the
+    model and the Bento go to) and for ``bentoml build``."""
     root = Path(root).resolve()
     settings = settings or load_settings(root)
     source = resolve_source(root, settings, artifact=artifact, version=version, stage=stage)
-    model = import_model(root, source, model_path=model_path)
+    with bentoml_store(env):
+        model = import_model(root, source, model_path=model_path)
     name = bento_name(source.artifact)
     tag = f"{name}:{source.label}"
     packages = pinned()
@@ -159,8 +166,8 @@ def build(
     bentofile_path.parent.mkdir(parents=True, exist_ok=True)
     bentofile_path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
 
-    delete_bento(tag)  # rebuilding a version replaces its Bento
-    env = {**os.environ, MODEL_TAG_ENV: model.tag, "BENTOML_DO_NOT_TRACK": "True"}
+    with bentoml_store(env):
+        delete_bento(tag)  # rebuilding a version replaces its Bento
     result = subprocess.run(
         [
             sys.executable,
@@ -179,13 +186,18 @@ def build(
         ],
         capture_output=True,
         text=True,
-        env=env,
+        env={
+            **(os.environ if env is None else env),
+            MODEL_TAG_ENV: model.tag,
+            "BENTOML_DO_NOT_TRACK": "True",
+        },
         check=False,
     )
     if result.returncode != 0:
         detail = [line for line in result.stderr.strip().splitlines() if line.strip()]
         raise GitmlError(f"bentoml build failed: {detail[-1] if detail else 'no output'}")
-    check_models(tag, model.tag)
+    with bentoml_store(env):
+        check_models(tag, model.tag)
     return BuildResult(tag, model, source, kind)
 
 

@@ -25,6 +25,7 @@ from gitml.registry.promote import artifact_name
 from gitml.registry.stages import promote_stage
 from gitml.registry.versions import list_versions, version_in_stage
 from gitml.serving.build import bento_name, build
+from gitml.serving.store import bentoml_store
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,8 @@ def server_environment(
 ) -> dict:
     """The environment of ``bentoml serve``: the user's BentoML overrides plus gitml's."""
     env = {**(os.environ if base is None else base), "BENTOML_DO_NOT_TRACK": "True"}
-    ours = monitoring_options(bento_tag, monitor_dir)
+    with bentoml_store(base):
+        ours = monitoring_options(bento_tag, monitor_dir)
     env[CONFIG_OPTIONS_ENV] = f"{env.get(CONFIG_OPTIONS_ENV, '')} {ours}".strip()
     return env
 

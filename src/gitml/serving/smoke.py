@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from gitml.serving.build import bento_name
 from gitml.serving.client import predict
 from gitml.serving.serve import start_server, stop_server, wait_ready
 from gitml.serving.source import resolve_source
+from gitml.serving.store import bentoml_store
 
 #: Seconds the served Bento has to answer /readyz (a big model on a slow runner needs more).
 READY_TIMEOUT_ENV = "GITML_READY_TIMEOUT"
@@ -107,8 +109,11 @@ def smoke_test(
     target: str = "target",
     limit: int = 0,
     settings: Settings | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> SmokeResult:
-    """Serve the Bento of the version (default: HEAD's) and compare its answers with the model's."""
+    """Serve the Bento of the version (default: HEAD's) and compare its answers with the model's.
+
+    ``env`` replaces this process's environment for BentoML (its store) and ``bentoml serve``."""
     import httpx
     import joblib
 
@@ -125,9 +130,11 @@ def smoke_test(
     expected_proba = model.predict_proba(frame)
     instances = frame.to_dict(orient="records")
 
+    with bentoml_store(env):
+        declared = declared_env(bento_tag)
     process, url = start_server(
         bento_tag,
-        env={**os.environ, **declared_env(bento_tag)},
+        env={**(os.environ if env is None else env), **declared},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
