@@ -1,5 +1,6 @@
 """`gitml demo` end to end: real git, DVC, training, GTO tags, BentoML build and HTTP serving, and
-the GitHub emulation, all in one temporary folder; then a second run in the same folder."""
+the GitHub emulation, all in one temporary folder: pull request #1 (an experiment), monitoring,
+pull request #2 (`gitml retrain`), three versions; then a second run in the same folder."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gitml.demo.steps import SHIFT
+from gitml.demo.monitoring import SHIFT
 from tests.browser import open_in_browser
 from tests.conftest import REPO_ROOT, git
 from tests.report.conftest import GITML
@@ -23,7 +24,7 @@ def demo(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
         cwd=folder.parent,
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=1800,
     )
 
 
@@ -41,8 +42,9 @@ def test_the_reviewer_sees_the_report_in_the_terminal(finished, browser) -> None
     assert "✅ gitml: 2 improved, 0 regressed, all gates pass" in out
     assert "params.yaml  train.params.max_depth  4 -> 8" in out
     assert "better  metrics.json  roc_auc    0.993291  0.994759  +0.001468  +0.15%" in out
-    assert f"Plots (4: open {folder.resolve() / 'ci-pull-request' / 'report.html'})" in out
-    page = open_in_browser(browser, folder / "ci-pull-request" / "report.html")
+    report = folder.resolve() / "ci-pull-request-1" / "report.html"
+    assert f"Plots (4: open {report})" in out
+    page = open_in_browser(browser, report)
     page.assert_clean()
     assert "ROC curve" in page.text and len(page.charts) == 4
 
@@ -56,42 +58,54 @@ def test_the_data_is_the_reference_projects_byte_for_byte(finished) -> None:
 
 def test_one_sticky_comment_and_a_check_run_reached_github(finished) -> None:
     folder, result = finished
-    state = json.loads((folder / "github" / "state.json").read_text())
+    state = json.loads((folder / "github" / "pull-1-state.json").read_text())
     repo = state["repos"]["demo/breast-cancer"]
     comments = repo["issue_comments"]["1"]
     assert len(comments) == 1  # posted twice, updated in place
     assert "2 improved, 0 regressed, all gates pass" in comments[0]["body"]
     assert (folder / "github" / "pull-1-comment.md").read_text() == comments[0]["body"]
     assert [c["conclusion"] for c in repo["check_runs"]] == ["success", "success"]
-    assert "gitml: 2 improved" in (folder / "github" / "job-summary.md").read_text()
+    assert "gitml: 2 improved" in (folder / "github" / "pull-1-job-summary.md").read_text()
     assert "/demo/breast-cancer/pull/1#issuecomment-" in result.stdout
 
 
-def test_the_merge_promoted_the_model_with_gto_tags(finished) -> None:
+def test_each_merge_promoted_a_version_with_gto_tags(finished) -> None:
     folder, _ = finished
-    tags = set(git(folder / "origin.git", "tag", "--list").split())
+    origin = folder / "origin.git"
+    tags = set(git(origin, "tag", "--list").split())
     assert {
         "classifier@v0.1.0",
         "classifier#staging#1",
         "classifier@v0.2.0",
         "classifier#staging#2",
+        "classifier@v0.3.0",
+        "classifier#staging#3",
     } <= tags
-    merge = git(folder / "origin.git", "rev-parse", "main")
-    assert git(folder / "origin.git", "rev-parse", "classifier@v0.2.0^{commit}") == merge
-    assert git(folder / "origin.git", "log", "-1", "--format=%s", "main") == (
-        "Merge pull request #1 from experiment/deeper-trees"
-    )
+    merges = git(origin, "log", "--merges", "--format=%H %s", "main").splitlines()
+    assert [line.split(" ", 1)[1] for line in merges] == [
+        f"Merge pull request #2 from {retraining_branch(folder)}",
+        "Merge pull request #1 from experiment/deeper-trees",
+    ]
+    second, first = (line.split()[0] for line in merges)
+    assert git(origin, "rev-parse", "classifier@v0.2.0^{commit}") == first
+    assert git(origin, "rev-parse", "classifier@v0.3.0^{commit}") == second
+    assert git(origin, "rev-parse", "main") == second
 
 
-def test_the_served_model_answered_real_rows(finished) -> None:
+def test_the_served_models_answered_real_rows(finished) -> None:
     folder, result = finished
     lines = result.stdout.splitlines()
-    header = lines.index("  row  actual     predicted  P(benign)")
-    answers = lines[header + 1 : header + 6]
-    assert [line.split()[0] for line in answers] == ["1", "2", "3", "4", "5"]
-    assert all(line.split()[2] in ("benign", "malignant") for line in answers)
-    assert "Promoted: classifier v0.2.0 in staging; Bento classifier:v0.2.0" in result.stdout
-    assert (folder / "bentoml" / "bentos" / "classifier").is_dir()
+    headers = [
+        i for i, line in enumerate(lines) if line == "  row  actual     predicted  P(benign)"
+    ]
+    assert len(headers) == 2  # v0.2.0, then the retrained v0.3.0
+    for header in headers:
+        answers = lines[header + 1 : header + 6]
+        assert [line.split()[0] for line in answers] == ["1", "2", "3", "4", "5"]
+        assert all(line.split()[2] in ("benign", "malignant") for line in answers)
+    assert "rows of the test split (v0.2.0, staging):" in lines[headers[0] - 2]
+    assert "rows of the test split (v0.3.0, staging):" in lines[headers[1] - 2]
+    assert (folder / "bentoml" / "bentos" / "classifier" / "v0.3.0").is_dir()
 
 
 def test_the_monitoring_step_flags_the_shifted_features_and_opens_one_issue(
@@ -123,15 +137,21 @@ def test_the_monitoring_step_flags_the_shifted_features_and_opens_one_issue(
     assert all(page.charts.get(name) == 1 for name in SHIFT)  # each feature's distributions
 
 
-def test_the_summary_lists_every_step_with_its_time(finished) -> None:
-    _, result = finished
+def test_the_summary_lists_every_step_both_pull_requests_and_three_versions(finished) -> None:
+    folder, result = finished
     summary = result.stdout[result.stdout.index("gitml demo: done in") :]
-    for index in range(1, 11):
+    for index in range(1, 18):
         assert f"\n  {index}.  " in summary
-    assert "Serve the model and send it real rows" in summary
+    assert "Serve the retrained model and send it real rows" in summary
     assert "Monitor the served model: shifted traffic, feedback, drift" in summary
     assert "(earlier run)" not in summary
-    assert "[8/10] Build the Bento and smoke-test it" in result.stderr
+    assert "Pull request #1 (Experiment: deeper trees, branch experiment/deeper-trees)" in summary
+    assert "Pull request #2 (Retrain classifier" in summary
+    assert f"branch {retraining_branch(folder)}): verdict " in summary
+    versions = summary[summary.index("Versions of classifier:\n") :].splitlines()[1:4]
+    assert [line.split()[0] for line in versions] == ["v0.1.0", "v0.2.0", "v0.3.0"]
+    assert "pull request #2 merged, promoted to staging; Bento classifier:v0.3.0" in versions[2]
+    assert "[8/17] Build the Bento of the model and smoke-test it" in result.stderr
     assert "gitml smoke-test: 143 rows answered as the model does; a bad row got 400" in (
         result.stderr
     )
@@ -141,16 +161,16 @@ def test_a_second_run_resumes_and_serves_again(finished) -> None:
     folder, _ = finished
     again = demo(folder)
     assert again.returncode == 0, again.stdout + again.stderr
-    for index in range(1, 11):
-        assert f"[{index}/10] " in again.stderr
-    # the monitoring step is done and kept: its logs, report and issue stay as they were
-    assert again.stderr.count(": done earlier (") == 9
-    assert "[9/10] Serve the model and send it real rows\n" in again.stderr
+    for index in range(1, 18):
+        assert f"[{index}/17] " in again.stderr
+    # everything but serving the model in production is done and kept
+    assert again.stderr.count(": done earlier (") == 16
+    assert "[17/17] Serve the retrained model and send it real rows\n" in again.stderr
     assert "(resumed: steps done earlier were not run again)" in again.stdout
     assert "  row  actual     predicted  P(benign)" in again.stdout
 
 
-def test_the_suggested_next_command_lists_both_versions(finished) -> None:
+def test_the_suggested_next_command_lists_the_three_versions(finished) -> None:
     _, result = finished
     lines = result.stdout.splitlines()
     command = lines[lines.index("Try next:") + 1].strip()
@@ -158,7 +178,7 @@ def test_the_suggested_next_command_lists_both_versions(finished) -> None:
     listed = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0, listed.stderr
     rows = [line.split()[:2] for line in listed.stdout.splitlines()[1:]]
-    assert rows == [["v0.2.0", "staging"], ["v0.1.0", "-"]]
+    assert rows == [["v0.3.0", "staging"], ["v0.2.0", "-"], ["v0.1.0", "-"]]
 
 
 def test_a_real_failure_names_the_step_and_keeps_its_output(finished) -> None:
@@ -166,11 +186,16 @@ def test_a_real_failure_names_the_step_and_keeps_its_output(finished) -> None:
     folder, _ = finished
     shutil.rmtree(folder / "bentoml" / "bentos" / "classifier")
     broken = demo(folder)
-    log = folder.resolve() / "logs" / "09-serve.log"
+    log = folder.resolve() / "logs" / "17-serve-2.log"
     assert broken.returncode == 3, broken.stderr
     assert broken.stderr.splitlines()[-1] == (
-        "ERROR: demo step 9 (Serve the model and send it real rows) failed: bentoml serve exited "
-        f"with code 1 before ready. Its output is in {log}. Fix the cause and run `gitml demo "
-        f"--dir {folder.resolve()}` again to resume from this step"
+        "ERROR: demo step 17 (Serve the retrained model and send it real rows) failed: bentoml "
+        f"serve exited with code 1 before ready. Its output is in {log}. Fix the cause and run "
+        f"`gitml demo --dir {folder.resolve()}` again to resume from this step"
     )
-    assert "classifier:v0.2.0" in log.read_text()  # bentoml's own words are in the log
+    assert "classifier:v0.3.0" in log.read_text()  # bentoml's own words are in the log
+
+
+def retraining_branch(folder: Path) -> str:
+    state = json.loads((folder / "gitml-demo.json").read_text())
+    return state["facts"]["pulls"]["2"]["branch"]

@@ -1,5 +1,5 @@
-"""``gitml demo``: the whole loop (PR, report, comment, merge, promote, build, serve,
-monitor) offline."""
+"""``gitml demo``: the whole loop (PR, report, comment, merge, promote, build, serve, monitor,
+retraining PR and its release) offline."""
 
 from __future__ import annotations
 
@@ -25,8 +25,10 @@ def demo(directory: Path, restart: bool) -> None:
     pull request that changes a hyper-parameter, runs the PR step as CI does, shows the report,
     posts the sticky comment to a GitHub emulation on 127.0.0.1, merges, promotes the model (git
     tags), builds and smoke-tests the Bento, serves it and sends it real rows, then monitors it:
-    shifted traffic and feedback, `gitml monitor`, the sticky monitoring issue. Progress goes to
-    stderr; the reports, the answers and the summary to stdout. Run it again to resume.
+    shifted traffic and feedback, `gitml monitor --export-labelled`, the sticky monitoring issue.
+    Then `gitml retrain` opens pull request #2 with the labelled rows, and the same CI, comment,
+    merge, promotion (v0.3.0), build and serving follow. Progress goes to stderr; the reports, the
+    answers and the summary to stdout. Run it again to resume.
 
     \b
     Examples:

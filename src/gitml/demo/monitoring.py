@@ -48,6 +48,7 @@ def send_shifted_traffic(ctx: Context, logs: Path) -> tuple[int, int]:
     import pandas as pd
 
     from gitml.serving.serve import start_server, stop_server, wait_ready
+    from gitml.serving.smoke import ready_timeout
 
     frame = pd.read_csv(ctx.folder.ci_main / "prepared" / "test.csv")
     truth = frame.pop("target").tolist()
@@ -58,7 +59,7 @@ def send_shifted_traffic(ctx: Context, logs: Path) -> tuple[int, int]:
     bento = ctx.release(1)["bento"]
     process, url = start_server(bento, monitor_dir=logs, env=ctx.env)
     try:
-        wait_ready(process, url)
+        wait_ready(process, url, timeout=ready_timeout(ctx.env))
         ctx.progress.note(f"serving {bento} at {url}, recording to {logs}")
         with httpx.Client(base_url=url, timeout=30) as client:
             for start in range(0, len(rows), MONITOR_BATCH):

@@ -63,6 +63,7 @@ def serve_and_predict(ctx: Context, number: int) -> None:
     from gitml.report.terminal import columns
     from gitml.serving.client import predict
     from gitml.serving.serve import start_server, stop_server, wait_ready
+    from gitml.serving.smoke import ready_timeout
 
     release = ctx.release(number)
     frame = pd.read_csv(ctx.folder.ci_main / "prepared" / "test.csv").head(ROWS_TO_SEND)
@@ -70,7 +71,7 @@ def serve_and_predict(ctx: Context, number: int) -> None:
     # the server's own output goes where the step's goes: its log
     process, url = start_server(release["bento"], env=ctx.env)
     try:
-        wait_ready(process, url)
+        wait_ready(process, url, timeout=ready_timeout(ctx.env))
         ctx.progress.note(f"serving {release['bento']} at {url}")
         instances = frame.to_dict(orient="records")
         labels, probabilities = predict(url, instances)

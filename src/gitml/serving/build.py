@@ -168,37 +168,42 @@ def build(
 
     with bentoml_store(env):
         delete_bento(tag)  # rebuilding a version replaces its Bento
+    build_env = {**(os.environ if env is None else env), MODEL_TAG_ENV: model.tag}
+    run_bentoml_build(ctx, bentofile_path, tag, build_env)
+    with bentoml_store(env):
+        check_models(tag, model.tag)
+    return BuildResult(tag, model, source, kind)
+
+
+def run_bentoml_build(
+    context: Path, bentofile_path: Path, tag: str, env: Mapping[str, str]
+) -> None:
+    """``bentoml build`` of ``context`` as ``tag`` in a child process with ``env``."""
+    name, _, version = tag.partition(":")
     result = subprocess.run(
         [
             sys.executable,
             "-m",
             "bentoml",
             "build",
-            str(ctx),
+            str(context),
             "--bentofile",
             str(bentofile_path),
             "--name",
             name,
             "--version",
-            source.label,
+            version,
             "--output",
             "tag",
         ],
         capture_output=True,
         text=True,
-        env={
-            **(os.environ if env is None else env),
-            MODEL_TAG_ENV: model.tag,
-            "BENTOML_DO_NOT_TRACK": "True",
-        },
+        env={**env, "BENTOML_DO_NOT_TRACK": "True"},
         check=False,
     )
     if result.returncode != 0:
         detail = [line for line in result.stderr.strip().splitlines() if line.strip()]
         raise GitmlError(f"bentoml build failed: {detail[-1] if detail else 'no output'}")
-    with bentoml_store(env):
-        check_models(tag, model.tag)
-    return BuildResult(tag, model, source, kind)
 
 
 def check_models(bento_tag: str, model_tag: str) -> None:

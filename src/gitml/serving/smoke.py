@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gitml import dvc_adapter
 from gitml.config import Settings, load_settings
@@ -19,7 +20,7 @@ from gitml.errors import DataError, UsageError
 from gitml.serving.build import bento_name
 from gitml.serving.client import predict
 from gitml.serving.serve import start_server, stop_server, wait_ready
-from gitml.serving.source import resolve_source
+from gitml.serving.source import ModelSource, resolve_source
 from gitml.serving.store import bentoml_store
 
 #: Seconds the served Bento has to answer /readyz (a big model on a slow runner needs more).
@@ -63,10 +64,10 @@ def _last_line(output: bytes) -> str:
     return lines[-1] if lines else ""
 
 
-def ready_timeout() -> float:
-    """``GITML_READY_TIMEOUT`` seconds, else ``READY_TIMEOUT``; a value that is no positive number is a
-    ``UsageError``."""
-    text = os.environ.get(READY_TIMEOUT_ENV, "").strip()
+def ready_timeout(env: Mapping[str, str] | None = None) -> float:
+    """``GITML_READY_TIMEOUT`` seconds (from ``env``, else this process's environment), else
+    ``READY_TIMEOUT``; a value that is no positive number is a ``UsageError``."""
+    text = (os.environ if env is None else env).get(READY_TIMEOUT_ENV, "").strip()
     if not text:
         return READY_TIMEOUT
     try:
@@ -99,6 +100,17 @@ def load_rows(path: Path, target: str, limit: int):
     return features.head(limit) if limit else features
 
 
+def model_answers(root: Path, source: ModelSource, frame: Any) -> tuple[list, Any]:
+    """What the version's own model file (read through DVC) answers to ``frame``."""
+    import joblib
+
+    with tempfile.TemporaryDirectory() as scratch:
+        path = dvc_adapter.artifact_path(root, source.artifact)
+        model_file = dvc_adapter.read_output(root, path, source.commit, Path(scratch) / "m.joblib")
+        model = joblib.load(model_file)
+    return model.predict(frame).tolist(), model.predict_proba(frame)
+
+
 def smoke_test(
     root: Path | str = ".",
     *,
@@ -115,19 +127,13 @@ def smoke_test(
 
     ``env`` replaces this process's environment for BentoML (its store) and ``bentoml serve``."""
     import httpx
-    import joblib
 
     root = Path(root).resolve()
     settings = settings or load_settings(root)
     source = resolve_source(root, settings, artifact=artifact, version=version, stage=stage)
     bento_tag = f"{bento_name(source.artifact)}:{source.label}"
     frame = load_rows(root / test_split, target, limit)
-    with tempfile.TemporaryDirectory() as scratch:
-        path = dvc_adapter.artifact_path(root, source.artifact)
-        model_file = dvc_adapter.read_output(root, path, source.commit, Path(scratch) / "m.joblib")
-        model = joblib.load(model_file)
-    expected = model.predict(frame).tolist()
-    expected_proba = model.predict_proba(frame)
+    expected, expected_proba = model_answers(root, source, frame)
     instances = frame.to_dict(orient="records")
 
     with bentoml_store(env):
@@ -144,7 +150,7 @@ def smoke_test(
         wait_ready(
             process,
             url,
-            timeout=ready_timeout(),
+            timeout=ready_timeout(env),
             last_words=lambda: _last_line(process.stderr.read()),
         )
         answers, probabilities = predict(url, instances)
