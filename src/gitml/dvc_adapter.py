@@ -160,6 +160,31 @@ def _route_dvc_logs() -> None:
 
 
 @contextmanager
+def _dvc_environment(**defaults: str) -> Iterator[None]:
+    """Variables DVC's child processes need (``DVC_NO_ANALYTICS``, a ``PATH`` with this
+    interpreter's scripts) for the duration of a DVC call, then the process's own back.
+
+    DVC gives the processes it starts (the stages' commands, the queue's workers) ``os.environ``
+    and takes no environment of its own, so this is the one place gitml sets variables, and it
+    sets them only while DVC works: a caller's environment is the same afterwards.
+    """
+    saved = {name: os.environ.get(name) for name in defaults}
+    os.environ.update(defaults)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _no_analytics() -> dict[str, str]:
+    return {"DVC_NO_ANALYTICS": os.environ.get("DVC_NO_ANALYTICS") or "1"}
+
+
+@contextmanager
 def _working_directory(root: Path | str) -> Iterator[None]:
     """Work from ``root`` while DVC runs, and return to where the caller was.
 
@@ -185,13 +210,12 @@ def _working_directory(root: Path | str) -> Iterator[None]:
 def open_repo(root: Path | str = ".") -> Iterator[Any]:
     """Open the DVC project at ``root``, working from ``root`` while it is open (see
     :func:`_working_directory`); a folder that is not one is a clear ``ConfigError``."""
-    os.environ.setdefault("DVC_NO_ANALYTICS", "1")
     from dvc.exceptions import NotDvcRepoError
     from dvc.repo import Repo
 
     _route_dvc_logs()
     root = os.path.abspath(root)
-    with _working_directory(root):
+    with _working_directory(root), _dvc_environment(**_no_analytics()):
         try:
             repo = Repo(root)
         except NotDvcRepoError:
@@ -346,13 +370,15 @@ def push(repo: Any, remote: str | None = None) -> int:
     return int(pushed or 0)
 
 
-def _scripts_on_path() -> None:
-    """Put this interpreter's scripts folder on PATH: stages call `gitml stage ...` and DVC's
-    queue starts `dvc` workers by name, also when gitml was started by its full path from a
-    virtual environment that is not activated."""
+def _scripts_on_path() -> dict[str, str]:
+    """PATH with this interpreter's scripts folder (for :func:`_dvc_environment`): stages call
+    `gitml stage ...` and DVC's queue starts `dvc` workers by name, also when gitml was started
+    by its full path from a virtual environment that is not activated."""
     scripts = str(Path(sys.executable).parent)
-    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+    path = os.environ.get("PATH", "")
+    if scripts in path.split(os.pathsep):
+        return {"PATH": path}
+    return {"PATH": scripts + os.pathsep + path if path else scripts}
 
 
 def reproduce(
@@ -370,8 +396,6 @@ def reproduce(
     local cache lacks them, so it is restored instead of run again."""
     from dvc.exceptions import DvcException
     from dvc.repo.reproduce import _reproduce_stage
-
-    _scripts_on_path()
 
     runs: list[StageRun] = []
     restored: set[str] = set()
@@ -401,7 +425,10 @@ def reproduce(
 
     repo.stage_cache.restore = recording_restore
     try:
-        repo.reproduce(targets=targets, force=force, pull=restore_from_remote, repro_fn=timed_repro)
+        with _dvc_environment(**_scripts_on_path()):
+            repo.reproduce(
+                targets=targets, force=force, pull=restore_from_remote, repro_fn=timed_repro
+            )
     except DvcException as error:
         pulled = None if pulled_from is None else _remote_description(repo, pulled_from or None)
         raise _dvc_failure(error, pulled) from error
@@ -742,12 +769,12 @@ def read_output(root: Path | str, path: str, rev: str | None, dest: Path) -> Pat
             raise DataError(f"{source} does not exist; run `gitml run --pull` to produce it")
         shutil.copyfile(source, dest)
         return dest
-    os.environ.setdefault("DVC_NO_ANALYTICS", "1")
     import dvc.api
     from dvc.exceptions import DvcException
 
     try:
         with (
+            _dvc_environment(**_no_analytics()),
             dvc.api.open(path, repo=str(root), rev=rev, mode="rb") as source,
             open(dest, "wb") as target,
         ):
@@ -803,11 +830,10 @@ def track(root: Path | str, path: str) -> None:
 
 def init_dvc(root: Path | str, subdir: bool = False) -> None:
     """``dvc init`` in an existing repository (``--subdir`` when ``root`` is below git's root)."""
-    os.environ.setdefault("DVC_NO_ANALYTICS", "1")
     from dvc.repo import Repo
 
     _route_dvc_logs()
-    with _quiet():
+    with _quiet(), _dvc_environment(**_no_analytics()):
         Repo.init(str(root), subdir=subdir).close()
 
 
@@ -865,14 +891,14 @@ def url_filesystem(url: str) -> tuple[Any, str]:
     """The filesystem DVC reads ``url`` with (``s3://``, ``gs://``, ``azure://``, ``http(s)://``,
     ``ssh://``, ...) and the path on it. The object has ``exists``, ``isdir``, ``find`` and
     ``open(path, "rb")``. An S3 endpoint (MinIO, moto) comes from ``AWS_ENDPOINT_URL``."""
-    os.environ.setdefault("DVC_NO_ANALYTICS", "1")
     from dvc.fs import parse_external_url
 
     config: dict[str, Any] = {}
     if url.startswith("s3://") and os.environ.get("AWS_ENDPOINT_URL"):
         config["endpointurl"] = os.environ["AWS_ENDPOINT_URL"]
     try:
-        fs, path = parse_external_url(url, config)
+        with _dvc_environment(**_no_analytics()):
+            fs, path = parse_external_url(url, config)
         if not fs.exists(path):
             raise DataError(f"{url} does not exist; check the path (and the credentials)")
     except DataError:
@@ -916,9 +942,9 @@ def run_experiment(repo: Any, name: str, overrides: list[str], temp: bool) -> st
     name) and return its commit; in the workspace unless ``temp``. A failure is a gitml error."""
     from dvc.exceptions import DvcException
 
-    _scripts_on_path()
     try:
-        repo.experiments.run(params=overrides, name=name, tmp_dir=temp, force=True)
+        with _dvc_environment(**_scripts_on_path()):
+            repo.experiments.run(params=overrides, name=name, tmp_dir=temp, force=True)
     except DvcException as error:
         raise _dvc_failure(error) from error
     rev = _experiment_rev(repo, name)
@@ -934,14 +960,14 @@ def run_experiments_in_parallel(
     name -> the experiment's commit, or the error that stopped it."""
     from dvc.exceptions import DvcException
 
-    _scripts_on_path()
     outcome: dict[str, str | Exception] = {}
-    for name, overrides in runs.items():
-        try:
-            repo.experiments.run(params=overrides, name=name, queue=True, force=True)
-        except DvcException as error:
-            outcome[name] = _dvc_failure(error)
-    repo.experiments.reproduce_celery(jobs=jobs)
+    with _dvc_environment(**_scripts_on_path()):
+        for name, overrides in runs.items():
+            try:
+                repo.experiments.run(params=overrides, name=name, queue=True, force=True)
+            except DvcException as error:
+                outcome[name] = _dvc_failure(error)
+        repo.experiments.reproduce_celery(jobs=jobs)
     for name in runs:
         if name in outcome:
             continue

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from gitml.demo import DemoResult, DemoStepFailed, run_demo
 from gitml.demo.context import Context, demo_environment
 from gitml.demo.folder import LOCK_FILE, STATE_FILE, STATE_VERSION, DemoFolder
 from gitml.demo.progress import Progress
-from gitml.demo.repository import create_repository
+from gitml.demo.repository import baseline, create_repository
 from gitml.demo.summary import render_summary
 from gitml.errors import EXIT_FAILURE, EXIT_USAGE, DataError, UsageError
 from gitml.serving.store import bentoml_store
@@ -168,14 +169,19 @@ def test_a_state_file_from_an_earlier_gitml_starts_the_demo_over(tmp_path, monke
     assert json.loads((folder / STATE_FILE).read_text())["version"] == STATE_VERSION
 
 
-def test_a_step_leaves_the_process_environment_and_directory_alone(tmp_path, monkeypatch) -> None:
-    """Issue 12: the demo passes its environment and folders to what it runs; a real step (git,
-    DVC) runs from elsewhere and changes neither ``os.environ`` nor the working directory."""
+def test_steps_leave_the_process_environment_and_directory_alone(tmp_path, monkeypatch) -> None:
+    """Issue 12: the demo passes its environment and folders to what it runs; real steps (git,
+    DVC, training, GTO) run from elsewhere and change neither ``os.environ`` nor the working
+    directory."""
     import sklearn  # noqa: F401 - its import sets KMP_* variables itself, as it does for anyone
 
     for role in ("AUTHOR", "COMMITTER"):  # a laptop without a git identity in its environment
         monkeypatch.delenv(f"GIT_{role}_NAME")
         monkeypatch.delenv(f"GIT_{role}_EMAIL")
+    monkeypatch.delenv("DVC_NO_ANALYTICS")
+    scripts = str(Path(sys.executable).parent)  # the stages' `gitml` is found all the same
+    path = [p for p in os.environ["PATH"].split(os.pathsep) if p != scripts]
+    monkeypatch.setenv("PATH", os.pathsep.join(path))
     folder = DemoFolder(tmp_path / "demo")
     folder.claim()
     elsewhere = tmp_path / "elsewhere"
@@ -185,6 +191,7 @@ def test_a_step_leaves_the_process_environment_and_directory_alone(tmp_path, mon
         os.chdir(elsewhere)
         context = Context(folder, progress()[0], lambda *lines: None, demo_environment(folder))
         create_repository(context)
+        baseline(context)
         assert os.getcwd() == str(elsewhere)
     finally:
         os.chdir(cwd_before)
@@ -197,8 +204,10 @@ def test_a_step_leaves_the_process_environment_and_directory_alone(tmp_path, mon
     assert git(workspace, "config", "user.name") == "gitml demo"
     assert git(workspace, "config", "commit.gpgsign") == "false"
     assert git(workspace, "log", "-1", "--format=%an <%ae>") == "gitml demo <demo@gitml.invalid>"
-    assert (workspace / "data.dvc").is_file() and (workspace / ".dvc" / "config").is_file()
-    assert not (elsewhere / ".dvc").exists() and not list(elsewhere.iterdir())
+    assert context.facts["baseline_version"] == "v0.1.0"
+    assert (workspace / "models" / "model.joblib").is_file()
+    assert "classifier@v0.1.0" in git(folder.origin, "tag", "--list").split()
+    assert not list(elsewhere.iterdir())  # nothing written where the process was
 
 
 def test_bentoml_calls_use_the_store_of_the_environment_passed(tmp_path) -> None:

@@ -33,7 +33,6 @@ def demo_environment(folder: DemoFolder, base: Mapping[str, str] | None = None) 
     env = dict(os.environ if base is None else base)
     env["BENTOML_HOME"] = str(folder.bentoml_home)
     env["BENTOML_DO_NOT_TRACK"] = "True"
-    env["DVC_NO_ANALYTICS"] = "1"
     return env
 
 
