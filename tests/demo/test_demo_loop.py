@@ -137,6 +137,48 @@ def test_the_monitoring_step_flags_the_shifted_features_and_opens_one_issue(
     assert all(page.charts.get(name) == 1 for name in SHIFT)  # each feature's distributions
 
 
+def test_retraining_opens_pull_request_2_with_the_labelled_rows(finished) -> None:
+    folder, result = finished
+    labelled = (folder / "monitoring" / "labelled.csv").read_text().splitlines()
+    assert len(labelled) == 1 + 48  # a header, and every row that got its true label
+    assert labelled[0].split(",")[-1] == "target"
+    branch = retraining_branch(folder)
+    assert branch.startswith("gitml/retrain/classifier-")
+    opened = json.loads((folder / "github" / "pull-2-opened-state.json").read_text())
+    pulls = opened["repos"]["demo/breast-cancer"]["pulls"]
+    assert {n: (p["state"], p["head_ref"]) for n, p in pulls.items()} == {
+        "1": ("closed", "experiment/deeper-trees"),
+        "2": ("open", branch),
+    }
+    body = (folder / "github" / "pull-2-body.md").read_text()
+    assert "added **48** labelled rows to `data/breast_cancer.csv` (569 → 617 rows)" in body
+    assert all(f"| {name} | ks |" in body for name in SHIFT)  # the monitoring summary
+    assert f"on branch {branch}; pull request #2: http://127.0.0.1:" in result.stdout
+    # the data reached the DVC remote before the branch pointed at it, and main has it now
+    md5 = yaml.safe_load(git(folder / "origin.git", "show", "main:data.dvc"))["outs"][0]["md5"]
+    assert (folder / "dvc-remote" / "files" / "md5" / md5[:2] / md5[2:]).is_file()
+
+
+def test_ci_on_pull_request_2_shows_the_data_change_and_the_new_metrics(finished, browser) -> None:
+    folder, result = finished
+    ci = folder / "ci-pull-request-2"
+    report = json.loads((ci / "report.json").read_text())
+    assert report["base"] == "origin/main" and report["verdict"] == "pass"
+    changes = {change["path"]: change for change in report["data"]}
+    assert changes["data/"]["change"] == "modified"
+    assert changes["data/"]["head_size"] > changes["data/"]["base_size"]
+    assert {row["name"] for row in report["metrics"]} >= {"accuracy", "roc_auc", "log_loss"}
+    assert all(row["base"] is not None and row["head"] is not None for row in report["metrics"])
+    assert "The report on pull request #2, as the reviewer reads it:" in result.stdout
+    comment = (folder / "github" / "pull-2-comment.md").read_text()
+    assert "| modified | data/ |" in comment and "### Metrics" in comment
+    state = json.loads((folder / "github" / "pull-2-state.json").read_text())
+    assert state["repos"]["demo/breast-cancer"]["issue_comments"]["2"][0]["body"] == comment
+    page = open_in_browser(browser, ci / "report.html")
+    page.assert_clean()
+    assert len(page.charts) == 4
+
+
 def test_the_summary_lists_every_step_both_pull_requests_and_three_versions(finished) -> None:
     folder, result = finished
     summary = result.stdout[result.stdout.index("gitml demo: done in") :]
