@@ -18,9 +18,9 @@ import yaml
 
 from gitml import dvc_adapter
 from gitml.config import parse_settings, tomllib
+from gitml.core.compare import as_number, default_direction
 from gitml.errors import ConfigError
 from gitml.registry.stages import choose_stage
-from gitml.report.compare import as_number, default_direction
 
 #: Preferred metrics for the one gate init proposes, best first: all higher-is-better, on a scale
 #: where an absolute drop of MAX_REGRESSION is meaningful.
