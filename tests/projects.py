@@ -1,4 +1,5 @@
-"""Small builders for real temporary git + DVC projects with a shared bare remote."""
+"""Real temporary git + DVC projects: ``Project`` (the ``project`` fixture of the root conftest)
+and small builders of a registry project with a shared bare remote."""
 
 from __future__ import annotations
 
@@ -7,7 +8,61 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import git
+import yaml
+
+from tests.cli import CliResult, run_dvc, run_gitml
+from tests.helpers import git
+
+
+class Project:
+    """A git repository with DVC initialised; metrics and params declared at the top of dvc.yaml."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def write(self, files: dict[str, object]) -> None:
+        for name, content in files.items():
+            path = self.root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, (dict, list)):
+                text = (
+                    yaml.safe_dump(content, sort_keys=False)
+                    if name.endswith((".yaml", ".yml"))
+                    else json.dumps(content)
+                )
+            else:
+                text = str(content)
+            path.write_text(text, encoding="utf-8")
+
+    def declare(self, metrics: list[str], params: list[str] | None = None, extra: str = "") -> None:
+        lines = ["metrics:", *(f"  - {m}" for m in metrics)]
+        if params:
+            lines += ["params:", *(f"  - {p}" for p in params)]
+        (self.root / "dvc.yaml").write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
+
+    def commit(self, message: str) -> str:
+        git(self.root, "add", "-A")
+        git(self.root, "commit", "-q", "-m", message)
+        return git(self.root, "rev-parse", "HEAD")
+
+    def gitml(self, *args: str) -> CliResult:
+        return run_gitml(*args, cwd=self.root)
+
+    def report_json(self, *args: str) -> dict:
+        out = self.root / "out.json"
+        result = self.gitml("report", *args, "--json", str(out))
+        assert result.returncode in (0, 1), result.stderr
+        return json.loads(out.read_text())
+
+
+def new_project(root: Path) -> Project:
+    """A git repository on main with DVC initialised and committed."""
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    run_dvc("init", "-q", cwd=root, expect=0)
+    git(root, "commit", "-q", "-m", "dvc init")
+    return Project(root)
+
 
 PYPROJECT = """\
 [tool.gitml.metrics]

@@ -13,8 +13,8 @@ from sklearn.linear_model import LogisticRegression
 from gitml import dvc_adapter
 from gitml.cli import main
 from gitml.registry.promote import promote
-from tests.conftest import git
-from tests.monitor.helpers import frame, write_feedback, write_logs
+from tests.helpers import git
+from tests.monitor_logs import frame, write_feedback, write_logs
 
 FEATURES = ["x1", "x2", "x3"]
 PYPROJECT = """\

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from gitml.retrain.retrain import RetrainRequest, retrain
-from tests.conftest import git
+from tests.helpers import git
 from tests.retrain.conftest import BRANCH, DATE, REPOSITORY, env_for, labelled_rows, write_labelled
 
 

@@ -8,7 +8,7 @@ from gitml.report.build import build_report
 from gitml.report.markdown import render
 from gitml.retrain.retrain import RetrainRequest, retrain
 from gitml.run import run_pipeline
-from tests.conftest import git
+from tests.helpers import git
 from tests.retrain.conftest import BRANCH, DATE, env_for, labelled_rows, write_labelled
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,22 +19,19 @@ import pandas as pd
 import pytest
 
 from gitml.serving.serve import start_server, stop_server, wait_ready
-from tests.conftest import REPO_ROOT, git
+from tests.cli import CliResult, run_gitml
+from tests.helpers import REPO_ROOT, git
 
-GITML = [sys.executable, "-c", "from gitml.cli import main; main()"]
 BENTO = "classifier:v0.1.0"
 #: A small body limit for the served Bento, so a 413 needs only a few MB of test data.
 TEST_BODY_LIMIT = 1_000_000
 
-__all__ = ["BENTO", "GITML", "Served", "gitml", "serve", "stop_server"]
+__all__ = ["BENTO", "Served", "gitml", "serve", "stop_server"]
 
 
-def gitml(project: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [*GITML, *args], cwd=project, env=env, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, f"gitml {' '.join(args)} failed:\n{result.stderr}"
-    return result
+def gitml(project: Path, env: dict, *args: str) -> CliResult:
+    """``gitml ARGS`` in ``project`` with ``env``; the test fails unless it exits 0."""
+    return run_gitml(*args, cwd=project, env=env, expect=0)
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git
-from tests.report.conftest import run_cli
+from tests.cli import run_dvc, run_gitml
+from tests.helpers import git
 
 TRAIN = """\
 import json, sys, yaml
@@ -56,10 +56,10 @@ class SweepProject:
         self.root = root
 
     def gitml(self, *args: str, check: bool = False):
-        return run_cli(self.root, "gitml", *args, check=check)
+        return run_gitml(*args, cwd=self.root, expect=0 if check else None)
 
     def dvc(self, *args: str, check: bool = True):
-        return run_cli(self.root, "dvc", *args, check=check)
+        return run_dvc(*args, cwd=self.root, expect=0 if check else None)
 
     def leaderboard(self, path: str = "lb.json") -> dict:
         return json.loads((self.root / path).read_text())
