@@ -13,7 +13,7 @@ from gitml.config import load_settings
 from gitml.scaffold.settings import BUILTIN_METRICS
 from tests.cli import run_dvc, run_gitml
 from tests.helpers import git
-from tests.linters import BIN, lint, zizmor
+from tests.linters import check_schema, lint, zizmor
 from tests.projects import Project
 
 WORKFLOW_DIR = Path(".github") / "workflows"
@@ -84,11 +84,7 @@ def test_written_workflows_pass_the_linters(project: Project, pinned_sha: str, a
     assert found.returncode == 0, found.stdout + found.stderr
     assert "No findings to report" in found.stdout
     for path in paths:
-        schema = subprocess.run(
-            [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", path],
-            capture_output=True,
-            text=True,
-        )
+        schema = check_schema("vendor.github-workflows", path)
         assert schema.returncode == 0, schema.stdout + schema.stderr
     assert lint(actionlint, *paths) == []
 
