@@ -38,8 +38,8 @@ def gitml_main(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
         try:
             main(list(args))
             code = 0
-        except SystemExit as exit_:
-            code = exit_.code if isinstance(exit_.code, int) else 1
+        except SystemExit as exit_:  # as a process would exit: None is 0, a message 1
+            code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
         out, err = capsys.readouterr()
         return CliResult(("gitml", *args), code, out, err)
 
