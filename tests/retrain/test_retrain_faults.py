@@ -12,7 +12,7 @@ from gitml.errors import EXIT_FAILURE, EXIT_USAGE, DataError, GitHubError, Remot
 from gitml.retrain.retrain import RetrainRequest, retrain
 from tests.cli import run_gitml
 from tests.helpers import git
-from tests.retrain.conftest import (
+from tests.retrain.helpers import (
     BRANCH,
     DATE,
     REPOSITORY,

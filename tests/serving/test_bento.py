@@ -17,7 +17,7 @@ import pytest
 from gitml.serving.serve import stop_server, wait_ready
 from tests.cli import GITML, run_gitml
 from tests.helpers import git
-from tests.serving.conftest import gitml
+from tests.serving.helpers import gitml
 
 
 def test_predictions_equal_the_model_on_the_test_split(server, test_split):

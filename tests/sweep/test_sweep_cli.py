@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.cli import run_gitml
 from tests.helpers import git
-from tests.sweep.conftest import SweepProject, expected_score
+from tests.sweep.helpers import SweepProject, expected_score
 
 GRID = ("-S", "train.depth=2,4,6", "-S", "train.kind=a,b")
 
