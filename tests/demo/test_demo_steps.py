@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,8 +21,8 @@ from gitml.demo.repository import baseline, create_repository
 from gitml.demo.summary import render_summary
 from gitml.errors import EXIT_FAILURE, EXIT_USAGE, DataError, UsageError
 from gitml.serving.store import bentoml_store
-from tests.conftest import git
-from tests.report.conftest import GITML
+from tests.cli import run_gitml
+from tests.helpers import git
 
 
 class Steps:
@@ -121,9 +120,7 @@ def test_a_folder_in_use_is_refused_by_the_cli(tmp_path) -> None:
     holder = DemoFolder(folder)
     holder.claim()  # this process is "the other demo"
     try:
-        result = subprocess.run(
-            [GITML, "demo", "--dir", str(folder)], capture_output=True, text=True, timeout=120
-        )
+        result = run_gitml("demo", "--dir", str(folder), timeout=120)
     finally:
         holder.release()
     assert result.returncode == EXIT_USAGE
@@ -144,9 +141,7 @@ def test_the_lock_is_released_when_the_demo_stops(tmp_path, monkeypatch) -> None
 def test_a_file_for_the_folder_is_a_usage_error(tmp_path: Path) -> None:
     target = tmp_path / "taken"
     target.write_text("")
-    result = subprocess.run(
-        [GITML, "demo", "--dir", str(target)], capture_output=True, text=True, timeout=120
-    )
+    result = run_gitml("demo", "--dir", str(target), timeout=120)
     assert result.returncode == EXIT_USAGE
     assert f"Error: Invalid value for '--dir': Directory '{target}' is a file." in result.stderr
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gitml.core.git import run_git
 from gitml.demo.folder import DemoFolder
 from gitml.demo.progress import Progress
-from gitml.registry.git import run_git
 
 REPOSITORY = "demo/breast-cancer"
 TOKEN = "ghs_demo0000000000000000000000000000000"
@@ -91,7 +91,7 @@ def clone(ctx: Context, path: Path, branch: str) -> None:
 
 def describe_stages(result: Any) -> str:
     """``prepare ran (1.2s), train cached (unchanged)``: what a ``gitml run`` did."""
-    from gitml.report.markdown import STAGE_TEXT
+    from gitml.core.wording import STAGE_TEXT
 
     stages = ", ".join(
         f"{s.name} {STAGE_TEXT.get(s.status, s.status)}"

@@ -44,9 +44,9 @@ def open_pull_request(ctx: Context, number: int, branch: str) -> None:
 def check_pull_request(ctx: Context, number: int) -> None:
     """What the PR workflow runs on a fresh checkout of the pull request's branch:
     `gitml run --pull`, then `gitml report --base origin/main`."""
+    from gitml.core.gates import describe_failures
     from gitml.report import terminal
     from gitml.report.build import build_report
-    from gitml.report.gates import describe_failures
     from gitml.report.write import write_report
     from gitml.run import run_pipeline
 

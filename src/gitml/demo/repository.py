@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 from gitml import dvc_adapter, templates
+from gitml.core.project_files import IGNORED
 from gitml.demo.context import Context, configure_git, describe_stages, fresh, git
-from gitml.scaffold.init import IGNORED
 
 
 def create_repository(ctx: Context) -> None:
