@@ -31,6 +31,18 @@ def parse_since(value: str | None, now: datetime | None = None) -> datetime | No
     return moment
 
 
+def _export(result, path: Path):
+    """Write the labelled rows and say how many (and how many were left out) on stderr."""
+    from gitml.monitor.export import export_labelled
+
+    exported = export_labelled(result, path)
+    left_out = (
+        f"; {exported.left_out} left out (features not the model's)" if exported.left_out else ""
+    )
+    click.echo(f"wrote {exported.rows} labelled row(s) to {exported.path}{left_out}", err=True)
+    return exported
+
+
 def _path(**kwargs):
     return click.Path(dir_okay=False, path_type=Path, **kwargs)
 
@@ -94,7 +106,6 @@ def monitor(
     from gitml.ghoutput import write_outputs
     from gitml.monitor.build import MonitorRequest
     from gitml.monitor.build import monitor as run_monitor
-    from gitml.monitor.export import export_labelled as export
     from gitml.monitor.outputs import step_outputs
     from gitml.monitor.write import write_report
 
@@ -111,15 +122,7 @@ def monitor(
         click.echo(written.markdown, nl=False)
     for path in written.paths:
         click.echo(f"wrote {path}", err=True)
-    exported = None
-    if export_labelled is not None:
-        exported = export(result, export_labelled)
-        left_out = (
-            f"; {exported.left_out} left out (features not the model's)"
-            if exported.left_out
-            else ""
-        )
-        click.echo(f"wrote {exported.rows} labelled row(s) to {exported.path}{left_out}", err=True)
+    exported = _export(result, export_labelled) if export_labelled is not None else None
     report = result.report
     write_outputs(step_outputs(report, exported))  # before --check fails the step
     if check and report.alarming:
