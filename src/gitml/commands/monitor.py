@@ -102,8 +102,8 @@ def monitor(
       gitml monitor --reference train.csv --current today.csv
       gitml monitor --stage prod --current s3://bucket/monitoring --since 7d --export-labelled new.csv
     """
+    from gitml.core.github_output import write_outputs
     from gitml.errors import GatesFailed
-    from gitml.ghoutput import write_outputs
     from gitml.monitor.build import MonitorRequest
     from gitml.monitor.build import monitor as run_monitor
     from gitml.monitor.outputs import step_outputs

@@ -112,7 +112,7 @@ def retrain(data: tuple[Path, ...], **options: object) -> None:
       gitml retrain --data week1.csv --data week2.csv --no-pr
       gitml retrain --data labelled.csv --dataset data/train.csv --branch retrain/june
     """
-    from gitml.ghoutput import write_outputs
+    from gitml.core.github_output import write_outputs
     from gitml.retrain.retrain import retrain as run_retrain
 
     result = run_retrain(RetrainRequest(data=data, **options))  # type: ignore[arg-type]
