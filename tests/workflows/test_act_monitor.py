@@ -15,8 +15,6 @@ pull request's head exists), the pull request to the emulation.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import joblib
@@ -24,12 +22,12 @@ import pandas as pd
 import pytest
 
 from gitml import dvc_adapter
-from tests.conftest import git
-from tests.monitor.helpers import write_feedback, write_logs
+from tests.cli import run_gitml
+from tests.helpers import git
+from tests.monitor_logs import write_feedback, write_logs
 from tests.workflows.act_harness import REPOSITORY, WRITE_TOKEN, World, act_world, explain
 
 pytestmark = pytest.mark.slow
-GITML = str(Path(sys.executable).parent / "gitml")
 MARKER = "<!-- gitml:monitor id=classifier.prod -->"
 #: act's prefix on the lines of the retrain job (caller job / called workflow / job name)
 RETRAIN_JOB = "[monitor/gitml monitor/gitml retrain]"
@@ -39,10 +37,7 @@ RETRAIN_JOB = "[monitor/gitml monitor/gitml retrain]"
 def world(tmp_path: Path):
     with act_world(tmp_path) as world:
         world.create()
-        done = subprocess.run(
-            [GITML, "promote", "--stage", "prod", "--no-push"], cwd=world.work,
-            capture_output=True, text=True,
-        )  # fmt: skip
+        done = run_gitml("promote", "--stage", "prod", "--no-push", cwd=world.work)  # fmt: skip
         assert done.returncode == 0, done.stdout + done.stderr
         git(world.work, "push", "-q", "origin", "--tags")
         world.emulator.link_git(REPOSITORY, str(world.origin))  # a pushed branch exists there
