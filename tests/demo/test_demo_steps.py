@@ -18,8 +18,9 @@ from gitml.demo.context import Context, demo_environment
 from gitml.demo.folder import LOCK_FILE, STATE_FILE, STATE_VERSION, DemoFolder
 from gitml.demo.progress import Progress
 from gitml.demo.repository import baseline, create_repository
+from gitml.demo.retraining import retrain_through_pull_request
 from gitml.demo.summary import render_summary
-from gitml.errors import EXIT_FAILURE, EXIT_USAGE, DataError, UsageError
+from gitml.errors import EXIT_FAILURE, EXIT_USAGE, DataError, GitmlError, UsageError
 from gitml.serving.store import bentoml_store
 from tests.cli import run_gitml
 from tests.helpers import git
@@ -263,3 +264,18 @@ def test_the_summary_shows_both_pull_requests_and_the_three_versions(tmp_path) -
         "predictions 5 of 5 right",
     ]
     assert text.rstrip().endswith("serve --stage staging")
+
+
+def test_retraining_follows_the_monitoring_workflows_rule(tmp_path) -> None:
+    """No drift or failed gate with labelled rows: the workflow would not retrain, nor does the
+    demo (before touching any repository)."""
+    folder = DemoFolder(tmp_path / "demo")
+    folder.facts.update(monitor_verdict="ok", labelled_rows=48, retrain_due=False)
+    context = Context(folder, progress()[0], lambda *lines: None, demo_environment(folder))
+    with pytest.raises(GitmlError) as refused:
+        retrain_through_pull_request(context, number=2)
+    assert refused.value.message == (
+        "the monitoring step found no drift or failed gate with labelled rows, so the "
+        "monitoring workflow would not retrain; run `gitml demo --restart`"
+    )
+    assert not (tmp_path / "demo").exists()

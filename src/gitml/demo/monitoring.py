@@ -90,6 +90,7 @@ def monitor_logs(ctx: Context, logs: Path) -> Any:
     training data, read through DVC; the rows that got feedback become training rows."""
     from gitml.monitor.build import MonitorRequest, monitor
     from gitml.monitor.export import export_labelled
+    from gitml.monitor.outputs import step_outputs
     from gitml.monitor.write import write_report
 
     root = ctx.folder.ci_main
@@ -101,6 +102,8 @@ def monitor_logs(ctx: Context, logs: Path) -> Any:
     ctx.progress.note(f"gitml monitor --stage {stage}: verdict {report.verdict}")
     exported = export_labelled(result, out / LABELLED)
     ctx.facts["labelled_rows"] = exported.rows
+    # the monitoring workflow's rule for running its retraining job (its `retrain` step output)
+    ctx.facts["retrain_due"] = step_outputs(report, exported).get("retrain") == "true"
     ctx.progress.note(
         f"--export-labelled: {exported.rows} labelled row(s) to {exported.path}"
         + (f", {exported.left_out} left out" if exported.left_out else "")

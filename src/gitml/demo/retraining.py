@@ -16,6 +16,11 @@ def retrain_through_pull_request(ctx: Context, number: int) -> None:
     `gitml/retrain/...` branch that is pushed, and pull request ``number`` is opened."""
     from gitml.retrain.retrain import RetrainRequest, retrain
 
+    if not ctx.facts.get("retrain_due"):
+        raise GitmlError(
+            "the monitoring step found no drift or failed gate with labelled rows, so the "
+            "monitoring workflow would not retrain; run `gitml demo --restart`"
+        )
     root = ctx.folder.workspace
     monitoring = ctx.folder.monitoring
     git(root, "checkout", "--quiet", "main")
