@@ -16,12 +16,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
+from gitml.core.limits import COMMENT_LIMIT
 from gitml.errors import UsageError
 
 #: GitHub rejects comment bodies longer than this many characters (422).
-MAX_BODY = 65_536
+MAX_BODY = COMMENT_LIMIT
 DEFAULT_ID = "default"
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 MARKER_RE = re.compile(r"<!-- gitml:report id=([A-Za-z0-9][A-Za-z0-9._-]{0,63}) -->")
@@ -84,10 +85,13 @@ class Identity:
 ACTIONS_BOT = Identity("github-actions[bot]", 41898282)
 
 
+#: what ``upsert`` did to the comment
+UpsertAction = Literal["created", "updated", "unchanged"]
+
+
 @dataclass(frozen=True)
 class Upserted:
-    #: "created", "updated" or "unchanged"
-    action: str
+    action: UpsertAction
     url: str
     removed_duplicates: int = 0
 
