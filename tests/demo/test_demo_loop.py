@@ -87,6 +87,14 @@ def test_each_merge_promoted_a_version_with_gto_tags(finished) -> None:
     assert git(origin, "rev-parse", "classifier@v0.3.0^{commit}") == second
     assert git(origin, "rev-parse", "main") == second
 
+    def model(tag: str) -> str:
+        lock = yaml.safe_load(git(origin, "show", f"{tag}:dvc.lock"))
+        outs = [out for stage in lock["stages"].values() for out in stage.get("outs", [])]
+        return next(out["md5"] for out in outs if out["path"] == "models/model.joblib")
+
+    # v0.3.0 is the model trained on the new rows, not v0.2.0's under a new name
+    assert model("classifier@v0.3.0") != model("classifier@v0.2.0")
+
 
 def test_the_served_models_answered_real_rows(finished) -> None:
     folder, result = finished
@@ -181,6 +189,7 @@ def test_the_summary_lists_every_step_both_pull_requests_and_three_versions(fini
     for index in range(1, 18):
         assert f"\n  {index}.  " in summary
     assert "Serve the retrained model and send it real rows" in summary
+    assert "trained on gitml/retrain/classifier-" in result.stderr
     assert "Monitor the served model: shifted traffic, feedback, drift" in summary
     assert "(earlier run)" not in summary
     assert "Pull request #1 (Experiment: deeper trees, branch experiment/deeper-trees)" in summary

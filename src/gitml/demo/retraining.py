@@ -4,7 +4,7 @@ the GitHub emulation. The pull request's CI, merge and release are the first one
 
 from __future__ import annotations
 
-from gitml.demo.context import REPOSITORY, TOKEN, Context, git
+from gitml.demo.context import REPOSITORY, TOKEN, Context, describe_stages, git
 from gitml.demo.github import emulated_github
 from gitml.demo.monitoring import LABELLED
 from gitml.errors import GitmlError
@@ -52,7 +52,7 @@ def retrain_through_pull_request(ctx: Context, number: int) -> None:
     pull.clear()
     pull.update(
         branch=result.branch,
-        head=git(root, "rev-parse", f"refs/remotes/origin/{result.branch}"),
+        head=train_the_branch(ctx, result.branch),
         base=git(root, "rev-parse", "main"),
         title=result.pr.title,
         url=result.pr.url,
@@ -66,3 +66,24 @@ def retrain_through_pull_request(ctx: Context, number: int) -> None:
         f"gitml retrain: {added} labelled row(s) from the monitoring logs appended to "
         f"{result.dataset} on branch {result.branch}; pull request #{number}: {result.pr.url}",
     )
+
+
+def train_the_branch(ctx: Context, branch: str) -> str:
+    """The data scientist trains the retraining branch and pushes the result to it, as for the
+    first pull request; returns the branch's new head.
+
+    `gitml retrain` commits only the data (``data.dvc``). Without this commit, the merged
+    ``dvc.lock`` and ``metrics.json`` would still name the model on main, and the release would
+    register and build that model under the new version: the version must point at the model
+    trained on the new data."""
+    from gitml.run import run_pipeline
+
+    root = ctx.folder.workspace
+    git(root, "checkout", "--quiet", "-B", branch, f"refs/remotes/origin/{branch}")
+    result = run_pipeline(root, push=True)
+    ctx.progress.note(f"trained on {branch}: {describe_stages(result)}")
+    git(root, "add", "-A")
+    git(root, "commit", "--quiet", "-m", "Retrain the model on the new labelled rows")
+    git(root, "push", "--quiet", "origin", branch)
+    git(root, "checkout", "--quiet", "main")
+    return git(root, "rev-parse", branch)
