@@ -80,7 +80,8 @@ def train_the_branch(ctx: Context, branch: str) -> str:
 
     root = ctx.folder.workspace
     git(root, "checkout", "--quiet", "-B", branch, f"refs/remotes/origin/{branch}")
-    result = run_pipeline(root, push=True)
+    # `gitml run --pull --push`: the pull checks out the branch's data (git does not)
+    result = run_pipeline(root, pull=True, push=True)
     ctx.progress.note(f"trained on {branch}: {describe_stages(result)}")
     git(root, "add", "-A")
     git(root, "commit", "--quiet", "-m", "Retrain the model on the new labelled rows")
