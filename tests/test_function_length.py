@@ -14,11 +14,6 @@ import gitml
 MAX_LINES = 60
 PACKAGE = Path(gitml.__file__).parent
 
-#: Files still being split on other branches (session 4: ``core`` owns registry/promote.py and
-#: scaffold/settings.py). Temporary: drop an entry once its split is merged; the second test
-#: says when.
-ALLOWED_FOR_NOW = frozenset({"registry/promote.py", "scaffold/settings.py"})
-
 
 def long_functions(source: str, limit: int = MAX_LINES) -> list[tuple[str, int, int]]:
     """(qualified name, first line, length) of every function in ``source`` over ``limit``."""
@@ -55,17 +50,11 @@ def test_no_function_is_longer_than_60_lines():
     offenders = [
         f"src/gitml/{module}:{line} {name} is {length} lines"
         for module, functions in package_long_functions().items()
-        if module not in ALLOWED_FOR_NOW
         for name, line, length in functions
     ]
     assert not offenders, f"split these by job (at most {MAX_LINES} lines each):\n" + "\n".join(
         offenders
     )
-
-
-def test_the_allowlist_names_only_files_with_long_functions():
-    done = sorted(ALLOWED_FOR_NOW - set(package_long_functions()))
-    assert not done, f"no function over {MAX_LINES} lines left in {done}: drop from ALLOWED_FOR_NOW"
 
 
 def test_a_function_over_the_limit_is_named_with_its_class():

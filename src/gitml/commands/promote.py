@@ -77,7 +77,7 @@ def promote(
       gitml promote --to staging --version v0.3.0
       gitml promote --to prod --version v0.3.0
     """
-    from gitml.ghoutput import write_outputs
+    from gitml.core.github_output import write_outputs
 
     if to_stage is not None:
         _check_move_options(version, no_assign, bump, rev, stage)

@@ -151,7 +151,7 @@ def sweep(
 
 
 def _plan(root: Path, specs: tuple[str, ...]) -> None:
-    from gitml.ghoutput import write_outputs
+    from gitml.core.github_output import write_outputs
     from gitml.sweep import flow
 
     text = flow.plan(root, specs)
@@ -191,8 +191,8 @@ def _leaderboard(
     check: bool,
 ) -> None:
     """Write and print the leaderboard, set the step output ``best``, and fail as asked."""
+    from gitml.core.github_output import write_outputs
     from gitml.errors import GatesFailed, PipelineError
-    from gitml.ghoutput import write_outputs
     from gitml.sweep.write import write_leaderboard
 
     text, paths = write_leaderboard(board, output, json_path, html_path)

@@ -19,13 +19,14 @@ from typing import Literal
 
 from github.Repository import Repository
 
+from gitml.core.github_output import write_outputs
 from gitml.errors import DataError
 from gitml.github import artifact, checks, dry_run, sticky
 from gitml.github.api import GitHubApi
 from gitml.github.client import RetrySettings
 from gitml.github.errors import ApiError
 from gitml.github.request import CommentRequest, Target, check_postable, load_target
-from gitml.github.summary import append_step_summary, write_outputs
+from gitml.github.summary import append_step_summary
 
 __all__ = ["ApiError", "CommentRequest", "Published", "publish"]
 
@@ -106,7 +107,7 @@ def _write_outputs(env: Mapping[str, str], result: Published) -> None:
     output_path = env.get("GITHUB_OUTPUT")
     if output_path:
         write_outputs(
-            Path(output_path), {"verdict": result.verdict, "comment-url": result.comment_url}
+            {"verdict": result.verdict, "comment-url": result.comment_url}, Path(output_path)
         )
 
 
