@@ -10,8 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gitml.cli import main
-from tests.monitor.helpers import START, frame, write_feedback, write_logs
+from tests.monitor_logs import START, frame, write_feedback, write_logs
 
 JSON_KEYS = {
     "model", "version", "stage", "reference", "current", "rows", "verdict", "dataset_drift",
@@ -20,29 +19,11 @@ JSON_KEYS = {
 FEATURE_KEYS = {"name", "kind", "test", "statistic", "p_value", "threshold", "drifted"}
 
 
-class Run:
-    def __init__(self, code: int, out: str, err: str):
-        self.code, self.out, self.err = code, out, err
-
-    def __repr__(self) -> str:
-        return f"Run(code={self.code}, out={self.out[-2000:]!r}, err={self.err!r})"
-
-
 @pytest.fixture
-def gitml(capsys, tmp_path, monkeypatch):
+def gitml(gitml_main, tmp_path, monkeypatch):
+    """``gitml monitor ARGS`` in process, in ``tmp_path``."""
     monkeypatch.chdir(tmp_path)
-
-    def run(*args: str) -> Run:
-        capsys.readouterr()
-        try:
-            main(["monitor", *args])
-            code = 0
-        except SystemExit as exit_:
-            code = exit_.code if isinstance(exit_.code, int) else 1
-        out, err = capsys.readouterr()
-        return Run(code, out, err)
-
-    return run
+    return lambda *args: gitml_main("monitor", *args)
 
 
 def files(tmp_path: Path, shift: dict | None = None, rows: int = 600) -> None:

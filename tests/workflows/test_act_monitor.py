@@ -11,8 +11,6 @@ through DVC, and `gitml monitor-issue` talking to the emulation through GITHUB_A
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import joblib
@@ -20,12 +18,12 @@ import pandas as pd
 import pytest
 
 from gitml import dvc_adapter
-from tests.conftest import git
-from tests.monitor.helpers import write_feedback, write_logs
+from tests.cli import run_gitml
+from tests.helpers import git
+from tests.monitor_logs import write_feedback, write_logs
 from tests.workflows.act_harness import REPOSITORY, WRITE_TOKEN, World, act_world, explain
 
 pytestmark = pytest.mark.slow
-GITML = str(Path(sys.executable).parent / "gitml")
 MARKER = "<!-- gitml:monitor id=classifier.prod -->"
 
 
@@ -33,10 +31,7 @@ MARKER = "<!-- gitml:monitor id=classifier.prod -->"
 def world(tmp_path: Path):
     with act_world(tmp_path) as world:
         world.create()
-        done = subprocess.run(
-            [GITML, "promote", "--stage", "prod", "--no-push"], cwd=world.work,
-            capture_output=True, text=True,
-        )  # fmt: skip
+        done = run_gitml("promote", "--stage", "prod", "--no-push", cwd=world.work)  # fmt: skip
         assert done.returncode == 0, done.stdout + done.stderr
         git(world.work, "push", "-q", "origin", "--tags")
         yield world
