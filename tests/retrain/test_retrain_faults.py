@@ -3,6 +3,7 @@ and nothing left half done."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -141,12 +142,18 @@ def test_a_file_that_does_not_match_is_refused_whole_naming_its_first_bad_row(
 def test_an_empty_labelled_file_is_nothing_to_do(world, tmp_path):
     empty = tmp_path / "labelled.csv"
     empty.write_text("mean_radius,target\n")
-    result = run_gitml("retrain", "--data", str(empty), "--no-pr", cwd=world.workspace)
+    outputs = tmp_path / "github-output"
+    result = run_gitml(
+        "retrain", "--data", str(empty), "--no-pr", cwd=world.workspace,
+        env={**os.environ, "GITHUB_OUTPUT": str(outputs)},
+    )  # fmt: skip
     assert (result.returncode, result.stdout, result.stderr) == (
         0,
         f"Nothing to do: {empty} has no rows.\n",
         "",
     )
+    # no branch, no pull request: the workflow's later steps see empty outputs
+    assert outputs.read_text() == "branch=\ncommit=\npr-number=\npr-url=\n"
     assert_untouched(world)
 
 
