@@ -136,9 +136,10 @@ def _read(request: IssueRequest) -> tuple[str, dict[str, Any]]:
 
 def publish_issue(request: IssueRequest, env: Mapping[str, str] | None = None) -> IssueOutcome:
     """Job summary, then the sticky issue, then the step outputs ``verdict`` and ``issue-url``."""
-    from gitml.github.client import RetrySettings, make_client
+    from gitml.github.api import GitHubApi
+    from gitml.github.client import RetrySettings
     from gitml.github.context import resolve
-    from gitml.github.publish import ApiError, _Api, _viewer
+    from gitml.github.errors import ApiError
 
     env = os.environ if env is None else env
     text, data = _read(request)
@@ -155,16 +156,14 @@ def publish_issue(request: IssueRequest, env: Mapping[str, str] | None = None) -
             f"the issue body would be {len(body):,} characters, over GitHub's {sticky.MAX_BODY:,}; "
             "the report is in the job summary and the file (gitml monitor caps it at 64,000)"
         )
-    settings = RetrySettings.from_env(env)
-    gh = make_client(context, settings)
-    api = _Api(gh, context, settings)
+    api = GitHubApi.connect(context, RetrySettings.from_env(env))
     alarming = data["verdict"] in ALARMING
     name = title(data.get("model"), data.get("stage"))
     try:
-        repo = gh.get_repo(context.repository)
+        repo = api.gh.get_repo(context.repository)
         outcome = api(
             f"keeping the monitoring issue of {key}",
-            lambda: upsert_issue(repo, body, key, name, alarming, _viewer(gh, api)),
+            lambda: upsert_issue(repo, body, key, name, alarming, api.viewer),
         )
     except ApiError as error:
         if error.forbidden:
@@ -175,7 +174,7 @@ def publish_issue(request: IssueRequest, env: Mapping[str, str] | None = None) -
             ) from None
         raise
     finally:
-        gh.close()
+        api.close()
     if env.get("GITHUB_OUTPUT"):
         write_outputs(
             {"verdict": data["verdict"], "issue-url": outcome.url}, Path(env["GITHUB_OUTPUT"])
