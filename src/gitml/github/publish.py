@@ -237,8 +237,3 @@ def _set_check(
         )
         return replace(result, warnings=(*result.warnings, warning))
     return replace(result, check=check)
-
-
-# The API client's name before it became public as ``gitml.github.api.GitHubApi``, for
-# retrain/pull_request.py until it imports that; removed once nothing imports it from here.
-_Api = GitHubApi

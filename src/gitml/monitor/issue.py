@@ -156,11 +156,13 @@ def publish_issue(request: IssueRequest, env: Mapping[str, str] | None = None) -
             f"the issue body would be {len(body):,} characters, over GitHub's {sticky.MAX_BODY:,}; "
             "the report is in the job summary and the file (gitml monitor caps it at 64,000)"
         )
-    api = GitHubApi.connect(context, RetrySettings.from_env(env))
+    settings = RetrySettings.from_env(env)
+    api = GitHubApi.connect(context, settings)
+    gh = api.gh
     alarming = data["verdict"] in ALARMING
     name = title(data.get("model"), data.get("stage"))
     try:
-        repo = api.gh.get_repo(context.repository)
+        repo = gh.get_repo(context.repository)
         outcome = api(
             f"keeping the monitoring issue of {key}",
             lambda: upsert_issue(repo, body, key, name, alarming, api.viewer),
@@ -174,7 +176,7 @@ def publish_issue(request: IssueRequest, env: Mapping[str, str] | None = None) -
             ) from None
         raise
     finally:
-        api.close()
+        gh.close()
     if env.get("GITHUB_OUTPUT"):
         write_outputs(
             {"verdict": data["verdict"], "issue-url": outcome.url}, Path(env["GITHUB_OUTPUT"])
