@@ -144,42 +144,66 @@ def build(
         model = import_model(root, source, model_path=model_path)
     name = bento_name(source.artifact)
     tag = f"{name}:{source.label}"
-    packages = pinned()
-
-    if service_file is None:
-        ctx = default_context(root, model, name)
-        service = "service:GitmlClassifier"
-        include = [*SERVICE_FILES, "gitml_service.json"]
-        kind = "default"
-    else:
-        path_text, _, class_name = service_file.partition(":")
-        path = (root / path_text).resolve()
-        if not path.is_file() or path.suffix != ".py":
-            raise UsageError(f"service file {path_text} not found; pass --service path/to/file.py")
-        ctx = path.parent
-        service = f"{path.stem}:{class_name}" if class_name else path.stem
-        include = ["*.py", "*.json", "*.yaml", "*.txt"]
-        kind = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
-
-    spec = bentofile(service, include, model, packages, lock, base_image)
+    service = _service(root, model, name, service_file)
+    spec = bentofile(service.entry, service.include, model, pinned(), lock, base_image)
     bentofile_path = Path(root) / BUILD_DIR / f"{tag.replace(':', '-')}.bentofile.yaml"
     bentofile_path.parent.mkdir(parents=True, exist_ok=True)
     bentofile_path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
 
     with bentoml_store(env):
         delete_bento(tag)  # rebuilding a version replaces its Bento
-    build_env = {**(os.environ if env is None else env), MODEL_TAG_ENV: model.tag}
-    run_bentoml_build(ctx, bentofile_path, tag, build_env)
+    _bentoml_build(service.context, bentofile_path, tag, model.tag, env)
     with bentoml_store(env):
         check_models(tag, model.tag)
-    return BuildResult(tag, model, source, kind)
+    return BuildResult(tag, model, source, service.kind)
 
 
-def run_bentoml_build(
-    context: Path, bentofile_path: Path, tag: str, env: Mapping[str, str]
+@dataclass(frozen=True)
+class _Service:
+    """The service a Bento is built from."""
+
+    #: the build context: the folder ``bentoml build`` reads
+    context: Path
+    #: ``module:Class`` (or the module) as the bentofile names it
+    entry: str
+    include: list[str]
+    #: "default" or the user's file, as ``BuildResult.service`` reports it
+    kind: str
+
+
+def _service(root: Path, model: ImportedModel, name: str, service_file: str | None) -> _Service:
+    """gitml's default service in a fresh build context, or the user's ``path.py[:Class]``."""
+    if service_file is None:
+        context = default_context(root, model, name)
+        include = [*SERVICE_FILES, "gitml_service.json"]
+        return _Service(context, "service:GitmlClassifier", include, "default")
+    path_text, _, class_name = service_file.partition(":")
+    path = (root / path_text).resolve()
+    if not path.is_file() or path.suffix != ".py":
+        raise UsageError(f"service file {path_text} not found; pass --service path/to/file.py")
+    return _Service(
+        path.parent,
+        f"{path.stem}:{class_name}" if class_name else path.stem,
+        ["*.py", "*.json", "*.yaml", "*.txt"],
+        str(path.relative_to(root)) if path.is_relative_to(root) else str(path),
+    )
+
+
+def _bentoml_build(
+    context: Path,
+    bentofile_path: Path,
+    tag: str,
+    model_tag: str,
+    base_env: Mapping[str, str] | None = None,
 ) -> None:
-    """``bentoml build`` of ``context`` as ``tag`` in a child process with ``env``."""
-    name, _, version = tag.partition(":")
+    """``bentoml build`` in a child process (see the module docstring), with ``base_env``
+    (default: this process's environment)."""
+    name, _, label = tag.partition(":")
+    env = {
+        **(os.environ if base_env is None else base_env),
+        MODEL_TAG_ENV: model_tag,
+        "BENTOML_DO_NOT_TRACK": "True",
+    }
     result = subprocess.run(
         [
             sys.executable,
@@ -192,13 +216,13 @@ def run_bentoml_build(
             "--name",
             name,
             "--version",
-            version,
+            label,
             "--output",
             "tag",
         ],
         capture_output=True,
         text=True,
-        env={**env, "BENTOML_DO_NOT_TRACK": "True"},
+        env=env,
         check=False,
     )
     if result.returncode != 0:
