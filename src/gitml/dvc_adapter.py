@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from gitml.core.model import DataChange, LoadError, PlotData, PlotImage, StageRun
 from gitml.errors import (
     ConfigError,
     DataError,
@@ -28,116 +29,6 @@ from gitml.errors import (
 
 #: DVC's name for the uncommitted working tree.
 WORKSPACE = "workspace"
-
-
-@dataclass(frozen=True)
-class StageRun:
-    """What happened to one pipeline stage during a reproduction."""
-
-    name: str
-    #: "ran", "restored" (from the run-cache), "skipped" (unchanged) or "failed"
-    status: str
-    seconds: float
-
-
-@dataclass(frozen=True)
-class LoadError:
-    """A file DVC could not load at a revision; DVC's CLI exits 0 on these, gitml reports them."""
-
-    source: str  # "metrics", "params" or "plots"
-    rev: str
-    file: str | None
-    message: str
-    #: the one value the error is about (a metric that is not a number); None: the whole file
-    metric: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "rev": self.rev,
-            "file": self.file,
-            "metric": self.metric,
-            "message": self.message,
-        }
-
-
-@dataclass(frozen=True)
-class DataChange:
-    """A DVC-tracked file or directory added, modified or deleted between two revisions."""
-
-    path: str  # a directory's ends with "/", as in `dvc diff`
-    #: "added", "modified", "deleted", "renamed", or "not pulled": an output the workspace
-    #: declares but does not hold (`dvc diff` calls it deleted; nobody deleted it)
-    change: str
-    base_size: int | None
-    head_size: int | None
-    #: files in a directory at each side, where DVC knows them (None for files)
-    base_files: int | None = None
-    head_files: int | None = None
-
-
-@dataclass(frozen=True)
-class PlotImage:
-    """One image file of an image plot (``.png``, ``.jpg``, ``.svg`` in ``plots:``) at a revision."""
-
-    rev: str
-    file: str
-    data: bytes
-
-
-@dataclass(frozen=True)
-class PlotData:
-    """One plot definition with its data points at every revision and its filled Vega-Lite spec.
-
-    An image plot has the template ``"image"``, no data points and its files in ``images``.
-    """
-
-    id: str
-    title: str
-    template: str
-    x: str | None
-    y: str | None
-    x_label: str | None
-    y_label: str | None
-    #: rows with DVC's "rev" field naming the revision each point belongs to, and, when the plot
-    #: reads several files (or fields), DVC's "filename" (and "field") naming the source
-    datapoints: list[dict[str, Any]]
-    vega_lite: dict[str, Any] | None
-    images: tuple[PlotImage, ...] = ()
-
-    def sources(self) -> list[str]:
-        """The sources the points come from, in DVC's order: one label per file (and field, when
-        a file gives several), or ``[""]`` when the plot reads one."""
-        return list(self._grouped()[0]) or [""]
-
-    def series(self, source: str, rev: str) -> list[dict[str, Any]]:
-        """The points of one source at one revision, in DVC's order (never mixed with others)."""
-        return list(self._grouped()[1].get((source, rev), ()))
-
-    def _grouped(self) -> tuple[dict[str, None], dict[tuple[str, Any], list[dict[str, Any]]]]:
-        """The source labels in order and the points by (source, rev), computed once: the
-        renderers ask for every series of plots of thousands of points."""
-        cached = self.__dict__.get("_grouped_points")
-        if cached is None:
-            keys = _varying_keys(self.datapoints)
-            labels: dict[str, None] = {}
-            by_series: dict[tuple[str, Any], list[dict[str, Any]]] = {}
-            for row in self.datapoints:
-                label = _label(row, keys)
-                labels[label] = None
-                by_series.setdefault((label, row.get("rev")), []).append(row)
-            cached = (labels, by_series)
-            object.__setattr__(self, "_grouped_points", cached)  # frozen: the points never change
-        return cached
-
-
-def _varying_keys(rows: list[dict[str, Any]]) -> tuple[str, ...]:
-    """DVC's source fields that differ between rows: those that tell the series apart."""
-    return tuple(key for key in ("filename", "field") if len({r.get(key) for r in rows}) > 1)
-
-
-def _label(row: dict[str, Any], keys: tuple[str, ...]) -> str:
-    return " ".join(str(row.get(key)) for key in keys)
 
 
 class _CurrentStderr:
@@ -402,7 +293,7 @@ def check_revision(repo: Any, rev: str) -> str:
     ``RevisionError``; an experiment name that several baselines share is a ``UsageError``."""
     from dvc.scm import RevError, resolve_rev
 
-    from gitml.registry.git import unknown_revision
+    from gitml.core.git import unknown_revision
 
     try:
         return resolve_rev(repo.scm, rev)

@@ -54,7 +54,11 @@ class DataError(GitmlError):
 
 
 class RemoteError(GitmlError):
-    """A DVC remote could not be reached or is missing objects."""
+    """A DVC or git remote could not be reached, refused a transfer, or is missing objects."""
+
+
+class GitError(GitmlError):
+    """A git command failed on the local repository (a commit, a worktree, a ref), not a remote."""
 
 
 class PipelineError(GitmlError):

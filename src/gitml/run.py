@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from gitml import dvc_adapter
-from gitml.dvc_adapter import StageRun
-
-#: Where the last run's stage list is kept, so `gitml report` can show what ran.
-RUN_RECORD = Path(".gitml") / "run.json"
+from gitml.core.model import StageRun
+from gitml.core.project_files import write_run_record
 
 
 @dataclass
@@ -55,17 +52,5 @@ def run_pipeline(
         if push:
             result.pushed = dvc_adapter.push(repo, remote=remote)
     result.seconds = time.perf_counter() - started
-    record = Path(root) / RUN_RECORD
-    record.parent.mkdir(parents=True, exist_ok=True)
-    record.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+    write_run_record(root, result.to_dict())
     return result
-
-
-def load_run_record(root: Path | str = ".") -> list[StageRun]:
-    """The stages of the last ``gitml run`` in ``root``, or an empty list when there was none."""
-    path = Path(root) / RUN_RECORD
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return [StageRun(**stage) for stage in data.get("stages", [])]
-    except (OSError, ValueError, TypeError):
-        return []

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from gitml.core.github_output import write_outputs
 from gitml.errors import UsageError
 from gitml.github import artifact, checks, sticky
 from gitml.github.client import RetrySettings, rate_limit_wait
-from gitml.github.summary import append_step_summary, trim_to_bytes, write_outputs
+from gitml.github.summary import append_step_summary, trim_to_bytes
 
 from .conftest import HEAD_SHA, REPO
 
@@ -53,8 +54,8 @@ def test_step_summary_appends_within_the_limit(tmp_path):
 
 def test_outputs_single_and_multi_line(tmp_path):
     path = tmp_path / "out"
-    write_outputs(path, {"verdict": "pass", "comment-url": ""})
-    write_outputs(path, {"notes": "a\nb"})
+    write_outputs({"verdict": "pass", "comment-url": ""}, path)
+    write_outputs({"notes": "a\nb"}, path)
     lines = path.read_text().splitlines()
     assert lines[:2] == ["verdict=pass", "comment-url="]
     assert lines[2].startswith("notes<<gitml_") and lines[3:5] == ["a", "b"]

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from gitml.config import parse_settings, tomllib
+from gitml.dvc_adapter import flatten_metrics as flatten
 from gitml.errors import ConfigError
 from gitml.scaffold.settings import (
     discover_metrics_files,
-    flatten,
     merge_pyproject,
     propose_settings,
     read_metrics,

@@ -11,11 +11,13 @@ from pathlib import Path
 import gto.api
 import pytest
 
+from gitml.core import git as core_git
+from gitml.core.artifacts import version_in_stage
 from gitml.errors import EXIT_GATES_FAILED
 from gitml.registry import git as registry_git
 from gitml.registry.assign import assign_stage
 from gitml.registry.promote import PromotionRefused, promote
-from gitml.registry.versions import list_versions, version_in_stage
+from gitml.registry.versions import list_versions
 from tests.conftest import git
 from tests.registry.helpers import clone, commit_metrics, make_project, make_remote, remote_tags
 
@@ -90,7 +92,7 @@ def test_gate_blocks_promotion_against_the_version_in_stage(tmp_path):
         "0.02: regressed by 0.05 > 0.02 (0.9 -> 0.85)"
     )
     assert remote_tags(bare) == before
-    assert registry_git.run_git(work, "tag", "--list").stdout.split() == sorted(before)
+    assert core_git.run_git(work, "tag", "--list").stdout.split() == sorted(before)
 
 
 def test_cli_refusal_prints_why_and_exits_1(tmp_path):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from gitml.registry.models import render_table
-from gitml.registry.versions import (
+from gitml.core.artifacts import (
     ModelVersion,
     metrics_message,
     next_version,
     parse_metrics,
     version_in_stage,
 )
+from gitml.registry.models import render_table
 
 
 @pytest.mark.parametrize(

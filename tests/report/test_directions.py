@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitml.report.compare import default_direction, resolve_direction
+from gitml.core.compare import default_direction, resolve_direction
 
 
 @pytest.mark.parametrize(

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from gitml import dvc_adapter
 from gitml.config import Settings
+from gitml.core.compare import KNOWN_DIRECTIONS, as_number, resolve_direction
+from gitml.dvc_adapter import flatten_metrics as flatten
 from gitml.report import json_render
 from gitml.report.build import build_report
-from gitml.report.compare import KNOWN_DIRECTIONS, as_number, resolve_direction
-from gitml.scaffold.settings import flatten
 from tests.conftest import git
 from tests.report.conftest import run_cli
 

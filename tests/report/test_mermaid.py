@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gitml.dvc_adapter import PlotData
+from gitml.core.model import PlotData
 from gitml.report.mermaid import BASE_COLOR, HEAD_COLOR, bars, curve, render_plot
 
 

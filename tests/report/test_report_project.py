@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from gitml.report.markdown import COMMENT_LIMIT
+from gitml.core.limits import COMMENT_LIMIT
 from tests.report.conftest import run_cli
 
 

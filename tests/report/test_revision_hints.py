@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from gitml.core import git as core_git
 from gitml.errors import RevisionError
-from gitml.registry import git as registry_git
 from tests.conftest import git
 from tests.registry.helpers import commit_metrics, make_project
 from tests.report.conftest import run_cli
@@ -131,7 +131,7 @@ def test_promote_rev_gets_the_same_hint(origin, tmp_path):
         "`git fetch --depth 1 origin main:refs/remotes/origin/main`"
     )
     with pytest.raises(RevisionError) as raised:
-        registry_git.resolve(clone, "HEAD~1")
+        core_git.resolve(clone, "HEAD~1")
     assert "this shallow clone lacks that history" in raised.value.message
     run_hint(clone, raised.value.message)
-    assert registry_git.resolve(clone, "HEAD~1") == git(origin, "rev-parse", "feature~1")
+    assert core_git.resolve(clone, "HEAD~1") == git(origin, "rev-parse", "feature~1")

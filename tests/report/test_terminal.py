@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gitml.dvc_adapter import DataChange, LoadError, StageRun
-from gitml.report.model import GateResult, MetricRow, ParamRow, Report
+from gitml.core.model import DataChange, GateResult, LoadError, MetricRow, ParamRow, StageRun
+from gitml.report.model import Report
 from gitml.report.terminal import columns, render
 
 

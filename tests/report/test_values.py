@@ -13,11 +13,11 @@ import math
 import pytest
 
 from gitml.config import Gate
+from gitml.core.compare import compare
+from gitml.core.gates import evaluate_gates
+from gitml.core.text import number, signed
 from gitml.report import json_render, markdown, terminal
-from gitml.report.compare import compare
-from gitml.report.gates import evaluate_gates
 from gitml.report.model import Report
-from gitml.report.text import number, signed
 
 HUGE = 10**400
 
@@ -122,9 +122,8 @@ def test_markdown_and_terminal_render_extreme_values():
 
 
 def test_a_gate_on_file_name_blames_only_that_files_load_errors():
-    from gitml.dvc_adapter import LoadError
+    from gitml.core.model import LoadError, Revisions
     from gitml.errors import ConfigError
-    from gitml.report.model import Revisions
 
     rows = [compare("good.json", "accuracy", 0.8, 0.8, "higher")]
     errors = [LoadError("metrics", "main", "bad.json", "Expecting value")]

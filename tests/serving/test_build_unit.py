@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitml.ghoutput import write_outputs
+from gitml.core.github_output import write_outputs
 from gitml.serving.build import bentofile, pinned
 from gitml.serving.importer import ImportedModel
 
@@ -47,8 +47,11 @@ def test_write_outputs(tmp_path, monkeypatch):
     monkeypatch.setenv("GITHUB_OUTPUT", str(target))
     write_outputs({"bento-tag": "classifier:v0.2.0", "image": None})
     assert target.read_text() == "bento-tag=classifier:v0.2.0\nimage=\n"
-    with pytest.raises(ValueError, match="one line"):
-        write_outputs({"x": "a\nb"})
+    # a multi-line value is a heredoc block with a random delimiter (GitHub's documented form),
+    # no longer refused: the one writer in gitml.core.github_output does both
+    write_outputs({"x": "a\nb"})
+    name, delimiter = target.read_text().splitlines()[2].split("<<")
+    assert name == "x" and target.read_text().endswith(f"x<<{delimiter}\na\nb\n{delimiter}\n")
 
 
 def test_ready_timeout_comes_from_the_environment(monkeypatch):

@@ -8,9 +8,9 @@ import re
 import pytest
 
 from gitml.config import parse_settings
+from gitml.core.compare import compare
+from gitml.core.model import GateResult
 from gitml.errors import ConfigError
-from gitml.report.compare import compare
-from gitml.report.model import GateResult
 from gitml.sweep import json_render, markdown
 from gitml.sweep.leaderboard import rank
 from gitml.sweep.model import SweepRun

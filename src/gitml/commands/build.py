@@ -82,7 +82,7 @@ def build(
         --oci-archive image.tar
       gitml build --service serving/service.py:MyService
     """
-    from gitml.ghoutput import write_outputs
+    from gitml.core.github_output import write_outputs
     from gitml.serving.containerize import build_and_containerize
 
     result = build_and_containerize(

@@ -72,8 +72,8 @@ def promote(
       gitml promote --to staging --version v0.3.0
       gitml promote --to prod --version v0.3.0
     """
+    from gitml.core.github_output import write_outputs
     from gitml.errors import UsageError
-    from gitml.ghoutput import write_outputs
 
     if to_stage is not None:
         if version is None:

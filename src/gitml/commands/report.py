@@ -62,9 +62,9 @@ def report(
       gitml report --base origin/main -o report.md --json report.json --check
       gitml report --base main --head my-experiment
     """
+    from gitml.core.gates import describe_failures
     from gitml.errors import GatesFailed
     from gitml.report.build import build_report
-    from gitml.report.gates import describe_failures
     from gitml.report.write import write_report
 
     result = build_report(base=base, head=head)

@@ -4,13 +4,6 @@ from __future__ import annotations
 
 import click
 
-STATUS_TEXT = {
-    "ran": "ran",
-    "restored": "restored from run-cache",
-    "skipped": "skipped (unchanged)",
-    "failed": "failed",
-}
-
 
 @click.command()
 @click.option(
@@ -28,18 +21,19 @@ def run(pull: bool, push: bool, remote: str | None, force: bool) -> None:
     Example:
       gitml run --pull --push
     """
+    from gitml.core.wording import STAGE_TEXT
     from gitml.run import run_pipeline
 
     result = run_pipeline(pull=pull, push=push, remote=remote, force=force)
     if result.pulled is not None:
         click.echo(f"pulled {result.pulled} file(s) from the DVC remote", err=True)
     for stage in result.stages:
-        click.echo(f"{stage.name:<24} {STATUS_TEXT[stage.status]:<26} {stage.seconds:6.2f}s")
+        click.echo(f"{stage.name:<24} {STAGE_TEXT[stage.status]:<26} {stage.seconds:6.2f}s")
     if not result.stages:
         click.echo("no pipeline stages in dvc.yaml")
     if result.pushed is not None:
         click.echo(f"pushed {result.pushed} file(s) to the DVC remote", err=True)
-    counts = {s: sum(1 for st in result.stages if st.status == s) for s in STATUS_TEXT}
+    counts = {s: sum(1 for st in result.stages if st.status == s) for s in STAGE_TEXT}
     click.echo(
         f"{counts['ran']} ran, {counts['restored']} restored, {counts['skipped']} skipped "
         f"in {result.seconds:.1f}s"

@@ -124,8 +124,8 @@ def sweep(
       gitml sweep --collect results/ -o leaderboard.md --json leaderboard.json
       gitml sweep --apply best
     """
+    from gitml.core.github_output import write_outputs
     from gitml.errors import GatesFailed, PipelineError, UsageError
-    from gitml.ghoutput import write_outputs
     from gitml.sweep import flow
     from gitml.sweep.write import write_leaderboard
 

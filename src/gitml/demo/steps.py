@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from gitml import dvc_adapter, templates
+from gitml.core.git import run_git
+from gitml.core.project_files import IGNORED
 from gitml.demo.folder import DemoFolder
 from gitml.demo.progress import Progress
 from gitml.errors import GatesFailed, GitmlError
-from gitml.registry.git import run_git
-from gitml.scaffold.init import IGNORED
 
 REPOSITORY = "demo/breast-cancer"
 PR_NUMBER = 1
@@ -69,7 +69,7 @@ def _fresh(path: Path) -> None:
 
 
 def _describe(result: Any) -> str:
-    from gitml.report.markdown import STAGE_TEXT
+    from gitml.core.wording import STAGE_TEXT
 
     stages = ", ".join(
         f"{s.name} {STAGE_TEXT.get(s.status, s.status)}"
@@ -189,9 +189,9 @@ def open_pull_request(ctx: Context) -> None:
 
 def check_pull_request(ctx: Context) -> None:
     """What the PR workflow runs: `gitml run --pull`, then `gitml report --base origin/main`."""
+    from gitml.core.gates import describe_failures
     from gitml.report import terminal
     from gitml.report.build import build_report
-    from gitml.report.gates import describe_failures
     from gitml.report.write import write_report
     from gitml.run import run_pipeline
 

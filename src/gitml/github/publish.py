@@ -26,11 +26,12 @@ from github.GithubException import (
 )
 from github.Repository import Repository
 
+from gitml.core.github_output import write_outputs
 from gitml.errors import DataError, GitHubError, UsageError
 from gitml.github import artifact, checks, sticky
 from gitml.github.client import RetrySettings, make_client
 from gitml.github.context import GitHubContext, resolve, triggering_run_head
-from gitml.github.summary import append_step_summary, write_outputs
+from gitml.github.summary import append_step_summary
 
 T = TypeVar("T")
 FORK_SAFE_HINT = (
@@ -349,7 +350,7 @@ def publish(request: CommentRequest, env: Mapping[str, str] | None = None) -> Pu
         output_path = env.get("GITHUB_OUTPUT")
         if output_path:
             write_outputs(
-                Path(output_path), {"verdict": result.verdict, "comment-url": result.comment_url}
+                {"verdict": result.verdict, "comment-url": result.comment_url}, Path(output_path)
             )
 
     if len(body) > sticky.MAX_BODY:

@@ -18,10 +18,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from gitml.core.limits import COMMENT_LIMIT
 from gitml.errors import UsageError
 
 #: GitHub rejects comment bodies longer than this many characters (422).
-MAX_BODY = 65_536
+MAX_BODY = COMMENT_LIMIT
 DEFAULT_ID = "default"
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 MARKER_RE = re.compile(r"<!-- gitml:report id=([A-Za-z0-9][A-Za-z0-9._-]{0,63}) -->")

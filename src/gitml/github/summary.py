@@ -1,4 +1,4 @@
-"""The job's step summary (``$GITHUB_STEP_SUMMARY``) and step outputs (``$GITHUB_OUTPUT``).
+"""The job's step summary (``$GITHUB_STEP_SUMMARY``); step outputs are ``gitml.core.github_output``'s.
 
 GitHub shows at most 1 MiB of a step's summary and drops the whole summary beyond it; the report is
 appended trimmed at a line boundary so the file stays within the limit, with a note saying so.
@@ -6,8 +6,6 @@ appended trimmed at a line boundary so the file stays within the limit, with a n
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Mapping
 from pathlib import Path
 
 #: A step summary over this many bytes is not shown at all.
@@ -38,14 +36,3 @@ def append_step_summary(path: Path, text: str, limit: int = STEP_SUMMARY_LIMIT) 
         with path.open("a", encoding="utf-8") as handle:
             handle.write(separator + trimmed)
     return was_trimmed or not trimmed
-
-
-def write_outputs(path: Path, outputs: Mapping[str, str]) -> None:
-    """Append step outputs; a multi-line value gets a random heredoc delimiter (GitHub docs)."""
-    with path.open("a", encoding="utf-8") as handle:
-        for name, value in outputs.items():
-            if "\n" in value or "\r" in value:
-                delimiter = f"gitml_{uuid.uuid4().hex}"
-                handle.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
-            else:
-                handle.write(f"{name}={value}\n")

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from gitml.core.github_output import write_outputs
 from gitml.errors import DataError, GitHubError, UsageError
 from gitml.github import sticky
-from gitml.github.summary import append_step_summary, write_outputs
+from gitml.github.summary import append_step_summary
 
 LABEL = "gitml-monitor"
 ALARMING = ("drift", "fail")
@@ -177,7 +178,6 @@ def publish_issue(request: IssueRequest, env: Mapping[str, str] | None = None) -
         gh.close()
     if env.get("GITHUB_OUTPUT"):
         write_outputs(
-            Path(env["GITHUB_OUTPUT"]),
-            {"verdict": data["verdict"], "issue-url": outcome.url},
+            {"verdict": data["verdict"], "issue-url": outcome.url}, Path(env["GITHUB_OUTPUT"])
         )
     return outcome

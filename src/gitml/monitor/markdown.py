@@ -6,12 +6,13 @@ data (blue line) for the drifted features. Capped like the PR report to fit an i
 
 from __future__ import annotations
 
+from gitml.core.limits import REPORT_LIMIT
+from gitml.core.markdown import cell, code, table
+from gitml.core.text import number, signed
 from gitml.monitor.build import drifted_first
 from gitml.monitor.drift import FeatureDrift
 from gitml.monitor.model import MonitorReport
-from gitml.report.markdown import REPORT_LIMIT
 from gitml.report.mermaid import BASE_COLOR, HEAD_COLOR, _label
-from gitml.report.text import cell, code, number, signed
 
 #: Histograms drawn at most (the most drifted features first).
 MAX_CHARTS = 8
@@ -57,14 +58,13 @@ def _subject(report: MonitorReport) -> str:
 def _gates(report: MonitorReport) -> list[str]:
     if not report.gates:
         return []
-    lines = ["### Monitoring gates", "", "| | Metric | Rule | Result |", "|---|---|---|---|"]
     marks = {True: "✅ pass", False: "❌ fail", None: "⚪ not evaluated"}
     order = {False: 0, None: 1, True: 2}
-    for gate in sorted(report.gates, key=lambda g: (order[g.passed], g.metric)):
-        lines.append(
-            f"| {marks[gate.passed]} | {cell(gate.metric)} | {cell(gate.rule)} | {cell(gate.detail)} |"
-        )
-    return [*lines, ""]
+    rows = [
+        [marks[gate.passed], cell(gate.metric), cell(gate.rule), cell(gate.detail)]
+        for gate in sorted(report.gates, key=lambda g: (order[g.passed], g.metric))
+    ]
+    return ["### Monitoring gates", "", *table(["", "Metric", "Rule", "Result"], rows), ""]
 
 
 def _value(value: float | None) -> str:
@@ -72,19 +72,23 @@ def _value(value: float | None) -> str:
 
 
 def _feature_rows(features: list[FeatureDrift]) -> list[str]:
-    lines = [
-        "| | Feature | Kind | Test | Statistic | p-value | Threshold | Reference | Current |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
+    headers = ["", "Feature", "Kind", "Test", "Statistic", "p-value", "Threshold", "Reference"]
     marks = {True: "🔴 drift", False: "🟢 ok", None: "⚪ not tested"}
-    for f in drifted_first(features):
-        current = f.current_summary + (f" ({f.note})" if f.note else "")
-        lines.append(
-            f"| {marks[f.drifted]} | {cell(f.name)} | {f.kind} | {f.test or '—'} | "
-            f"{_value(f.statistic)} | {_value(f.p_value)} | {_value(f.threshold)} | "
-            f"{cell(f.reference_summary)} | {cell(current)} |"
-        )
-    return [*lines, ""]
+    rows = [
+        [
+            marks[f.drifted],
+            cell(f.name),
+            f.kind,
+            f.test or "—",
+            _value(f.statistic),
+            _value(f.p_value),
+            _value(f.threshold),
+            cell(f.reference_summary),
+            cell(f.current_summary + (f" ({f.note})" if f.note else "")),
+        ]
+        for f in drifted_first(features)
+    ]
+    return [*table([*headers, "Current"], rows), ""]
 
 
 def histogram_chart(feature: FeatureDrift) -> str | None:
@@ -136,14 +140,15 @@ def _performance(report: MonitorReport) -> list[str]:
         lines += [
             f"On the {perf.labelled_rows:,} rows with feedback:",
             "",
-            "| Metric | Current | Registered | Change |",
-            "|---|---|---|---|",
+            *table(
+                ["Metric", "Current", "Registered", "Change"],
+                [
+                    [m.name, number(m.current), number(m.registered), signed(m.change)]
+                    for m in perf.metrics
+                ],
+            ),
+            "",
         ]
-        for m in perf.metrics:
-            lines.append(
-                f"| {m.name} | {number(m.current)} | {number(m.registered)} | {signed(m.change)} |"
-            )
-        lines.append("")
     if perf.estimated_accuracy is not None:
         lines += [
             f"Estimated accuracy (an estimate, without labels: the mean highest predicted "

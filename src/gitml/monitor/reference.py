@@ -41,8 +41,8 @@ def from_file(path: str, request: WindowRequest) -> Reference:
 
 
 def _version_in_stage(root: Path, settings: Settings, stage: str) -> tuple[str, Any]:
-    from gitml.registry.promote import artifact_name
-    from gitml.registry.versions import list_versions, version_in_stage
+    from gitml.core.artifacts import artifact_name, version_in_stage
+    from gitml.registry.versions import list_versions
 
     artifact = artifact_name(settings, None)
     try:

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitml.config import Settings, load_settings
+from gitml.core.artifacts import ModelVersion, artifact_name, semver_key, version_in_stage
 from gitml.registry import git, tags
 from gitml.registry.lock import registry_lock
-from gitml.registry.promote import PromotionRefused, artifact_name, resolve_version
-from gitml.registry.versions import ModelVersion, list_versions, semver_key, version_in_stage
+from gitml.registry.promote import PromotionRefused, resolve_version
+from gitml.registry.versions import list_versions
 
 
 @dataclass

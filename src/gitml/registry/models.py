@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from gitml.config import Settings, load_settings
+from gitml.core.artifacts import ModelVersion, artifact_name
 from gitml.errors import ConfigError
-from gitml.registry.promote import artifact_name
-from gitml.registry.versions import ModelVersion, list_versions
+from gitml.registry.versions import list_versions
 
 
 def list_models(

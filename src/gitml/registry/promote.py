@@ -9,26 +9,29 @@ version was promoted with.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from gitml import dvc_adapter
 from gitml.config import Settings, load_settings
-from gitml.errors import ConfigError, GatesFailed, UsageError
-from gitml.registry import git, tags
-from gitml.registry.lock import registry_lock
-from gitml.registry.stages import promote_stage
-from gitml.registry.versions import (
+from gitml.core.artifacts import (
     ModelVersion,
+    artifact_name,
     find_version,
-    list_versions,
     metrics_message,
     next_version,
     version_in_stage,
 )
-from gitml.report.build import metric_rows
-from gitml.report.gates import describe_failures, evaluate_gates
-from gitml.report.model import GateResult, Revisions
+from gitml.core.compare import metric_rows
+from gitml.core.gates import describe_failures, evaluate_gates
+from gitml.core.git import resolve
+from gitml.core.model import GateResult, Revisions
+from gitml.errors import GatesFailed, UsageError
+from gitml.registry import git, tags
+from gitml.registry.lock import registry_lock
+from gitml.registry.stages import promote_stage
+from gitml.registry.versions import list_versions
 
 
 class PromotionRefused(GatesFailed):
@@ -63,25 +66,12 @@ class Promotion:
             "commit": self.commit,
             "stage": self.stage,
             "baseline": self.baseline.version if self.baseline else None,
-            "gates": [
-                {"metric": g.metric, "rule": g.rule, "passed": g.passed, "detail": g.detail}
-                for g in self.gates
-            ],
+            "gates": [gate.to_dict() for gate in self.gates],
             "metrics": self.metrics,
             "tags": self.tags,
             "pushed": self.pushed,
             "attempts": self.attempts,
         }
-
-
-def artifact_name(settings: Settings, artifact: str | None) -> str:
-    name = artifact or settings.promote.artifact
-    if not name:
-        raise ConfigError(
-            'no artifact to promote; set [tool.gitml.promote] artifact = "NAME" (declared in '
-            "dvc.yaml under `artifacts:`) or pass --artifact"
-        )
-    return name
 
 
 def check_gates(
@@ -112,6 +102,43 @@ def refusal_message(
     )
 
 
+@dataclass(frozen=True)
+class PromotionPlan:
+    """What one promotion works on, settled before any tag is read or made."""
+
+    root: Path | str
+    settings: Settings
+    artifact: str
+    stage: str
+    bump: str
+    commit: str
+    assign: bool
+
+
+def plan_promotion(
+    root: Path | str,
+    settings: Settings,
+    *,
+    artifact: str | None = None,
+    stage: str | None = None,
+    bump: str | None = None,
+    rev: str = "HEAD",
+    assign: bool = True,
+) -> PromotionPlan:
+    """The artifact (declared in dvc.yaml), stage, bump and commit a promotion works on."""
+    name = artifact_name(settings, artifact)
+    dvc_adapter.artifact_path(root, name)  # must be declared in dvc.yaml
+    return PromotionPlan(
+        root=root,
+        settings=settings,
+        artifact=name,
+        stage=stage or promote_stage(root, settings),
+        bump=bump or settings.promote.bump,
+        commit=resolve(root, rev),
+        assign=assign,
+    )
+
+
 def promote(
     root: Path | str = ".",
     *,
@@ -131,84 +158,90 @@ def promote(
     the stage with :func:`gitml.registry.assign.assign_stage` once the image is published, so a
     stage never points at a version whose image is missing.
     """
-    settings = settings or load_settings(root)
-    name = artifact_name(settings, artifact)
-    stage = stage or promote_stage(root, settings)
-    bump = bump or settings.promote.bump
-    dvc_adapter.artifact_path(root, name)  # must be declared in dvc.yaml
-    commit = git.resolve(root, rev)
-
-    import gto.api
-
-    def attempt() -> tuple[Promotion, list[str]]:
-        versions = list_versions(root, name)
-        baseline = version_in_stage(versions, stage)
-        existing = next((v for v in versions if v.commit == commit and v.active), None)
-        if existing is not None and baseline is not None and existing.version == baseline.version:
-            # A re-run after success: the commit is already the version in this stage.
-            return (
-                Promotion(
-                    name,
-                    existing.version,
-                    commit,
-                    stage if assign else None,
-                    baseline,
-                    metrics=existing.metrics,
-                    registered_before=True,
-                ),
-                [],
-            )
-        gates, metrics = check_gates(root, settings, commit, baseline)
-        failed = [g for g in gates if not g.passed]
-        if failed:
-            raise PromotionRefused(refusal_message(name, commit, stage, baseline, failed))
-        created: list[str] = []
-        if existing is None:
-            version = next_version([v.version for v in versions], bump)
-            gto.api.register(
-                str(root),
-                name,
-                commit,
-                version=version,
-                message=metrics_message(name, version, metrics),
-            )
-            created.append(f"{name}@{version}")
-        else:
-            version = existing.version
-        if assign:
-            tags.wait_for_new_second(root, name)
-            try:
-                event = gto.api.assign(  # force: re-entering a stage it held before
-                    str(root),
-                    name,
-                    stage,
-                    force=True,
-                    version=version,
-                    message=f"Assigning stage {stage} to artifact {name} version {version} "
-                    f"(gitml promote; baseline {baseline.version if baseline else 'none'})",
-                )
-            except Exception:
-                git.delete_local_tags(root, created)
-                raise
-            created.append(event.tag)
-        promotion = Promotion(
-            name,
-            version,
-            commit,
-            stage if assign else None,
-            baseline,
-            gates,
-            metrics,
-            tags=created,
-            registered_before=existing is not None,
-        )
-        return promotion, created
-
+    plan = plan_promotion(
+        root,
+        settings or load_settings(root),
+        artifact=artifact,
+        stage=stage,
+        bump=bump,
+        rev=rev,
+        assign=assign,
+    )
     with registry_lock(root), tags.gto_errors("create the registry tags"):
-        promotion, attempts = tags.publish(root, attempt, push=push, remote=remote, retries=retries)
+        promotion, attempts = tags.publish(
+            root, partial(attempt_promotion, plan), push=push, remote=remote, retries=retries
+        )
     promotion.pushed = push and bool(promotion.tags)
     promotion.attempts = attempts
     return promotion
+
+
+def attempt_promotion(plan: PromotionPlan) -> tuple[Promotion, list[str]]:
+    """One try against the registry as it is now: gates, then the local tags (pushed by the
+    caller, which retries after a lost race). Returns the promotion and the tags it made."""
+    versions = list_versions(plan.root, plan.artifact)
+    baseline = version_in_stage(versions, plan.stage)
+    existing = next((v for v in versions if v.commit == plan.commit and v.active), None)
+    stage = plan.stage if plan.assign else None
+    if existing is not None and baseline is not None and existing.version == baseline.version:
+        # A re-run after success: the commit is already the version in this stage.
+        again = Promotion(plan.artifact, existing.version, plan.commit, stage, baseline)
+        again.metrics, again.registered_before = existing.metrics, True
+        return again, []
+    gates, metrics = check_gates(plan.root, plan.settings, plan.commit, baseline)
+    failed = [g for g in gates if not g.passed]
+    if failed:
+        raise PromotionRefused(
+            refusal_message(plan.artifact, plan.commit, plan.stage, baseline, failed)
+        )
+    created: list[str] = []
+    if existing is None:
+        version = next_version([v.version for v in versions], plan.bump)
+        created.append(_register(plan, version, metrics))
+    else:
+        version = existing.version
+    if plan.assign:
+        created.append(_assign(plan, version, baseline, created))
+    promotion = Promotion(plan.artifact, version, plan.commit, stage, baseline, gates, metrics)
+    promotion.tags, promotion.registered_before = created, existing is not None
+    return promotion, created
+
+
+def _register(plan: PromotionPlan, version: str, metrics: dict[str, float]) -> str:
+    """Tag the commit as ``version`` (annotated, with its metrics); returns the tag."""
+    import gto.api
+
+    gto.api.register(
+        str(plan.root),
+        plan.artifact,
+        plan.commit,
+        version=version,
+        message=metrics_message(plan.artifact, version, metrics),
+    )
+    return f"{plan.artifact}@{version}"
+
+
+def _assign(
+    plan: PromotionPlan, version: str, baseline: ModelVersion | None, created: list[str]
+) -> str:
+    """Tag ``version`` into the plan's stage; on failure the tags this try made are deleted."""
+    import gto.api
+
+    tags.wait_for_new_second(plan.root, plan.artifact)
+    try:
+        event = gto.api.assign(  # force: re-entering a stage it held before
+            str(plan.root),
+            plan.artifact,
+            plan.stage,
+            force=True,
+            version=version,
+            message=f"Assigning stage {plan.stage} to artifact {plan.artifact} version {version} "
+            f"(gitml promote; baseline {baseline.version if baseline else 'none'})",
+        )
+    except Exception:
+        git.delete_local_tags(plan.root, created)
+        raise
+    return event.tag
 
 
 def resolve_version(root: Path | str, artifact: str, version: str) -> ModelVersion:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+from gitml.core.git import run_git
 from gitml.errors import GitmlError, RemoteError, describe_exception
 from gitml.registry import git
 
@@ -44,7 +45,7 @@ def gto_errors(action: str) -> Iterator[None]:
 
 def latest_tag_time(root: Path | str, artifact: str) -> int:
     """Unix time of the newest registry tag of ``artifact`` (0 when there is none)."""
-    out = git.run_git(
+    out = run_git(
         root,
         "for-each-ref",
         "--sort=-taggerdate",

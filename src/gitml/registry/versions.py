@@ -6,92 +6,10 @@ same tags; DVC's own resolver is not used because it ignores deregister and unas
 
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-#: Marks the JSON line gitml writes into a registration tag's message.
-METRICS_MARKER = "gitml-metrics: "
-SEMVER = re.compile(r"^v(\d+)\.(\d+)\.(\d+)$")
-BUMPS = ("major", "minor", "patch")
-
-
-@dataclass(frozen=True)
-class ModelVersion:
-    """One registered version of an artifact."""
-
-    artifact: str
-    version: str
-    commit: str
-    created_at: datetime | None
-    #: stages this version is currently in (GTO's view)
-    stages: tuple[str, ...] = ()
-    #: metrics recorded when the version was promoted (empty for versions gitml did not create)
-    metrics: dict[str, float] = field(default_factory=dict)
-    active: bool = True
-
-    @property
-    def tag(self) -> str:
-        return f"{self.artifact}@{self.version}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "artifact": self.artifact,
-            "version": self.version,
-            "commit": self.commit,
-            "created_at": self.created_at.isoformat() if self.created_at else None,
-            "stages": list(self.stages),
-            "metrics": dict(self.metrics),
-            "tag": self.tag,
-        }
-
-
-def semver_key(version: str) -> tuple[int, int, int]:
-    match = SEMVER.match(version)
-    if not match:
-        return (-1, -1, -1)
-    return (int(match[1]), int(match[2]), int(match[3]))
-
-
-def next_version(existing: list[str], bump: str) -> str:
-    """The version after the highest of ``existing`` (any ever registered); v0.0.0 when none.
-
-    >>> next_version(["v0.1.0", "v0.2.0"], "minor")
-    'v0.3.0'
-    >>> next_version([], "minor")
-    'v0.1.0'
-    """
-    if bump not in BUMPS:
-        raise ValueError(f"bump must be one of {BUMPS}, got {bump!r}")
-    valid = [semver_key(v) for v in existing if SEMVER.match(v)]
-    major, minor, patch = max(valid, default=(0, 0, 0))
-    if bump == "major":
-        return f"v{major + 1}.0.0"
-    if bump == "minor":
-        return f"v{major}.{minor + 1}.0"
-    return f"v{major}.{minor}.{patch + 1}"
-
-
-def metrics_message(artifact: str, version: str, metrics: dict[str, float]) -> str:
-    """A registration tag message that carries the metrics the version was promoted with."""
-    return (
-        f"Registering artifact {artifact} version {version}\n\n"
-        f"{METRICS_MARKER}{json.dumps(metrics, sort_keys=True)}\n"
-    )
-
-
-def parse_metrics(message: str | None) -> dict[str, float]:
-    for line in (message or "").splitlines():
-        if line.startswith(METRICS_MARKER):
-            try:
-                data = json.loads(line[len(METRICS_MARKER) :])
-            except ValueError:
-                return {}
-            return {k: v for k, v in data.items() if isinstance(v, (int, float))}
-    return {}
+from gitml.core.artifacts import ModelVersion, parse_metrics, semver_key
 
 
 def _show(root: Path | str, artifact: str) -> list[dict[str, Any]]:
@@ -123,16 +41,3 @@ def list_versions(root: Path | str, artifact: str) -> list[ModelVersion]:
             )
         )
     return sorted(found, key=lambda v: semver_key(v.version), reverse=True)
-
-
-def version_in_stage(versions: list[ModelVersion], stage: str) -> ModelVersion | None:
-    """The version GTO considers current in ``stage`` (the highest one assigned to it)."""
-    for version in versions:
-        if version.active and stage in version.stages:
-            return version
-    return None
-
-
-def find_version(versions: list[ModelVersion], name: str) -> ModelVersion | None:
-    wanted = name if name.startswith("v") else f"v{name}"
-    return next((v for v in versions if v.version == wanted), None)

@@ -6,34 +6,12 @@ from pathlib import Path
 
 from gitml import dvc_adapter
 from gitml.config import Settings, load_settings
-from gitml.dvc_adapter import WORKSPACE, LoadError
-from gitml.report.compare import compare, resolve_direction, sort_rows
-from gitml.report.gates import evaluate_gates
-from gitml.report.model import UNNAMED, MetricRow, ParamRow, Report, Revisions
-from gitml.run import load_run_record
-
-
-def metric_rows(
-    diff: dict, settings: Settings, revs: Revisions = UNNAMED
-) -> tuple[list[MetricRow], list[LoadError]]:
-    """Rows for every metric in DVC's diff; values that are not numbers become load errors."""
-    rows, problems = [], []
-    for file, entries in diff.items():
-        for name, values in entries.items():
-            direction = resolve_direction(file, name, settings.directions)
-            row = compare(file, name, values["old"], values["new"], direction)
-            for rev, raw, number in (
-                (revs.base, values["old"], row.base),
-                (revs.head, values["new"], row.head),
-            ):
-                if raw is not None and number is None:
-                    problems.append(
-                        LoadError(
-                            "metrics", rev, file, f"{name} is not a number ({raw!r})", metric=name
-                        )
-                    )
-            rows.append(row)
-    return rows, problems
+from gitml.core.compare import metric_rows, sort_rows
+from gitml.core.gates import evaluate_gates
+from gitml.core.model import ParamRow, Revisions
+from gitml.core.project_files import load_run_record
+from gitml.dvc_adapter import WORKSPACE
+from gitml.report.model import Report
 
 
 def build_report(

@@ -19,10 +19,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from gitml.dvc_adapter import PlotData
-from gitml.report.markdown import MARKS, STAGE_TEXT, verdict_line
-from gitml.report.model import MetricRow, Report
-from gitml.report.text import data_change, data_size, number, param, percent, signed, size
+from gitml.core.model import MetricRow, PlotData
+from gitml.core.text import data_change, data_size, number, param, percent, signed, size
+from gitml.core.wording import MARKS, STAGE_TEXT
+from gitml.report.markdown import verdict_line
+from gitml.report.model import Report
 
 #: An image plot file larger than this is not embedded (the page would grow without bound).
 MAX_IMAGE_BYTES = 2 * 1024 * 1024

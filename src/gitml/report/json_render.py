@@ -41,10 +41,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             {"file": row.file, "name": row.name, "base": row.base, "head": row.head}
             for row in report.params
         ],
-        "gates": [
-            {"metric": g.metric, "rule": g.rule, "passed": g.passed, "detail": g.detail}
-            for g in report.gates
-        ],
+        "gates": [gate.to_dict() for gate in report.gates],
         "data": [asdict(change) for change in report.data],
         "plots": [{"id": p.id, "title": p.title, "template": p.template} for p in report.plots],
         "pipeline": [asdict(stage) for stage in report.pipeline],

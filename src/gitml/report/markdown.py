@@ -2,37 +2,13 @@
 
 from __future__ import annotations
 
+from gitml.core.limits import REPORT_LIMIT
+from gitml.core.markdown import cell, code, table
+from gitml.core.model import MetricRow
+from gitml.core.text import data_change, data_size, number, param, percent, signed
+from gitml.core.wording import GATE_MARKS, MARKS, STAGE_TEXT
 from gitml.report.mermaid import render_plot
-from gitml.report.model import MetricRow, Report
-from gitml.report.text import (
-    cell,
-    code,
-    data_change,
-    data_size,
-    number,
-    param,
-    percent,
-    signed,
-)
-
-#: GitHub rejects comment bodies over 65,536 characters; keep room for the comment's marker.
-COMMENT_LIMIT = 65_536
-REPORT_LIMIT = 64_000
-
-MARKS = {
-    "improved": "🟢 better",
-    "regressed": "🔴 worse",
-    "unchanged": "⚪ same",
-    "changed": "🔵 changed",
-    "new": "🆕 new",
-    "removed": "➖ removed",
-}
-STAGE_TEXT = {
-    "ran": "ran",
-    "restored": "restored from run-cache",
-    "skipped": "cached (unchanged)",
-    "failed": "failed",
-}
+from gitml.report.model import Report
 
 
 def verdict_line(report: Report) -> str:
@@ -64,12 +40,11 @@ def _gates(report: Report, only_failed: bool = False) -> list[str]:
     gates = report.failed_gates if only_failed else report.gates
     if not gates:
         return []
-    lines = ["### Quality gates", "", "| | Metric | Rule | Result |", "|---|---|---|---|"]
-    ordered = sorted(gates, key=lambda g: (g.passed, g.metric, g.rule))
-    for gate in ordered:
-        mark = "✅ pass" if gate.passed else "❌ fail"
-        lines.append(f"| {mark} | {cell(gate.metric)} | {cell(gate.rule)} | {cell(gate.detail)} |")
-    return [*lines, ""]
+    rows = [
+        [GATE_MARKS[gate.outcome], cell(gate.metric), cell(gate.rule), cell(gate.detail)]
+        for gate in sorted(gates, key=lambda g: (g.passed, g.metric, g.rule))
+    ]
+    return ["### Quality gates", "", *table(["", "Metric", "Rule", "Result"], rows), ""]
 
 
 def _metric_line(row: MetricRow) -> str:
@@ -104,9 +79,7 @@ def _table(title: str, headers: list[str], rows: list[list[str]]) -> list[str]:
     """A titled Markdown table; cells must already be escaped. No rows, no section."""
     if not rows:
         return []
-    lines = [f"### {title}", "", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return [*lines, ""]
+    return [f"### {title}", "", *table(headers, rows), ""]
 
 
 def _params(report: Report) -> list[str]:

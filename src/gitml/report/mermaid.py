@@ -9,8 +9,9 @@ import math
 from collections import Counter
 from typing import Any
 
-from gitml.dvc_adapter import PlotData
-from gitml.report.text import cell, number
+from gitml.core.markdown import cell
+from gitml.core.model import PlotData
+from gitml.core.text import number
 
 CURVE_TEMPLATES = {"simple", "linear", "smooth", "scatter", "scatter_jitter"}
 BAR_TEMPLATES = {"bar_horizontal", "bar_horizontal_sorted"}

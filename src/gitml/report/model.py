@@ -1,65 +1,24 @@
-"""The report as data. Every rendering (Markdown, HTML, JSON, job summary) is a function of this."""
+"""The report as data. Every rendering (Markdown, HTML, JSON, job summary) is a function of this.
+
+Its parts (metric rows, gate results, data changes, plots, stages, load errors) are the core's
+types (``gitml.core.model``), shared with promotion and sweeps.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from gitml.dvc_adapter import DataChange, LoadError, PlotData, StageRun
-
-STATUSES = ("improved", "regressed", "unchanged", "changed", "new", "removed")
-
-
-@dataclass(frozen=True)
-class Revisions:
-    """The two revisions compared, spelled as given (and as the load errors name them)."""
-
-    base: str = "base"
-    head: str = "head"
-
-
-#: Revisions known only as base and head (callers that have no names for them).
-UNNAMED = Revisions()
-
-
-@dataclass(frozen=True)
-class MetricRow:
-    """One metric compared between base and head."""
-
-    file: str
-    name: str
-    base: float | None
-    head: float | None
-    delta: float | None
-    rel_delta: float | None
-    direction: str | None  # "higher", "lower" or None when unknown
-    status: str  # one of STATUSES
-
-    @property
-    def key(self) -> str:
-        return f"{self.file}:{self.name}"
-
-
-@dataclass(frozen=True)
-class ParamRow:
-    """A param whose value differs between base and head."""
-
-    file: str
-    name: str
-    base: Any
-    head: Any
-
-
-@dataclass(frozen=True)
-class GateResult:
-    """One rule of one quality gate, evaluated."""
-
-    metric: str
-    #: ``file:name`` of the metric row the rule was evaluated on
-    row_key: str
-    rule: str
-    passed: bool
-    detail: str
+from gitml.core.model import (
+    DataChange,
+    GateResult,
+    LoadError,
+    MetricRow,
+    MetricStatus,
+    ParamRow,
+    PlotData,
+    StageRun,
+    Verdict,
+)
 
 
 @dataclass
@@ -81,9 +40,9 @@ class Report:
         return [gate for gate in self.gates if not gate.passed]
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> Verdict:
         """ "fail" when any gate fails, else "pass"."""
-        return "fail" if self.failed_gates else "pass"
+        return Verdict.FAIL if self.failed_gates else Verdict.PASS
 
-    def count(self, status: str) -> int:
+    def count(self, status: MetricStatus | str) -> int:
         return sum(1 for row in self.metrics if row.status == status)

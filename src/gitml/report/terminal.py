@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from gitml.report.markdown import STAGE_TEXT, verdict_line
+from gitml.core.text import data_change, data_size, number, param, percent, signed
+from gitml.core.wording import STAGE_TEXT
+from gitml.report.markdown import verdict_line
 from gitml.report.model import Report
-from gitml.report.text import data_change, data_size, number, param, percent, signed
 
 WORDS = {
     "improved": "better",

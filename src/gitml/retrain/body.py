@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 
+from gitml.core.limits import COMMENT_LIMIT
+from gitml.core.markdown import markdown_cell
 from gitml.retrain.append import Appended
 from gitml.retrain.branch import TRAILER, RetrainCommit
 from gitml.retrain.summary import MonitoringSummary
 
-MAX_BODY = 65_536
 MAX_DRIFTED_SHOWN = 50
 SUMMARY_START = "<!-- gitml:retrain-summary -->"
 SUMMARY_END = "<!-- /gitml:retrain-summary -->"
@@ -91,7 +92,7 @@ def pr_body(
         lines.append(
             f"| {c.sha[:7]} | {c.date} | {c.added} | {c.dropped} | "
             f"{c.rows_after if c.rows_after is not None else '-'} | "
-            f"{_cell('; '.join(c.sources)) or '-'} |"
+            f"{markdown_cell('; '.join(c.sources)) or '-'} |"
         )
     lines += [
         "",
@@ -105,16 +106,12 @@ def pr_body(
         "",
     ]
     text = "\n".join(lines)
-    if len(text) > MAX_BODY:  # only a huge hand-written summary gets here: cut it
-        keep = MAX_BODY - len(text) + len(summary or "") - 200
+    if len(text) > COMMENT_LIMIT:  # only a huge hand-written summary gets here: cut it
+        keep = COMMENT_LIMIT - len(text) + len(summary or "") - 200
         return pr_body(
             model, dataset, dvc_file, base, commits, (summary or "")[:keep] + "\n\n… (cut)"
         )
     return text
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _fmt(value: float | None) -> str:
@@ -147,7 +144,7 @@ def summary_markdown(summary: MonitoringSummary) -> str:
         lines += ["", "| feature | test | statistic | threshold |", "| --- | --- | ---: | ---: |"]
         for feature in summary.drifted[:MAX_DRIFTED_SHOWN]:
             lines.append(
-                f"| {_cell(feature.name)} | {_cell(feature.test or '-')} | "
+                f"| {markdown_cell(feature.name)} | {markdown_cell(feature.test or '-')} | "
                 f"{_fmt(feature.statistic)} | {_fmt(feature.threshold)} |"
             )
         if len(summary.drifted) > MAX_DRIFTED_SHOWN:
@@ -163,6 +160,6 @@ def summary_markdown(summary: MonitoringSummary) -> str:
         ]
         for entry in summary.performance:
             lines.append(
-                f"| {_cell(entry.metric)} | {_fmt(entry.value)} | {_fmt(entry.registered)} |"
+                f"| {markdown_cell(entry.metric)} | {_fmt(entry.value)} | {_fmt(entry.registered)} |"
             )
     return "\n".join(lines)

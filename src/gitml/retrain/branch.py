@@ -19,8 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from gitml.core.git import run_git
 from gitml.errors import RemoteError, UsageError
-from gitml.registry.git import run_git
 
 TRAILER = "Gitml-Retrain"
 PREFIX = "gitml/retrain/"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from gitml import dvc_adapter
 from gitml.config import Settings, load_settings
+from gitml.core.git import run_git
 from gitml.errors import ConfigError, GitHubError
-from gitml.registry.git import run_git
 from gitml.retrain import body, branch, dataset, labelled
 from gitml.retrain.append import Appended, append_rows
 from gitml.retrain.pull_request import ApiError, PullRequest, PullRequests, compare_url

@@ -9,13 +9,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from gitml import dvc_adapter, templates
+from gitml.core.git import output as _git
+from gitml.core.project_files import IGNORED
 from gitml.errors import UsageError
 from gitml.registry.stages import registry_stages
 from gitml.scaffold.remote import RemoteNeeds, Secret, remote_needs
@@ -101,11 +102,6 @@ class _Plan:
             path.write_text(text, encoding="utf-8")
 
 
-def _git(cwd: Path, *args: str) -> str | None:
-    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
-    return result.stdout.strip() if result.returncode == 0 and result.stdout.strip() else None
-
-
 def infer_base(top: Path) -> str:
     """The branch PRs target: origin's default branch if known, else the current one, else main."""
     remote_head = _git(top, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
@@ -132,17 +128,6 @@ def _render(template: str, values: dict[str, str | list[str]]) -> str:
     if "<<" in text:
         raise AssertionError(f"unfilled placeholder in {template}")
     return text
-
-
-#: gitml's per-run outputs in the project folder (run record, Bento builds, reports): never committed.
-IGNORED = (
-    "/.gitml/",
-    "/report.md",
-    "/report.full.md",
-    "/report.json",
-    "/report.html",
-    "/gitml-report/",
-)
 
 
 def _gitignore(plan: _Plan) -> None:

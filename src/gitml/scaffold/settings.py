@@ -12,15 +12,15 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from gitml import dvc_adapter
 from gitml.config import parse_settings, tomllib
+from gitml.core.compare import as_number, default_direction
+from gitml.core.git import run_git
 from gitml.errors import ConfigError
 from gitml.registry.stages import choose_stage
-from gitml.report.compare import as_number, default_direction
 
 #: Preferred metrics for the one gate init proposes, best first: all higher-is-better, on a scale
 #: where an absolute drop of MAX_REGRESSION is meaningful.
@@ -39,11 +39,6 @@ class ProposedSettings:
     notes: tuple[str, ...] = ()
 
 
-def flatten(value: Any) -> dict[str, Any]:
-    """Nested metrics as dotted keys, lists dropped, as DVC reports them (DVC's own flatten)."""
-    return dvc_adapter.flatten_metrics(value)
-
-
 def discover_metrics_files(root: Path) -> list[str]:
     """Undeclared ``metrics*.json|yaml|yml`` files at ``root`` or one folder down."""
     found = [
@@ -60,14 +55,12 @@ def discover_metrics_files(root: Path) -> list[str]:
 def saved_metrics(root: Path, file: str) -> tuple[str | None, str]:
     """A metrics file missing from the workspace, from the last commit that has it in git, else
     (a DVC-cached output) from DVC's cache or remote at HEAD: ``(text or None, where)``."""
-    import subprocess
     import tempfile
 
-    from gitml import dvc_adapter
     from gitml.errors import GitmlError
 
     def git(*args: str) -> str | None:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        done = run_git(root, *args, check=False)
         return done.stdout if done.returncode == 0 else None
 
     # the last commit that added or changed it (a later one may have deleted it)
@@ -108,7 +101,7 @@ def read_metrics(root: Path, files: list[str]) -> tuple[dict[str, dict[str, floa
             continue
         values = {
             name: number
-            for name, value in flatten(data).items()
+            for name, value in dvc_adapter.flatten_metrics(data).items()
             if not isinstance(value, bool) and (number := as_number(value)) is not None
         }
         metrics[file] = values
@@ -139,6 +132,81 @@ def _primary(metrics: dict[str, dict[str, float]]) -> str | None:
     return None
 
 
+Section = tuple[list[str], list[str]]  # TOML lines, notes for the user
+
+
+def _direction_stubs(metrics: dict[str, dict[str, float]]) -> Section:
+    """Commented ``[tool.gitml.metrics]`` lines for the metrics whose direction gitml cannot tell."""
+    unknown = sorted(
+        {
+            name if sum(name in v for v in metrics.values()) == 1 else f"{file}:{name}"
+            for file, values in metrics.items()
+            for name in values
+            if default_direction(name) is None
+        }
+    )
+    if not unknown:
+        return [], []
+    lines = [
+        "",
+        "# gitml knows the direction of accuracy, f1, log_loss, rmse, ... by name; set the others",
+        "# so the report can call a change better or worse:",
+        "[tool.gitml.metrics]",
+        *(f'# {_toml_string(name)} = "higher"  # or "lower"' for name in unknown),
+    ]
+    return lines, [f"direction unknown for {', '.join(unknown)}: set it in [tool.gitml.metrics]"]
+
+
+def _gate(metrics: dict[str, dict[str, float]]) -> Section:
+    """The one ``max_regression`` gate on the primary metric, or a note that none was found."""
+    gate = _primary(metrics)
+    if gate is not None:
+        return [
+            "",
+            f"# Fail the `gitml` check when {gate} drops by more than {MAX_REGRESSION} against the base.",
+            "[[tool.gitml.gates]]",
+            f"metric = {_toml_string(gate)}",
+            f"max_regression = {MAX_REGRESSION}",
+        ], []
+    if not metrics:
+        return [], []
+    return [], [
+        "no gate proposed: none of " + ", ".join(PRIMARY_METRICS) + " was found; add "
+        "[[tool.gitml.gates]] for the metric that matters"
+    ]
+
+
+def _promote(model_artifacts: tuple[str, ...], registry_stages: tuple[str, ...]) -> Section:
+    """``[tool.gitml.promote]`` for the one model dvc.yaml declares (its stage extends the
+    registry's); a note when there are several."""
+    if len(model_artifacts) > 1:
+        return [], [
+            f"dvc.yaml declares {len(model_artifacts)} models ({', '.join(model_artifacts)}): "
+            "choose one as [tool.gitml.promote] artifact"
+        ]
+    if not model_artifacts:
+        return [], []
+    notes = []
+    try:
+        stage_line = f"stage = {_toml_string(choose_stage(list(registry_stages)))}"
+    except ConfigError:
+        stage_line = f"# stage = {_toml_string(registry_stages[0])}  # choose one of " + (
+            ", ".join(registry_stages)
+        )
+        notes.append(
+            f"the registry uses the stages {', '.join(registry_stages)}: choose the one a "
+            "merge is promoted to as [tool.gitml.promote] stage"
+        )
+    lines = [
+        "",
+        "[tool.gitml.promote]",
+        f"artifact = {_toml_string(model_artifacts[0])}",
+        stage_line,
+        'bump = "minor"',
+    ]
+    return lines, notes
+
+
 def propose_settings(
     base: str,
     metrics: dict[str, dict[str, float]],
@@ -154,61 +222,14 @@ def propose_settings(
         "[tool.gitml]",
         f"base = {_toml_string(base)}",
     ]
-    notes = []
-    unknown = sorted(
-        {
-            name if sum(name in v for v in metrics.values()) == 1 else f"{file}:{name}"
-            for file, values in metrics.items()
-            for name in values
-            if default_direction(name) is None
-        }
-    )
-    if unknown:
-        lines += [
-            "",
-            "# gitml knows the direction of accuracy, f1, log_loss, rmse, ... by name; set the others",
-            "# so the report can call a change better or worse:",
-            "[tool.gitml.metrics]",
-            *(f'# {_toml_string(name)} = "higher"  # or "lower"' for name in unknown),
-        ]
-        notes.append(f"direction unknown for {', '.join(unknown)}: set it in [tool.gitml.metrics]")
-    gate = _primary(metrics)
-    if gate is not None:
-        lines += [
-            "",
-            f"# Fail the `gitml` check when {gate} drops by more than {MAX_REGRESSION} against the base.",
-            "[[tool.gitml.gates]]",
-            f"metric = {_toml_string(gate)}",
-            f"max_regression = {MAX_REGRESSION}",
-        ]
-    elif metrics:
-        notes.append(
-            "no gate proposed: none of " + ", ".join(PRIMARY_METRICS) + " was found; add "
-            "[[tool.gitml.gates]] for the metric that matters"
-        )
-    if len(model_artifacts) == 1:
-        try:
-            stage_line = f"stage = {_toml_string(choose_stage(list(registry_stages)))}"
-        except ConfigError:
-            stage_line = f"# stage = {_toml_string(registry_stages[0])}  # choose one of " + (
-                ", ".join(registry_stages)
-            )
-            notes.append(
-                f"the registry uses the stages {', '.join(registry_stages)}: choose the one a "
-                "merge is promoted to as [tool.gitml.promote] stage"
-            )
-        lines += [
-            "",
-            "[tool.gitml.promote]",
-            f"artifact = {_toml_string(model_artifacts[0])}",
-            stage_line,
-            'bump = "minor"',
-        ]
-    elif model_artifacts:
-        notes.append(
-            f"dvc.yaml declares {len(model_artifacts)} models ({', '.join(model_artifacts)}): "
-            "choose one as [tool.gitml.promote] artifact"
-        )
+    notes: list[str] = []
+    for part_lines, part_notes in (
+        _direction_stubs(metrics),
+        _gate(metrics),
+        _promote(model_artifacts, registry_stages),
+    ):
+        lines += part_lines
+        notes += part_notes
     text = "\n".join(lines) + "\n"
     parse_settings(tomllib.loads(text)["tool"]["gitml"])  # a bug here must not reach the user
     return ProposedSettings(text=text, notes=tuple(notes))

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from gitml.config import Settings, load_settings
+from gitml.core.artifacts import artifact_name, version_in_stage
 from gitml.errors import GitmlError, UsageError
-from gitml.registry.promote import artifact_name
 from gitml.registry.stages import promote_stage
-from gitml.registry.versions import list_versions, version_in_stage
+from gitml.registry.versions import list_versions
 from gitml.serving.build import bento_name, build
 
 

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gitml.config import Settings
+from gitml.core.artifacts import ModelVersion, artifact_name, version_in_stage
+from gitml.core.git import resolve
 from gitml.errors import UsageError
-from gitml.registry import git
-from gitml.registry.promote import artifact_name, resolve_version
-from gitml.registry.versions import ModelVersion, list_versions, version_in_stage
+from gitml.registry.promote import resolve_version
+from gitml.registry.versions import list_versions
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,6 @@ def resolve_source(
         if found is None:
             raise UsageError(f"no version of {name} is in stage '{stage}'; see `gitml models`")
         return ModelSource(name, found.commit, found)
-    commit = git.resolve(root, rev)
+    commit = resolve(root, rev)
     at_commit = next((v for v in versions if v.commit == commit and v.active), None)
     return ModelSource(name, commit, at_commit)

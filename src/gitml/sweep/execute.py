@@ -7,9 +7,9 @@ from typing import Any
 
 from gitml import dvc_adapter
 from gitml.config import Settings
+from gitml.core.compare import metric_rows
+from gitml.core.gates import evaluate_gates
 from gitml.errors import GitmlError
-from gitml.report.build import metric_rows
-from gitml.report.gates import evaluate_gates
 from gitml.sweep import results
 from gitml.sweep.grid import Cell
 from gitml.sweep.model import SweepRun

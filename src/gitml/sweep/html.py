@@ -6,8 +6,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from gitml.core.text import number, param, signed
 from gitml.report import html as report_html
-from gitml.report.text import number, param, signed
 from gitml.sweep.markdown import headline, metric_columns
 from gitml.sweep.model import Leaderboard
 

@@ -43,10 +43,7 @@ def to_dict(board: Leaderboard) -> dict[str, Any]:
                     }
                     for row in ranked.run.metrics
                 ],
-                "gates": [
-                    {"metric": g.metric, "rule": g.rule, "passed": g.passed, "detail": g.detail}
-                    for g in ranked.run.gates
-                ],
+                "gates": [gate.to_dict() for gate in ranked.run.gates],
             }
             for ranked in board.runs
         ],

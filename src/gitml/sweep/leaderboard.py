@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from gitml.config import Settings
+from gitml.core.model import MetricRow
 from gitml.errors import ConfigError
-from gitml.report.model import MetricRow
 from gitml.sweep.model import Leaderboard, RankedRun, SweepRun
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from gitml.report.markdown import MARKS, REPORT_LIMIT
-from gitml.report.text import cell, code, number, param, signed
+from gitml.core.limits import REPORT_LIMIT
+from gitml.core.markdown import cell, code, table
+from gitml.core.text import number, param, signed
+from gitml.core.wording import MARKS
 from gitml.sweep.model import Leaderboard, RankedRun
 
 #: Metric columns shown in the comment (the ranking metric first); all are in JSON and HTML.
@@ -33,7 +35,7 @@ def headline(board: Leaderboard) -> str:
     return f"## {icon} gitml sweep: {', '.join(parts)}"
 
 
-def _row(board: Leaderboard, ranked: RankedRun, columns: list[str]) -> str:
+def _row(board: Leaderboard, ranked: RankedRun, columns: list[str]) -> list[str]:
     run = ranked.run
     place = "—" if ranked.rank is None else f"{MEDALS.get(ranked.rank, '')} {ranked.rank}".strip()
     if run.name == board.best:
@@ -56,14 +58,13 @@ def _row(board: Leaderboard, ranked: RankedRun, columns: list[str]) -> str:
         gates = (
             "✅" if not failed else "❌ " + cell("; ".join(f"{g.metric} {g.rule}" for g in failed))
         )
-    return "| " + " | ".join([place, code(run.name), *params, *values, gates]) + " |"
+    return [place, code(run.name), *params, *values, gates]
 
 
 def _table(board: Leaderboard, runs: list[RankedRun]) -> list[str]:
     columns = metric_columns(board)[:MAX_METRIC_COLUMNS] or ["metrics"]
     headers = ["#", "Run", *(cell(k) for k in board.swept), *(cell(c) for c in columns), "Gates"]
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    return lines + [_row(board, ranked, columns) for ranked in runs]
+    return table(headers, [_row(board, ranked, columns) for ranked in runs])
 
 
 def _footer(board: Leaderboard) -> list[str]:

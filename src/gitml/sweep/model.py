@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from gitml.report.model import GateResult, MetricRow
+from gitml.core.model import GateResult, MetricRow
 
 RunStatus = Literal["ok", "failed"]
 #: Version of the result files matrix jobs upload; ``--collect`` refuses others.
@@ -48,16 +48,7 @@ class SweepRun:
                 }
                 for row in self.metrics
             ],
-            "gates": [
-                {
-                    "metric": gate.metric,
-                    "row_key": gate.row_key,
-                    "rule": gate.rule,
-                    "passed": gate.passed,
-                    "detail": gate.detail,
-                }
-                for gate in self.gates
-            ],
+            "gates": [gate.to_dict(with_row_key=True) for gate in self.gates],
         }
 
     @classmethod

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gitml.config import Gate
-from gitml.dvc_adapter import LoadError
+from gitml.core.compare import difference
+from gitml.core.model import UNNAMED, GateResult, LoadError, MetricRow, Revisions
+from gitml.core.text import number
 from gitml.errors import ConfigError
-from gitml.report.compare import difference
-from gitml.report.model import UNNAMED, GateResult, MetricRow, Revisions
-from gitml.report.text import number
 
 #: Tolerance for float noise when comparing against a bound.
 EPSILON = 1e-12

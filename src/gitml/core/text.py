@@ -1,33 +1,9 @@
-"""Safe, stable text for Markdown tables: escaping and number formatting."""
+"""Stable text for values in every rendering: numbers, changes, sizes, params, data changes."""
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
-
-_NEWLINES = re.compile(r"\r\n|\r|\n")
-_MARKDOWN_SPECIALS = re.compile(r"([\\*_\[\]~#!])")
-
-
-def cell(value: Any) -> str:
-    """Text safe inside a GitHub Markdown table cell.
-
-    Pipes would split the cell, ``<`` could open HTML, backticks code spans, ``@`` would mention
-    users, and a newline would end the table row; each is escaped or replaced.
-    """
-    text = str(value)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MARKDOWN_SPECIALS.sub(r"\\\1", text)
-    text = text.replace("|", "\\|").replace("`", "&#96;").replace("@", "&#64;")
-    return _NEWLINES.sub("<br>", text)
-
-
-def code(value: Any) -> str:
-    """A code span for a revision or path: inside it Markdown and HTML are inert, so only
-    backticks and newlines (which would end it) are replaced."""
-    return "`" + " ".join(str(value).replace("`", "'").split()) + "`"
-
 
 #: Integers longer than this many digits are shown like floats (``1.23457e+399``).
 MAX_INTEGER_DIGITS = 15

@@ -1,11 +1,13 @@
-"""Turn raw base/head values into metric rows: deltas, directions and statuses, in a stable order."""
+"""Metric comparison: raw base/head values into metric rows with deltas, directions and statuses,
+in a stable order."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from gitml.report.model import MetricRow
+from gitml.config import Settings
+from gitml.core.model import UNNAMED, LoadError, MetricRow, Revisions
 
 #: Directions for well-known metric names, used when ``[tool.gitml.metrics]`` does not say.
 KNOWN_DIRECTIONS = {
@@ -176,3 +178,27 @@ def sort_rows(rows: list[MetricRow], failing: set[str]) -> list[MetricRow]:
         rows,
         key=lambda r: (0 if r.key in failing else STATUS_ORDER[r.status], r.file, r.name),
     )
+
+
+def metric_rows(
+    diff: dict, settings: Settings, revs: Revisions = UNNAMED
+) -> tuple[list[MetricRow], list[LoadError]]:
+    """Rows for every metric in DVC's diff (``{file: {name: {"old", "new"}}}``); values that are
+    not numbers become load errors."""
+    rows, problems = [], []
+    for file, entries in diff.items():
+        for name, values in entries.items():
+            direction = resolve_direction(file, name, settings.directions)
+            row = compare(file, name, values["old"], values["new"], direction)
+            for rev, raw, number in (
+                (revs.base, values["old"], row.base),
+                (revs.head, values["new"], row.head),
+            ):
+                if raw is not None and number is None:
+                    problems.append(
+                        LoadError(
+                            "metrics", rev, file, f"{name} is not a number ({raw!r})", metric=name
+                        )
+                    )
+            rows.append(row)
+    return rows, problems
