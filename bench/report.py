@@ -5,7 +5,7 @@ Not a test: a measurement to run by hand::
     .venv/bin/python bench/report.py                   # both projects below, 5 runs each
     .venv/bin/python bench/report.py --runs 9 --shape tutorial
     .venv/bin/python bench/report.py --project DIR     # an existing DVC project whose HEAD~1 differs
-    .venv/bin/python bench/report.py --outputs-against main   # also: same md/json/html as main's gitml?
+    .venv/bin/python bench/report.py --against main   # main's gitml timed too; same md/json/html?
 
 What is compared. A pull-request comment made with CML today is built from one DVC process per
 section, each of which opens the repository, reads both revisions and renders its own piece:
@@ -49,10 +49,10 @@ machine). The chain's time is the sum of its commands, run sequentially as a CI 
 It prints the load average, the median and minimum of each side and the ratios gitml/chain of
 the medians (wall and CPU) against the project's target (0.15x reference, 0.3x tutorial).
 
-Outputs. With `--outputs-against REV`, the gitml of git revision REV of this repository
-(`git archive`, run with `PYTHONPATH`) writes its report of the same project too, and the
-Markdown, JSON and HTML files are compared byte for byte with this checkout's: a speed-up must
-not change what users get. It exits 0 either way (1 only when the outputs differ).
+Before and after. With `--against REV`, the gitml of git revision REV of this repository
+(`git archive`, run with `PYTHONPATH`) is a third side, timed in the same alternating runs (the
+before/after ratio under the same load), and its Markdown, JSON and HTML files are compared byte
+for byte with this checkout's: a speed-up must not change what users get. It exits 0 either way (1 only when the outputs differ).
 """
 
 from __future__ import annotations
@@ -255,54 +255,8 @@ def load() -> str:
     return "load average " + ", ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
-def measure(name: str, project: Path, runs: int, env: dict[str, str], out: Path) -> None:
-    plots = plot_ids(project)
-    gitml = [gitml_report(out)]
-    chain = [
-        [DVC, "metrics", "diff", "HEAD~1", "--md"],
-        [DVC, "params", "diff", "HEAD~1", "--md"],
-        *([DVC, "plots", "diff", "HEAD~1", "--targets", plot, "--show-vega"] for plot in plots),
-    ]
-    print(f"{name}: {project}; {load()}", file=sys.stderr)
-    print(f"chain: {len(chain)} dvc commands ({len(plots)} plots); warming up ...", file=sys.stderr)
-    timed(gitml, project, env)
-    timed(chain, project, env)
-
-    times: dict[str, list[tuple[float, float]]] = {"gitml": [], "chain": []}
-    for i in range(runs):
-        times["gitml"].append(timed(gitml, project, env))
-        times["chain"].append(timed(chain, project, env))
-        (gw, gc), (cw, cc) = times["gitml"][-1], times["chain"][-1]
-        print(
-            f"run {i + 1}/{runs}: gitml {gw:.2f}s (cpu {gc:.2f}s)  chain {cw:.2f}s (cpu {cc:.2f}s)"
-            f"  {load()}",
-            file=sys.stderr,
-        )
-    report(name, project, runs, times, len(plots), out)
-
-
-def report(name: str, project: Path, runs: int, times: dict, plots: int, out: Path) -> None:
-    wall = {side: statistics.median(w for w, _ in values) for side, values in times.items()}
-    cpu = {side: statistics.median(c for _, c in values) for side, values in times.items()}
-    html = out / "report.html"
-    size = f", HTML {html.stat().st_size / 1e6:.1f} MB" if html.exists() else ""
-    target = TARGETS[name]
-    print(f"\n{name} project ({project.name}{size}): {runs} runs each, alternating; {load()}")
-    print(f"{'':44} {'wall':>8} {'min':>8} {'cpu':>8}")
-    labels = {
-        "gitml": "gitml report --base HEAD~1 (md+json+html)",
-        "chain": f"dvc metrics+params diff, plots diff x{plots}",
-    }
-    for side, label in labels.items():
-        fastest = min(w for w, _ in times[side])
-        print(f"{label:44} {wall[side]:7.2f}s {fastest:7.2f}s {cpu[side]:7.2f}s")
-    ratio, cpu_ratio = wall["gitml"] / wall["chain"], cpu["gitml"] / cpu["chain"]
-    print(f"ratio gitml/chain (medians): wall {ratio:.3f}x, cpu {cpu_ratio:.3f}x")
-    print(f"target <= {target}x: {'met' if ratio <= target else 'not met'} (wall)")
-
-
-def same_outputs(project: Path, rev: str, env: dict[str, str], tmp: Path, out: Path) -> bool:
-    """Whether the gitml of revision ``rev`` writes the same report files as this checkout's."""
+def other_gitml(rev: str, tmp: Path) -> Path:
+    """The ``src`` folder of this repository at git revision ``rev`` (for ``PYTHONPATH``)."""
     source = tmp / f"gitml-{rev.replace('/', '_')}"
     if not source.exists():
         source.mkdir()
@@ -310,10 +264,67 @@ def same_outputs(project: Path, rev: str, env: dict[str, str], tmp: Path, out: P
             ["git", "archive", rev, "src"], cwd=ROOT, capture_output=True, check=True
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
-    theirs = tmp / f"outputs-{project.name}-{rev.replace('/', '_')}"
-    theirs.mkdir(exist_ok=True)
-    old_env = {**env, "PYTHONPATH": str(source / "src")}
-    timed([gitml_report(theirs)], project, old_env)
+    return source / "src"
+
+
+def measure(name: str, project: Path, args: argparse.Namespace, env: dict, tmp: Path) -> bool:
+    """Time the sides alternating; with ``args.against``, that revision's gitml too (and
+    compare its files). Returns whether the outputs are identical (True without a revision)."""
+    out = tmp / f"out-{name}"
+    out.mkdir()
+    plots = plot_ids(project)
+    chain = [
+        [DVC, "metrics", "diff", "HEAD~1", "--md"],
+        [DVC, "params", "diff", "HEAD~1", "--md"],
+        *([DVC, "plots", "diff", "HEAD~1", "--targets", plot, "--show-vega"] for plot in plots),
+    ]
+    sides = {"gitml": ([gitml_report(out)], env), "chain": (chain, env)}
+    theirs = tmp / f"out-{name}-against"
+    if args.against:
+        theirs.mkdir()
+        other = {**env, "PYTHONPATH": str(other_gitml(args.against, tmp))}
+        sides[f"gitml@{args.against}"] = ([gitml_report(theirs)], other)
+    print(f"{name}: {project}; {load()}", file=sys.stderr)
+    print(f"chain: {len(chain)} dvc commands ({len(plots)} plots); warming up ...", file=sys.stderr)
+    for commands, side_env in sides.values():
+        timed(commands, project, side_env)
+
+    times: dict[str, list[tuple[float, float]]] = {side: [] for side in sides}
+    for i in range(args.runs):
+        for side, (commands, side_env) in sides.items():
+            times[side].append(timed(commands, project, side_env))
+        last = {side: values[-1] for side, values in times.items()}
+        done = "  ".join(f"{side} {w:.2f}s (cpu {c:.2f}s)" for side, (w, c) in last.items())
+        print(f"run {i + 1}/{args.runs}: {done}  {load()}", file=sys.stderr)
+    summarize(name, project, args.runs, times, len(plots), out)
+    return same_outputs(out, theirs, args.against) if args.against else True
+
+
+def summarize(name: str, project: Path, runs: int, times: dict, plots: int, out: Path) -> None:
+    wall = {side: statistics.median(w for w, _ in values) for side, values in times.items()}
+    cpu = {side: statistics.median(c for _, c in values) for side, values in times.items()}
+    html = out / "report.html"
+    size = f", HTML {html.stat().st_size / 1e6:.1f} MB" if html.exists() else ""
+    target = TARGETS[name]
+    print(f"\n{name} project ({project.name}{size}): {runs} runs each, alternating; {load()}")
+    print(f"{'':46} {'wall':>8} {'min':>8} {'cpu':>8} {'/chain wall':>12} {'cpu':>6}")
+    labels = {
+        "chain": f"dvc metrics+params diff, plots diff x{plots}",
+        "gitml": "gitml report --base HEAD~1 (md+json+html)",
+        **{side: f"the same, {side}" for side in times if side.startswith("gitml@")},
+    }
+    for side, label in labels.items():
+        fastest = min(w for w, _ in times[side])
+        ratios = f"{wall[side] / wall['chain']:11.3f}x {cpu[side] / cpu['chain']:5.3f}x"
+        print(f"{label:46} {wall[side]:7.2f}s {fastest:7.2f}s {cpu[side]:7.2f}s {ratios}")
+    ratio = wall["gitml"] / wall["chain"]
+    print(
+        f"target gitml/chain <= {target}x (wall medians): {'met' if ratio <= target else 'not met'}"
+    )
+
+
+def same_outputs(out: Path, theirs: Path, rev: str) -> bool:
+    """Whether the gitml of revision ``rev`` wrote the same report files as this checkout's."""
     differ = [
         name
         for name in OUTPUTS
@@ -342,9 +353,10 @@ def main() -> None:
         help="existing DVC project to measure in place (HEAD~1 must exist) instead",
     )
     parser.add_argument(
-        "--outputs-against",
+        "--against",
         metavar="REV",
-        help="also compare the md/json/html files with those of gitml at this git revision",
+        help="also time the gitml of this git revision (before a change) in the same runs, and "
+        "compare its md/json/html files with this checkout's",
     )
     args = parser.parse_args()
     if args.runs < 1:
@@ -367,11 +379,7 @@ def main() -> None:
             projects["tutorial"] = tmp_path / "tutorial"
             setup_tutorial(projects["tutorial"], env, args.points)
         for name, project in projects.items():
-            out = tmp_path / f"out-{name}"
-            out.mkdir()
-            measure(name, project, args.runs, env, out)
-            if args.outputs_against:
-                identical &= same_outputs(project, args.outputs_against, env, tmp_path, out)
+            identical &= measure(name, project, args, env, tmp_path)
     sys.exit(0 if identical else 1)
 
 

@@ -47,6 +47,17 @@ def run_install(
     return result, record.read_text() if record.exists() else ""
 
 
+def uses_uv_cache(path: Path) -> bool:
+    """Whether the workflow restores the uv cache (astral-sh/setup-uv with enable-cache)."""
+    data = yaml.safe_load(path.read_text())
+    steps = [s for job in data["jobs"].values() for s in job.get("steps") or []]
+    return any(
+        str(s.get("uses", "")).startswith("astral-sh/setup-uv@")
+        and (s.get("with") or {}).get("enable-cache") is True
+        for s in steps
+    )
+
+
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
 def test_a_reusable_workflow_requires_gitml_spec(path: Path, tmp_path: Path) -> None:
     call = yaml.safe_load(path.read_text())[True]["workflow_call"]
@@ -64,7 +75,16 @@ def test_a_reusable_workflow_requires_gitml_spec(path: Path, tmp_path: Path) -> 
         )
         result, args = run_install(step, tmp_path, GITML_SPEC=SPEC)
         assert result.returncode == 0, result.stderr
-        assert args.splitlines() == ["pip", "install", "--python", "python", SPEC]
+        online = ["pip", "install", "--python", "python", SPEC]
+        if not uses_uv_cache(path):  # the release installs from the index, nothing cached
+            assert args.splitlines() == online
+            continue
+        # from the restored uv cache first (offline) ...
+        assert args.splitlines() == ["pip", "install", "--offline", "--python", "python", SPEC]
+        # ... and online when the cache lacks something
+        result, args = run_install(step, tmp_path, offline_fails=True, GITML_SPEC=SPEC)
+        assert result.returncode == 0, result.stderr
+        assert args.splitlines() == online
 
 
 def test_the_action_installs_its_own_source_without_gitml_spec(tmp_path: Path) -> None:
