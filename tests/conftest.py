@@ -1,14 +1,16 @@
-"""Isolate every test from the host: a temporary HOME, no system or global git config, no real tokens."""
+"""Fixtures every test folder may use. Every test runs isolated from the host: a temporary HOME,
+no system or global git config, no real tokens (``isolated_host``)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tests.cli import CliResult
+from tests.helpers import isolate
+from tests.projects import Project, new_project
 
 
 @pytest.fixture(autouse=True)
@@ -19,31 +21,33 @@ def isolated_host(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     return home
 
 
-def isolate(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
-    """Point HOME at ``home``, drop the host's git config, GitHub context and tokens (also for
-    module-scoped fixtures, which run before the autouse fixture)."""
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_AUTHOR_NAME", "gitml tests")
-    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "tests@gitml.invalid")
-    monkeypatch.setenv("GIT_COMMITTER_NAME", "gitml tests")
-    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "tests@gitml.invalid")
-    monkeypatch.setenv("DVC_NO_ANALYTICS", "1")
-    monkeypatch.setenv("DVC_SITE_CACHE_DIR", str(home / ".dvc-site"))
-    monkeypatch.setenv("BENTOML_HOME", str(home / "bentoml"))
-    for name in list(os.environ):
-        if name.startswith(("GITHUB_", "RUNNER_", "INPUT_")) or name in {"CI", "GH_TOKEN"}:
-            monkeypatch.delenv(name, raising=False)
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """A git repository with DVC initialised, in ``tmp_path/project``."""
+    return new_project(tmp_path / "project")
 
 
-def git(cwd: Path, *args: str) -> str:
-    """Run git in ``cwd`` and return its stripped stdout; fail the test on a non-zero exit."""
-    result = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
-    return result.stdout.strip()
+@pytest.fixture
+def gitml_main(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run ``gitml ARGS`` in this process through ``gitml.cli.main``: its exit code and streams
+    (faster than ``tests.cli.run_gitml``, and monkeypatching reaches the code it runs)."""
+    from gitml.cli import main
+
+    def run(*args: str) -> CliResult:
+        capsys.readouterr()
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exit_:  # as a process would exit: None is 0, a message 1
+            code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
+        out, err = capsys.readouterr()
+        return CliResult(("gitml", *args), code, out, err)
+
+    return run
 
 
-# Chromium for every test that opens an HTML page gitml writes (see tests/browser.py).
+# Chromium for every test that opens an HTML page gitml writes (see tests/browser.py), mmdc for
+# Mermaid (tests/mermaid_cli.py), actionlint for workflows (tests/linters.py).
 from tests.browser import browser  # noqa: E402, F401
+from tests.linters import actionlint  # noqa: E402, F401
 from tests.mermaid_cli import mmdc  # noqa: E402, F401

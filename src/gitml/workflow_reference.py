@@ -157,6 +157,28 @@ def workflow_section(path: Path, relative: str) -> str:
     text = path.read_text(encoding="utf-8")
     data = load(path)
     call = (data.get("on") or {}).get("workflow_call") or {}
+    jobs = data.get("jobs") or {}
+    parts = [
+        *_workflow_intro(text, data, relative),
+        "### Inputs",
+        _workflow_inputs(call.get("inputs") or {}),
+        "### Secrets",
+        _workflow_secrets(call.get("secrets") or {}),
+        "### Outputs",
+        _workflow_outputs(call.get("outputs") or {}),
+        "### Jobs and permissions",
+        _workflow_settings(data),
+        _jobs_table(jobs),
+        "### Where secrets and tokens go",
+        _tokens_by_step(jobs),
+        "### Actions used",
+        _actions_table(text),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def _workflow_intro(text: str, data: dict[str, Any], relative: str) -> list[str]:
+    """The title, the workflow's name, its top comment and how to call it."""
     parts = [f"## `{relative}`", f"Workflow name: **{_cell(data.get('name', ''))}**."]
     comment = leading_comment(text)
     if comment:
@@ -165,61 +187,57 @@ def workflow_section(path: Path, relative: str) -> str:
         f"Call it from a job: `uses: gitml/gitml/{relative}@<full-commit-sha>`; "
         "pass `with:` inputs and `secrets:` one by one."
     )
+    return parts
 
-    inputs = call.get("inputs") or {}
-    parts.append("### Inputs")
-    parts.append(
-        _table(
-            ["input", "type", "required", "default", "description"],
+
+def _workflow_inputs(inputs: dict[str, Any]) -> str:
+    if not inputs:
+        return "None."
+    return _table(
+        ["input", "type", "required", "default", "description"],
+        [
             [
-                [
-                    f"`{name}`",
-                    _cell(spec.get("type", "")),
-                    "yes" if spec.get("required") else "no",
-                    _code(spec.get("default", "")) if "default" in spec else "",
-                    _cell(spec.get("description", "")),
-                ]
-                for name, spec in inputs.items()
-            ],
-        )
-        if inputs
-        else "None."
+                f"`{name}`",
+                _cell(spec.get("type", "")),
+                "yes" if spec.get("required") else "no",
+                _code(spec.get("default", "")) if "default" in spec else "",
+                _cell(spec.get("description", "")),
+            ]
+            for name, spec in inputs.items()
+        ],
     )
 
-    secrets = call.get("secrets") or {}
-    parts.append("### Secrets")
-    parts.append(
-        _table(
-            ["secret", "required", "description"],
+
+def _workflow_secrets(secrets: dict[str, Any]) -> str:
+    if not secrets:
+        return "None: the workflow uses only the job's own `GITHUB_TOKEN`."
+    return _table(
+        ["secret", "required", "description"],
+        [
             [
-                [
-                    f"`{name}`",
-                    "yes" if (spec or {}).get("required") else "no",
-                    _cell((spec or {}).get("description", "")),
-                ]
-                for name, spec in secrets.items()
-            ],
-        )
-        if secrets
-        else "None: the workflow uses only the job's own `GITHUB_TOKEN`."
+                f"`{name}`",
+                "yes" if (spec or {}).get("required") else "no",
+                _cell((spec or {}).get("description", "")),
+            ]
+            for name, spec in secrets.items()
+        ],
     )
 
-    outputs = call.get("outputs") or {}
-    parts.append("### Outputs")
-    parts.append(
-        _table(
-            ["output", "description", "value"],
-            [
-                [f"`{name}`", _cell(spec.get("description", "")), _code(spec.get("value", ""))]
-                for name, spec in outputs.items()
-            ],
-        )
-        if outputs
-        else "None."
+
+def _workflow_outputs(outputs: dict[str, Any]) -> str:
+    if not outputs:
+        return "None."
+    return _table(
+        ["output", "description", "value"],
+        [
+            [f"`{name}`", _cell(spec.get("description", "")), _code(spec.get("value", ""))]
+            for name, spec in outputs.items()
+        ],
     )
 
-    jobs = data.get("jobs") or {}
-    parts.append("### Jobs and permissions")
+
+def _workflow_settings(data: dict[str, Any]) -> str:
+    """The workflow-level permissions and concurrency."""
     lines = [f"Workflow-level permissions: {_permissions(data.get('permissions'))}."]
     concurrency = data.get("concurrency")
     if concurrency:
@@ -227,54 +245,55 @@ def workflow_section(path: Path, relative: str) -> str:
             f"Concurrency: group {_code(concurrency.get('group', ''))}, cancel in progress: "
             f"{_code(concurrency.get('cancel-in-progress', False))}."
         )
-    parts.append(" ".join(lines))
-    rows = []
-    for job_id, job in jobs.items():
-        needs = job.get("needs") or []
-        needs = [needs] if isinstance(needs, str) else needs
-        extra = []
-        if job.get("environment"):
-            extra.append(f"environment {_code(job['environment'])}")
-        if job.get("concurrency"):
-            group = job["concurrency"]
-            extra.append(
-                f"concurrency {_code(group.get('group', ''))}, cancel in progress "
-                f"{_code(group.get('cancel-in-progress', False))}"
-            )
-        if job.get("timeout-minutes") is not None:
-            extra.append(f"timeout {_code(job['timeout-minutes'])} min")
-        if "if" in job:
-            when = _code(job["if"])
-        else:
-            when = "when its `needs` succeed" if needs else "every run"
-        rows.append(
-            [
-                f"`{job_id}`",
-                _cell(job.get("name", "")),
-                ", ".join(f"`{n}`" for n in needs),
-                when,
-                _permissions(job.get("permissions")),
-                "; ".join(extra),
-            ]
-        )
-    parts.append(
-        _table(["job", "name", "needs", "runs when", "permissions", "notes"], rows)
-        if rows
-        else "No jobs."
-    )
+    return " ".join(lines)
 
+
+def _jobs_table(jobs: dict[str, Any]) -> str:
+    if not jobs:
+        return "No jobs."
+    rows = [_job_row(job_id, job) for job_id, job in jobs.items()]
+    return _table(["job", "name", "needs", "runs when", "permissions", "notes"], rows)
+
+
+def _job_row(job_id: str, job: dict[str, Any]) -> list[str]:
+    needs = job.get("needs") or []
+    needs = [needs] if isinstance(needs, str) else needs
+    # a job without ``if:`` runs when what it needs succeeded
+    when = _code(job["if"]) if "if" in job else None
+    return [
+        f"`{job_id}`",
+        _cell(job.get("name", "")),
+        ", ".join(f"`{n}`" for n in needs),
+        when or ("when its `needs` succeed" if needs else "every run"),
+        _permissions(job.get("permissions")),
+        "; ".join(_job_notes(job)),
+    ]
+
+
+def _job_notes(job: dict[str, Any]) -> list[str]:
+    """A job's environment, concurrency and timeout, when it sets them."""
+    notes = []
+    if job.get("environment"):
+        notes.append(f"environment {_code(job['environment'])}")
+    if job.get("concurrency"):
+        group = job["concurrency"]
+        notes.append(
+            f"concurrency {_code(group.get('group', ''))}, cancel in progress "
+            f"{_code(group.get('cancel-in-progress', False))}"
+        )
+    if job.get("timeout-minutes") is not None:
+        notes.append(f"timeout {_code(job['timeout-minutes'])} min")
+    return notes
+
+
+def _tokens_by_step(jobs: dict[str, Any]) -> str:
     sensitive = _sensitive_steps(jobs)
-    parts.append("### Where secrets and tokens go")
-    parts.append(
+    if not sensitive:
+        return "No step receives a secret or a token."
+    return (
         "Only these steps receive a secret or the job's token; every other step gets neither.\n\n"
         + _table(["job", "step", "receives"], sensitive)
-        if sensitive
-        else "No step receives a secret or a token."
     )
-
-    parts.append("### Actions used")
-    parts.append(_actions_table(text))
-    return "\n\n".join(parts) + "\n"
 
 
 def _actions_table(text: str) -> str:

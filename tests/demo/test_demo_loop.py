@@ -13,22 +13,16 @@ import yaml
 
 from gitml.demo.steps import SHIFT
 from tests.browser import open_in_browser
-from tests.conftest import REPO_ROOT, git
-from tests.report.conftest import GITML
+from tests.cli import CliResult, run_gitml
+from tests.helpers import REPO_ROOT, git
 
 
-def demo(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [GITML, "demo", "--dir", str(folder), *args],
-        cwd=folder.parent,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+def demo(folder: Path, *args: str) -> CliResult:
+    return run_gitml("demo", "--dir", str(folder), *args, cwd=folder.parent, timeout=900)
 
 
 @pytest.fixture(scope="module")
-def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CliResult]:
     folder = tmp_path_factory.mktemp("demo") / "gitml-demo"
     result = demo(folder)
     assert result.returncode == 0, result.stdout + result.stderr

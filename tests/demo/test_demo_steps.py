@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from gitml.demo import DemoStepFailed, run_demo
 from gitml.demo.folder import LOCK_FILE, DemoFolder
 from gitml.demo.progress import Progress
 from gitml.errors import EXIT_FAILURE, EXIT_USAGE, DataError, UsageError
-from tests.report.conftest import GITML
+from tests.cli import run_gitml
 
 
 class Steps:
@@ -113,9 +112,7 @@ def test_a_folder_in_use_is_refused_by_the_cli(tmp_path) -> None:
     holder = DemoFolder(folder)
     holder.claim()  # this process is "the other demo"
     try:
-        result = subprocess.run(
-            [GITML, "demo", "--dir", str(folder)], capture_output=True, text=True, timeout=120
-        )
+        result = run_gitml("demo", "--dir", str(folder), timeout=120)
     finally:
         holder.release()
     assert result.returncode == EXIT_USAGE
@@ -136,8 +133,6 @@ def test_the_lock_is_released_when_the_demo_stops(tmp_path, monkeypatch) -> None
 def test_a_file_for_the_folder_is_a_usage_error(tmp_path: Path) -> None:
     target = tmp_path / "taken"
     target.write_text("")
-    result = subprocess.run(
-        [GITML, "demo", "--dir", str(target)], capture_output=True, text=True, timeout=120
-    )
+    result = run_gitml("demo", "--dir", str(target), timeout=120)
     assert result.returncode == EXIT_USAGE
     assert f"Error: Invalid value for '--dir': Directory '{target}' is a file." in result.stderr

@@ -5,57 +5,28 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from gitml.cli import main
 from gitml.testing.github_emulator import GitHubEmulator
+from tests.cli import CliResult, run_gitml
 
 from .conftest import HEAD_SHA, MERGE_SHA, PR, READ_ONLY_TOKEN, REPO, TOKEN, pull_request_event
 
-GITML = Path(sys.executable).parent / "gitml"
 MARKER = "<!-- gitml:report id=default -->"
 
 
-class Run:
-    def __init__(self, code: int, out: str, err: str):
-        self.code, self.out, self.err = code, out, err
-
-    def __repr__(self) -> str:
-        return f"Run(code={self.code}, out={self.out!r}, err={self.err!r})"
-
-
 @pytest.fixture
-def gitml(capsys):
+def gitml(gitml_main):
     """Run ``gitml ARGS`` in process through ``gitml.cli.main`` (its exit code and streams)."""
-
-    def run(*args: str) -> Run:
-        capsys.readouterr()
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exit_:
-            code = exit_.code if isinstance(exit_.code, int) else 1
-        out, err = capsys.readouterr()
-        return Run(code, out, err)
-
-    return run
+    return gitml_main
 
 
-def gitml_process(*args: str, env: dict[str, str] | None = None) -> Run:
-    """Run the installed ``gitml`` executable (real process, real exit code)."""
-    result = subprocess.run(
-        [str(GITML), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
-    return Run(result.returncode, result.stdout, result.stderr)
+def gitml_process(*args: str, env: dict[str, str] | None = None) -> CliResult:
+    """Run the installed ``gitml`` executable (real process, real exit code), ``env`` added."""
+    return run_gitml(*args, env={**os.environ, **(env or {})}, timeout=120)
 
 
 def write_report(path: Path, text: str, verdict: str | None = None, gates=None) -> Path:
@@ -566,11 +537,6 @@ def test_the_token_never_appears_in_output(emulator, actions_env, tmp_path):
         *map(str, (tmp_path / "gitml-report").iterdir()),
     ]:
         assert "SECRET" not in Path(path).read_text()
-
-
-def test_help_has_examples(gitml):
-    run = gitml("comment", "--help")
-    assert run.code == 0 and "Examples:" in run.out and "--dry-run" in run.out
 
 
 def test_unused_merge_sha_is_never_the_check_target(emulator, actions_env, tmp_path, gitml):

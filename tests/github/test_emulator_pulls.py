@@ -7,7 +7,7 @@ from gitml.github.client import RetrySettings
 from gitml.github.context import GitHubContext
 from gitml.retrain.body import marker
 from gitml.retrain.pull_request import PullRequests
-from tests.conftest import git
+from tests.helpers import git
 
 from .conftest import PR, READ_ONLY_TOKEN, REPO, TOKEN
 from .test_emulator import call

@@ -10,8 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gitml.cli import main
-from tests.monitor.helpers import START, frame, write_feedback, write_logs
+from tests.monitor_logs import START, frame, write_feedback, write_logs
 
 JSON_KEYS = {
     "model", "version", "stage", "reference", "current", "rows", "verdict", "dataset_drift",
@@ -20,29 +19,11 @@ JSON_KEYS = {
 FEATURE_KEYS = {"name", "kind", "test", "statistic", "p_value", "threshold", "drifted"}
 
 
-class Run:
-    def __init__(self, code: int, out: str, err: str):
-        self.code, self.out, self.err = code, out, err
-
-    def __repr__(self) -> str:
-        return f"Run(code={self.code}, out={self.out[-2000:]!r}, err={self.err!r})"
-
-
 @pytest.fixture
-def gitml(capsys, tmp_path, monkeypatch):
+def gitml(gitml_main, tmp_path, monkeypatch):
+    """``gitml monitor ARGS`` in process, in ``tmp_path``."""
     monkeypatch.chdir(tmp_path)
-
-    def run(*args: str) -> Run:
-        capsys.readouterr()
-        try:
-            main(["monitor", *args])
-            code = 0
-        except SystemExit as exit_:
-            code = exit_.code if isinstance(exit_.code, int) else 1
-        out, err = capsys.readouterr()
-        return Run(code, out, err)
-
-    return run
+    return lambda *args: gitml_main("monitor", *args)
 
 
 def files(tmp_path: Path, shift: dict | None = None, rows: int = 600) -> None:
@@ -74,16 +55,26 @@ def test_two_plain_files_outside_any_repository(gitml, tmp_path):
     assert text.count("```mermaid") == 2
 
 
-def test_check_exits_1_on_drift_with_one_line_and_0_without(gitml, tmp_path):
+def step_outputs(path: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in path.read_text().splitlines())
+
+
+def test_check_exits_1_on_drift_with_one_line_and_0_without(gitml, tmp_path, monkeypatch):
+    outputs = tmp_path / "github-output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
     files(tmp_path, {"x1": 0.8, "color": 1})
     run = gitml("--reference", "ref.csv", "--current", "cur.csv", "--check", "-o", "r.md")
     assert run.code == 1
     assert run.err.strip().splitlines()[-1] == (
         "ERROR: dataset drift, 2 of 4 features drifted (50%)"
     )
+    # written although --check failed the step: the workflow's later jobs read it
+    assert step_outputs(outputs) == {"verdict": "drift"}
+    outputs.unlink()
     files(tmp_path)
     run = gitml("--reference", "ref.csv", "--current", "cur.csv", "--check", "-o", "r.md")
     assert run.code == 0, run
+    assert step_outputs(outputs) == {"verdict": "pass"}
 
 
 def test_settings_tests_thresholds_and_gates(gitml, tmp_path):
@@ -135,7 +126,11 @@ def test_bad_settings_are_usage_errors(gitml, tmp_path, toml, message):
     assert run.err.startswith("ERROR: ") and message in run.err and len(run.err.splitlines()) == 1
 
 
-def test_logs_with_feedback_give_performance_gates_and_the_labelled_export(gitml, tmp_path):
+def test_logs_with_feedback_give_performance_gates_and_the_labelled_export(
+    gitml, tmp_path, monkeypatch
+):
+    outputs = tmp_path / "github-output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
     reference = frame(800, 10)
     reference["target"] = (reference["x1"] > 0).astype(int)
     reference.to_csv(tmp_path / "ref.csv", index=False)
@@ -179,6 +174,33 @@ def test_logs_with_feedback_give_performance_gates_and_the_labelled_export(gitml
     assert len(exported) == 100 and list(exported["target"]) == truth[:100]
     assert "wrote 100 labelled row(s) to new.csv; 1 left out" in run.err
     assert "estimate" in (tmp_path / "r.md").read_text()
+    # a failed gate and labelled rows: the monitoring workflow's retrain job is due
+    assert step_outputs(outputs) == {"verdict": "fail", "labelled-rows": "100", "retrain": "true"}
+
+
+def test_retraining_is_due_only_on_an_alarm_with_labelled_rows(gitml, tmp_path, monkeypatch):
+    outputs = tmp_path / "github-output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    reference = frame(800, 10).assign(target=lambda d: (d["x1"] > 0).astype(int))
+    reference.to_csv(tmp_path / "ref.csv", index=False)
+
+    def monitor(shift: dict | None, feedback: int) -> dict[str, str]:
+        logs = tmp_path / f"logs-{bool(shift)}-{feedback}"
+        current = frame(200, 13, shift)
+        truth = (current["x1"] > 0).astype(int).tolist()
+        write_logs(logs, current, truth, [[0.1, 0.9] if t else [0.9, 0.1] for t in truth])
+        write_feedback(logs, [(f"req-{i}", truth[i]) for i in range(feedback)])
+        if outputs.exists():
+            outputs.unlink()
+        run = gitml("--reference", "ref.csv", "--current", str(logs), "-o", "r.md",
+                    "--export-labelled", "new.csv")  # fmt: skip
+        assert run.code == 0, run
+        return step_outputs(outputs)
+
+    drifted = {"x1": 0.8, "color": 1}
+    assert monitor(drifted, 40) == {"verdict": "drift", "labelled-rows": "40", "retrain": "true"}
+    assert monitor(drifted, 0) == {"verdict": "drift", "labelled-rows": "0", "retrain": "false"}
+    assert monitor(None, 40) == {"verdict": "pass", "labelled-rows": "40", "retrain": "false"}
 
 
 def test_an_empty_window_is_reported_not_a_crash(gitml, tmp_path):

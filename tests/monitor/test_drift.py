@@ -11,7 +11,7 @@ from scipy.spatial import distance
 from gitml.monitor.compare import compare_column, compare_features, share_drifted
 from gitml.monitor.drift import default_test
 from gitml.monitor.settings import FeatureSettings
-from tests.monitor.helpers import frame
+from tests.monitor_logs import frame
 
 FEATURES = ["x1", "x2", "x3", "color"]
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import requests
 
-from gitml.cli import main
 from gitml.monitor.issue import LABEL
 from gitml.testing.github_emulator import GitHubEmulator
 
@@ -29,7 +28,7 @@ def emulator():
 
 
 @pytest.fixture
-def post(emulator, tmp_path: Path, monkeypatch, capsys):
+def post(emulator, tmp_path: Path, monkeypatch, gitml_main):
     """Write a report with a verdict and run `gitml monitor-issue` on it; (exit code, out, err)."""
     monkeypatch.setenv("GITHUB_API_URL", emulator.url)
     monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
@@ -43,14 +42,8 @@ def post(emulator, tmp_path: Path, monkeypatch, capsys):
         (tmp_path / "m.json").write_text(
             json.dumps({"verdict": verdict, "model": model, "stage": stage})
         )
-        capsys.readouterr()
-        try:
-            main(["monitor-issue", str(tmp_path / "m.md")])
-            code = 0
-        except SystemExit as exit_:
-            code = exit_.code
-        out, err = capsys.readouterr()
-        return code, out, err
+        result = gitml_main("monitor-issue", str(tmp_path / "m.md"))
+        return result.code, result.out, result.err
 
     return run
 
@@ -127,18 +120,9 @@ def test_a_read_only_token_is_one_clear_error_and_the_summary_still_has_the_repo
     assert emulator.issues(REPO) == []
 
 
-def test_a_missing_report_is_a_usage_error(post, tmp_path):
+def test_a_missing_report_is_a_usage_error(post, tmp_path, gitml_main):
     (tmp_path / "m.md").unlink(missing_ok=True)
-    code = main_code(["monitor-issue", str(tmp_path / "nope.md")])
-    assert code == 2
-
-
-def main_code(args):
-    try:
-        main(args)
-    except SystemExit as exit_:
-        return exit_.code
-    return 0
+    assert gitml_main("monitor-issue", str(tmp_path / "nope.md")).code == 2
 
 
 def test_the_emulation_behaves_like_githubs_issue_api(emulator):

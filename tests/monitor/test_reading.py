@@ -11,7 +11,7 @@ import pytest
 from gitml.errors import DataError, UsageError
 from gitml.monitor.reading import LABEL, SCHEMA_OK, WindowRequest, read_window
 from gitml.monitor.sources import find_sources
-from tests.monitor.helpers import START, frame, write_feedback, write_logs
+from tests.monitor_logs import START, frame, write_feedback, write_logs
 
 
 def read(paths, **options):

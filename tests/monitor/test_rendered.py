@@ -8,7 +8,7 @@ from gitml.monitor.build import MonitorRequest, monitor
 from gitml.monitor.write import write_report
 from tests.browser import open_in_browser
 from tests.mermaid_cli import assert_mermaid_renders
-from tests.monitor.helpers import frame
+from tests.monitor_logs import frame
 
 
 def report_files(tmp_path: Path) -> tuple[Path, Path]:

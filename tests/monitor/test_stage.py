@@ -11,10 +11,9 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from gitml import dvc_adapter
-from gitml.cli import main
 from gitml.registry.promote import promote
-from tests.conftest import git
-from tests.monitor.helpers import frame, write_feedback, write_logs
+from tests.helpers import git
+from tests.monitor_logs import frame, write_feedback, write_logs
 
 FEATURES = ["x1", "x2", "x3"]
 PYPROJECT = """\
@@ -79,23 +78,19 @@ def serve_logs(folder: Path, model, rows: int, seed: int, shift: dict | None) ->
     write_feedback(folder, [(f"req-{i}", int(t)) for i, t in enumerate(data["target"][:80])])
 
 
-def run(root: Path, monkeypatch, capsys, *args: str) -> tuple[int, str]:
+def run(root: Path, monkeypatch, gitml_main, *args: str) -> tuple[int, str]:
     monkeypatch.chdir(root)
-    try:
-        main(["monitor", *args])
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code
-    return code, capsys.readouterr().err
+    result = gitml_main("monitor", *args)
+    return result.code, result.err
 
 
 def test_the_stage_names_the_reference_the_model_and_its_registered_metrics(
-    project, tmp_path, monkeypatch, capsys
+    project, tmp_path, monkeypatch, gitml_main
 ):
     root, model = project
     serve_logs(tmp_path / "logs", model, 400, 7, {"x1": 1.5})
     out = tmp_path / "r.json"
-    code, err = run(root, monkeypatch, capsys, "--current", str(tmp_path / "logs"),
+    code, err = run(root, monkeypatch, gitml_main, "--current", str(tmp_path / "logs"),
                     "--json", str(out), "--check", "--export-labelled", str(tmp_path / "new.csv"))  # fmt: skip
     data = json.loads(out.read_text())
     assert (data["model"], data["version"], data["stage"]) == ("classifier", "v0.1.0", "prod")
@@ -120,14 +115,14 @@ def test_the_stage_names_the_reference_the_model_and_its_registered_metrics(
     assert header == "x1,x2,x3,target"
 
 
-def test_a_window_like_the_training_data_is_healthy(project, tmp_path, monkeypatch, capsys):
+def test_a_window_like_the_training_data_is_healthy(project, tmp_path, monkeypatch, gitml_main):
     root, model = project
     serve_logs(tmp_path / "logs", model, 400, 8, None)
     out = tmp_path / "r.json"
     code, err = run(
         root,
         monkeypatch,
-        capsys,
+        gitml_main,
         "--current",
         str(tmp_path / "logs"),
         "--json",
@@ -139,11 +134,11 @@ def test_a_window_like_the_training_data_is_healthy(project, tmp_path, monkeypat
     assert code == 0, err
 
 
-def test_a_stage_without_a_version_is_one_clear_line(project, tmp_path, monkeypatch, capsys):
+def test_a_stage_without_a_version_is_one_clear_line(project, tmp_path, monkeypatch, gitml_main):
     root, model = project
     serve_logs(tmp_path / "logs", model, 50, 8, None)
     code, err = run(
-        root, monkeypatch, capsys, "--stage", "canary", "--current", str(tmp_path / "logs")
+        root, monkeypatch, gitml_main, "--stage", "canary", "--current", str(tmp_path / "logs")
     )
     assert code == 2
     assert err == (

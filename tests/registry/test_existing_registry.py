@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import gto.api
@@ -13,9 +11,10 @@ import pytest
 from gitml.errors import ConfigError
 from gitml.registry.stages import choose_stage
 from gitml.scaffold.settings import propose_settings
-from tests.conftest import git
+from tests.cli import BIN, run_dvc, run_gitml, run_tool
+from tests.helpers import git
 
-BIN = Path(sys.executable).parent
+GTO = str(BIN / "gto")
 
 DVC_YAML = """\
 metrics:
@@ -30,10 +29,6 @@ artifacts:
 """
 
 
-def run(cwd: Path, tool: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / tool), *args], cwd=cwd, capture_output=True, text=True)
-
-
 @pytest.fixture
 def gto_project(tmp_path: Path) -> Path:
     """classifier v1.0.0 in dev and prod, v1.1.0 in stage; regressor (only in tags) v0.1.0 in
@@ -41,7 +36,7 @@ def gto_project(tmp_path: Path) -> Path:
     root = tmp_path / "project"
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
-    assert run(root, "dvc", "init", "-q").returncode == 0
+    assert run_dvc("init", "-q", cwd=root).returncode == 0
     (root / "dvc.yaml").write_text(DVC_YAML)
     (root / "metrics.json").write_text('{"accuracy": 0.90}\n')
     git(root, "add", "-A")
@@ -60,10 +55,10 @@ def gto_project(tmp_path: Path) -> Path:
 
 
 def test_models_with_no_config_lists_every_artifact_as_gto_show_does(gto_project):
-    listed = run(gto_project, "gitml", "models", "--json")
+    listed = run_gitml("models", "--json", cwd=gto_project)
     assert listed.returncode == 0, listed.stderr
     models = json.loads(listed.stdout)
-    shown = json.loads(run(gto_project, "gto", "show", "--json").stdout)
+    shown = json.loads(run_tool(GTO, "show", "--json", cwd=gto_project).stdout)
     assert sorted(models) == ["classifier", "embedder", "regressor"]  # tags + dvc.yaml
     assert models["embedder"] == []
     for name, summary in shown.items():
@@ -72,7 +67,7 @@ def test_models_with_no_config_lists_every_artifact_as_gto_show_does(gto_project
         for stage, version in summary["stage"].items():
             holders = [v["version"] for v in versions if stage in v["stages"]]
             assert (holders[0] if holders else None) == version, (name, stage)
-    table = run(gto_project, "gitml", "models").stdout
+    table = run_gitml("models", cwd=gto_project).stdout
     assert "embedder    (none registered)" in table
     assert "classifier  v1.1.0             stage" in table
 
@@ -80,18 +75,18 @@ def test_models_with_no_config_lists_every_artifact_as_gto_show_does(gto_project
 def test_promote_with_no_stage_configured_extends_the_registry_stages(gto_project):
     (gto_project / "metrics.json").write_text('{"accuracy": 0.93}\n')
     git(gto_project, "commit", "-q", "-am", "merged PR")
-    result = run(gto_project, "gitml", "promote", "--artifact", "classifier", "--no-push")
+    result = run_gitml("promote", "--artifact", "classifier", "--no-push", cwd=gto_project)
     assert result.returncode == 0, result.stderr
     assert "classifier v1.2.0" in result.stdout and "-> stage (was v1.1.0)" in result.stdout
     assert git(gto_project, "tag", "--list", "classifier#staging#*") == ""
-    shown = json.loads(run(gto_project, "gto", "show", "--json").stdout)
+    shown = json.loads(run_tool(GTO, "show", "--json", cwd=gto_project).stdout)
     assert shown["classifier"]["stage"] == {"dev": "v1.0.0", "prod": "v1.0.0", "stage": "v1.2.0"}
 
 
 def test_promote_names_the_candidates_when_it_cannot_choose(gto_project):
     gto.api.assign(str(gto_project), "regressor", "qa", version="v0.1.0")  # dev, prod, qa, stage
     git(gto_project, "tag", "-d", "classifier#stage#3")  # the registry now uses dev, prod, qa
-    result = run(gto_project, "gitml", "promote", "--artifact", "classifier", "--no-push")
+    result = run_gitml("promote", "--artifact", "classifier", "--no-push", cwd=gto_project)
     assert result.returncode == 2, result.stderr
     assert result.stderr == (
         "ERROR: cannot choose the stage to promote to: the registry uses the stages dev, prod, "
@@ -99,7 +94,7 @@ def test_promote_names_the_candidates_when_it_cannot_choose(gto_project):
         "or pass --stage\n"
     )
     (gto_project / "pyproject.toml").write_text('[tool.gitml.promote]\nstage = "qa"\n')
-    chosen = run(gto_project, "gitml", "promote", "--artifact", "classifier", "--no-push")
+    chosen = run_gitml("promote", "--artifact", "classifier", "--no-push", cwd=gto_project)
     assert chosen.returncode == 0, chosen.stderr
     assert "classifier v1.1.0" in chosen.stdout and "-> qa" in chosen.stdout
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,10 +16,9 @@ from gitml.registry import git as registry_git
 from gitml.registry.assign import assign_stage
 from gitml.registry.promote import PromotionRefused, promote
 from gitml.registry.versions import list_versions
-from tests.conftest import git
-from tests.registry.helpers import clone, commit_metrics, make_project, make_remote, remote_tags
-
-GITML = [sys.executable, "-c", "from gitml.cli import main; main()"]
+from tests.cli import CliResult, run_gitml
+from tests.helpers import git
+from tests.projects import clone, commit_metrics, make_project, make_remote, remote_tags
 
 
 def gto_stage(root: Path, stage: str) -> str | None:
@@ -98,7 +95,7 @@ def test_gate_blocks_promotion_against_the_version_in_stage(tmp_path):
 def test_cli_refusal_prints_why_and_exits_1(tmp_path):
     _bare, work = make_remote(tmp_path)
     commit_metrics(work, 0.5, "merge: bad model")
-    result = subprocess.run([*GITML, "promote"], cwd=work, capture_output=True, text=True)
+    result = run_gitml("promote", cwd=work)
     assert result.returncode == 1
     assert (
         result.stderr.strip()
@@ -136,24 +133,14 @@ def test_cli_promote_to_prod_writes_github_output(tmp_path, monkeypatch):
     promote(work)
     output = tmp_path / "out.txt"
     monkeypatch.setenv("GITHUB_OUTPUT", str(output))
-    result = subprocess.run(
-        [*GITML, "promote", "--to", "prod", "--version", "v0.1.0"],
-        cwd=work,
-        capture_output=True,
-        text=True,
-    )
+    result = run_gitml("promote", "--to", "prod", "--version", "v0.1.0", cwd=work)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "classifier v0.1.0 -> prod; tag pushed: classifier#prod#2\n"
     commit = git(work, "rev-parse", "HEAD")
     assert output.read_text() == (
         f"version=v0.1.0\ncommit={commit}\nstage=prod\ntags=classifier#prod#2\n"
     )
-    unknown = subprocess.run(
-        [*GITML, "promote", "--to", "prod", "--version", "v9.0.0"],
-        cwd=work,
-        capture_output=True,
-        text=True,
-    )
+    unknown = run_gitml("promote", "--to", "prod", "--version", "v9.0.0", cwd=work)
     assert unknown.returncode == 2
     assert unknown.stderr == (
         "ERROR: classifier has no version v9.0.0; list them with `gitml models`\n"
@@ -207,10 +194,8 @@ def test_two_clones_promoting_at_once_never_lose_or_duplicate(tmp_path):
     commit_metrics(clone_a, 0.91, "merge A")
     commit_metrics(clone_b, 0.92, "merge B")
 
-    def run(root: Path) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [*GITML, "promote", "--json"], cwd=root, capture_output=True, text=True
-        )
+    def run(root: Path) -> CliResult:
+        return run_gitml("promote", "--json", cwd=root)
 
     with ThreadPoolExecutor(2) as pool:
         results = list(pool.map(run, [clone_a, clone_b]))
@@ -240,9 +225,7 @@ def test_cli_release_path_reserve_then_assign(tmp_path, monkeypatch):
     output = tmp_path / "out.txt"
     monkeypatch.setenv("GITHUB_OUTPUT", str(output))
     commit = git(work, "rev-parse", "HEAD")
-    reserve = subprocess.run(
-        [*GITML, "promote", "--no-assign"], cwd=work, capture_output=True, text=True
-    )
+    reserve = run_gitml("promote", "--no-assign", cwd=work)
     assert reserve.returncode == 0, reserve.stderr
     assert reserve.stdout == (
         f"classifier v0.1.0 ({commit[:7]}) registered (no stage yet)\n"
@@ -251,18 +234,15 @@ def test_cli_release_path_reserve_then_assign(tmp_path, monkeypatch):
     assert output.read_text() == (
         f"version=v0.1.0\ncommit={commit}\nstage=\ntags=classifier@v0.1.0\n"
     )
-    again = subprocess.run(
-        [*GITML, "promote", "--no-assign"], cwd=work, capture_output=True, text=True
-    )
+    again = run_gitml("promote", "--no-assign", cwd=work)
     assert (
         again.stdout == f"classifier v0.1.0 ({commit[:7]}) is already registered; nothing to do\n"
     )
     assert remote_tags(bare) == ["classifier@v0.1.0"]
-    assign = subprocess.run(
-        [*GITML, "promote", "--to", "staging", "--version", "v0.1.0"],
-        cwd=work,
-        capture_output=True,
-        text=True,
-    )
+    assign = run_gitml("promote", "--to", "staging", "--version", "v0.1.0", cwd=work)
     assert assign.stdout == "classifier v0.1.0 -> staging; tag pushed: classifier#staging#1\n"
     assert sorted(remote_tags(bare)) == ["classifier#staging#1", "classifier@v0.1.0"]
+
+
+def test_promote_to_needs_version(gitml_main):
+    assert gitml_main("promote", "--to", "prod").code == 2

@@ -12,8 +12,9 @@ import json
 import shutil
 import sys
 
-from tests.conftest import git
-from tests.report.conftest import Project, run_cli
+from tests.cli import run_dvc
+from tests.helpers import git
+from tests.projects import Project
 
 PER_SPLIT = {
     "roc_auc": {"train": 0.97, "test": 0.93},
@@ -24,7 +25,7 @@ PER_SPLIT = {
 
 
 def dvc_json(project: Project, *args: str) -> dict:
-    return json.loads(run_cli(project.root, "dvc", *args, "--json", check=True).stdout or "{}")
+    return json.loads(run_dvc(*args, "--json", cwd=project.root, expect=0).stdout or "{}")
 
 
 def assert_metrics_equal_dvc(report: dict, theirs: dict) -> None:
@@ -83,14 +84,14 @@ def test_directory_outputs_are_listed_as_dvc_diff_lists_them(project):
     (features / "a.csv").write_text("1,2\n")
     (features / "b.csv").write_text("3,4\n")
     (project.root / "single.txt").write_text("x\n")
-    run_cli(project.root, "dvc", "add", "-q", "data/features", "single.txt", check=True)
+    run_dvc("add", "-q", "data/features", "single.txt", cwd=project.root, expect=0)
     project.commit("base data")
     (features / "a.csv").write_text("1,2\n5,6\n")
     (features / "c.csv").write_text("7\n")
     (project.root / "eval").mkdir()
     (project.root / "eval" / "x.json").write_text("{}\n")
     (project.root / "eval" / "y.json").write_text('{"a": 1}\n')
-    run_cli(project.root, "dvc", "add", "-q", "data/features", "eval", check=True)
+    run_dvc("add", "-q", "data/features", "eval", cwd=project.root, expect=0)
     project.commit("head data")
 
     for revisions in (["HEAD~1", "HEAD"], ["HEAD~1"]):  # two commits; a commit and the workspace
@@ -125,13 +126,13 @@ def test_an_output_not_pulled_is_not_deleted(project):
     (project.root / "eval" / "x.json").write_text("{}\n")
     (project.root / "model.bin").write_text("weights\n")
     (project.root / "gone.txt").write_text("old\n")
-    run_cli(project.root, "dvc", "add", "-q", "eval", "model.bin", "gone.txt", check=True)
+    run_dvc("add", "-q", "eval", "model.bin", "gone.txt", cwd=project.root, expect=0)
     project.commit("outputs")
     # a fresh clone that has not pulled: the outputs are declared but absent
     shutil.rmtree(project.root / "eval")
     (project.root / "model.bin").unlink()
     # a real deletion: the output is no longer declared
-    run_cli(project.root, "dvc", "remove", "-q", "gone.txt.dvc", check=True)
+    run_dvc("remove", "-q", "gone.txt.dvc", cwd=project.root, expect=0)
     (project.root / "gone.txt").unlink()
 
     theirs = dvc_json(project, "diff", "HEAD")
@@ -222,10 +223,10 @@ def test_experiments_are_revisions_as_in_dvc(project):
             "params.yaml": {"train": {"lr": 0.1, "seed": 1}},
         }
     )
-    run_cli(project.root, "dvc", "repro", "-q", check=True)
+    run_dvc("repro", "-q", cwd=project.root, expect=0)
     project.commit("baseline")
-    exp = run_cli(
-        project.root, "dvc", "exp", "run", "-q", "-n", "bright-lr", "-S", "train.lr=0.3", check=True
+    exp = run_dvc(
+        "exp", "run", "-q", "-n", "bright-lr", "-S", "train.lr=0.3", cwd=project.root, expect=0
     )
     assert exp.returncode == 0
     refs = git(project.root, "for-each-ref", "--format=%(refname)", "refs/exps").splitlines()
@@ -276,7 +277,7 @@ def test_extreme_values_match_dvc_and_the_json_is_strict(project):
     text = (project.root / "r.json").read_text()
     report = json.loads(text, parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
     # `dvc metrics diff` itself stops on this pair (0.5 against a 400-digit integer) ...
-    crashed = run_cli(project.root, "dvc", "metrics", "diff", "HEAD", "--json", "--all")
+    crashed = run_dvc("metrics", "diff", "HEAD", "--json", "--all", cwd=project.root)
     assert crashed.returncode != 0 and "too large to convert to float" in crashed.stderr
     # ... so the values are checked against what `dvc metrics show` reads at each revision
     shown = dvc_json(project, "metrics", "show")

@@ -21,8 +21,8 @@ from gitml.core.compare import KNOWN_DIRECTIONS, as_number, resolve_direction
 from gitml.dvc_adapter import flatten_metrics as flatten
 from gitml.report import json_render
 from gitml.report.build import build_report
-from tests.conftest import git
-from tests.report.conftest import run_cli
+from tests.cli import run_dvc
+from tests.helpers import git
 
 KNOWN = [name for names in KNOWN_DIRECTIONS.values() for name in names]
 # Keys as people write them (no dots: "a.b" next to a: {b} is a name DVC itself cannot flatten).
@@ -56,7 +56,7 @@ def test_gitml_flattens_every_nesting_as_dvc_does(tmp_path: Path):
     root = tmp_path / "project"
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
-    run_cli(root, "dvc", "init", "-q", check=True)
+    run_dvc("init", "-q", cwd=root, expect=0)
     (root / "dvc.yaml").write_text("metrics:\n  - metrics.json\n")
     (root / "metrics.json").write_text("{}")
     git(root, "add", "-A")

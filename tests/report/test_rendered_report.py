@@ -22,9 +22,10 @@ from gitml.report import html as html_render
 from gitml.report.build import build_report
 from gitml.report.model import Report
 from tests.browser import open_in_browser
-from tests.conftest import REPO_ROOT, git
+from tests.cli import run_dvc, run_gitml
+from tests.helpers import REPO_ROOT, git
 from tests.mermaid_cli import assert_mermaid_renders, mermaid_blocks
-from tests.report.conftest import Project, run_cli
+from tests.projects import Project
 
 HOSTILE = "</script><script>document.title='pwned'</script><!--<script>\u2028x"
 ROC = {
@@ -95,12 +96,12 @@ def host(tmp_path_factory: pytest.TempPathFactory):
 def new_project(root: Path) -> Project:
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
-    run_cli(root, "dvc", "init", "-q", check=True)
+    run_dvc("init", "-q", cwd=root, expect=0)
     return Project(root)
 
 
 def report_files(root: Path, *args: str) -> tuple[str, Path]:
-    result = run_cli(root, "gitml", "report", *args, "-o", "report.md")
+    result = run_gitml("report", *args, "-o", "report.md", cwd=root)
     assert result.returncode == 0, result.stderr
     return (root / "report.md").read_text(), root / "report.html"
 
@@ -270,7 +271,7 @@ def test_the_mermaid_check_fails_on_a_block_mermaid_cannot_parse(mmdc, tmp_path)
 
 
 def dvc_plots_diff(project: Project) -> dict:
-    result = run_cli(project.root, "dvc", "plots", "diff", "main", "--json", check=True)
+    result = run_dvc("plots", "diff", "main", "--json", cwd=project.root, expect=0)
     return json.loads(result.stdout)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from gitml.core.limits import COMMENT_LIMIT
-from tests.report.conftest import run_cli
+from tests.cli import run_dvc
 
 
 def test_numbers_equal_dvc_metrics_diff(project):
@@ -25,9 +25,7 @@ def test_numbers_equal_dvc_metrics_diff(project):
     )
     ours = project.report_json("--base", "HEAD")
     theirs = json.loads(
-        run_cli(
-            project.root, "dvc", "metrics", "diff", "HEAD", "--json", "--all", check=True
-        ).stdout
+        run_dvc("metrics", "diff", "HEAD", "--json", "--all", cwd=project.root, expect=0).stdout
     )
     expected = {
         (file, name): (v["old"], v["new"], v.get("diff"))
@@ -95,7 +93,7 @@ def test_load_errors_are_reported_not_swallowed(project):
     project.write({"metrics.json": {"accuracy": 0.8}})
     project.commit("base")
     (project.root / "metrics.json").write_text("{not json")
-    assert run_cli(project.root, "dvc", "metrics", "diff", "HEAD").returncode == 0  # DVC hides it
+    assert run_dvc("metrics", "diff", "HEAD", cwd=project.root).returncode == 0  # DVC hides it
     report = project.report_json("--base", "HEAD")
     assert report["errors"] and report["errors"][0]["source"] == "metrics"
     assert report["errors"][0]["file"] == "metrics.json"

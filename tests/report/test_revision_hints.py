@@ -15,9 +15,9 @@ import pytest
 
 from gitml.core import git as core_git
 from gitml.errors import RevisionError
-from tests.conftest import git
-from tests.registry.helpers import commit_metrics, make_project
-from tests.report.conftest import run_cli
+from tests.cli import run_gitml
+from tests.helpers import git
+from tests.projects import commit_metrics, make_project
 
 
 @pytest.fixture
@@ -48,45 +48,45 @@ def run_hint(clone: Path, stderr: str) -> None:
 
 def test_remote_tracking_name_fetches_the_branch_from_that_remote(origin, tmp_path):
     clone = shallow_clone(origin, tmp_path / "clone")
-    result = run_cli(clone, "gitml", "report", "--base", "origin/main")
+    result = run_gitml("report", "--base", "origin/main", cwd=clone)
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "ERROR: unknown git revision 'origin/main'; fetch it first: "
         "`git fetch --depth 1 origin main:refs/remotes/origin/main`"
     )
     run_hint(clone, result.stderr)
-    assert run_cli(clone, "gitml", "report", "--base", "origin/main").returncode == 0
+    assert run_gitml("report", "--base", "origin/main", cwd=clone).returncode == 0
 
 
 def test_remote_tracking_name_of_another_remote(origin, tmp_path):
     clone = shallow_clone(origin, tmp_path / "clone")
     git(clone, "remote", "add", "upstream", f"file://{origin}")
-    result = run_cli(clone, "gitml", "report", "--base", "upstream/main")
+    result = run_gitml("report", "--base", "upstream/main", cwd=clone)
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "ERROR: unknown git revision 'upstream/main'; fetch it first: "
         "`git fetch --depth 1 upstream main:refs/remotes/upstream/main`"
     )
     run_hint(clone, result.stderr)
-    assert run_cli(clone, "gitml", "report", "--base", "upstream/main").returncode == 0
+    assert run_gitml("report", "--base", "upstream/main", cwd=clone).returncode == 0
 
 
 def test_plain_branch_name_fetches_it_into_origin(origin, tmp_path):
     clone = shallow_clone(origin, tmp_path / "clone")
-    result = run_cli(clone, "gitml", "report", "--base", "main")
+    result = run_gitml("report", "--base", "main", cwd=clone)
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "ERROR: unknown git revision 'main'; in a shallow clone fetch it first, e.g. "
         "`git fetch --depth 1 origin main:refs/remotes/origin/main`, then use origin/main"
     )
     run_hint(clone, result.stderr)
-    assert run_cli(clone, "gitml", "report", "--base", "origin/main").returncode == 0
+    assert run_gitml("report", "--base", "origin/main", cwd=clone).returncode == 0
 
 
 def test_branch_name_with_a_slash_is_not_taken_for_a_remote(origin, tmp_path):
     git(origin, "branch", "release/1.0", "main")
     clone = shallow_clone(origin, tmp_path / "clone")
-    result = run_cli(clone, "gitml", "report", "--base", "release/1.0")
+    result = run_gitml("report", "--base", "release/1.0", cwd=clone)
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "ERROR: unknown git revision 'release/1.0'; in a shallow clone fetch it first, e.g. "
@@ -100,20 +100,20 @@ def test_history_revision_in_a_shallow_clone_deepens_it(origin, tmp_path, rev):
     clone = shallow_clone(origin, tmp_path / "clone")
     if rev == "sha":
         rev = git(origin, "rev-parse", "feature~1")
-    result = run_cli(clone, "gitml", "report", "--base", rev)
+    result = run_gitml("report", "--base", rev, cwd=clone)
     assert result.returncode == 2
     assert result.stderr.strip() == (
         f"ERROR: unknown git revision '{rev}'; this shallow clone lacks that history: fetch more "
         "with `git fetch --deepen 50 origin`, or all of it with `git fetch --unshallow origin`"
     )
     run_hint(clone, result.stderr)
-    assert run_cli(clone, "gitml", "report", "--base", rev).returncode == 0
+    assert run_gitml("report", "--base", rev, cwd=clone).returncode == 0
 
 
 def test_history_revision_in_a_full_clone_says_check_the_name(origin, tmp_path):
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", f"file://{origin}", str(clone))
-    result = run_cli(clone, "gitml", "report", "--base", "HEAD~5")
+    result = run_gitml("report", "--base", "HEAD~5", cwd=clone)
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "ERROR: unknown git revision 'HEAD~5'; check the name, or fetch it first with "
@@ -124,7 +124,7 @@ def test_history_revision_in_a_full_clone_says_check_the_name(origin, tmp_path):
 def test_promote_rev_gets_the_same_hint(origin, tmp_path):
     """`gitml promote --rev` and the serving commands resolve with git directly (registry.git)."""
     clone = shallow_clone(origin, tmp_path / "clone")
-    result = run_cli(clone, "gitml", "promote", "--rev", "origin/main", "--no-push")
+    result = run_gitml("promote", "--rev", "origin/main", "--no-push", cwd=clone)
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "ERROR: unknown git revision 'origin/main'; fetch it first: "

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.report.conftest import Project, run_cli
+from tests.cli import run_dvc
+from tests.projects import Project
 
 PIPELINE = """\
 stages:
@@ -30,7 +31,7 @@ def closed_port() -> int:
 def unpulled(project: Project, tmp_path: Path) -> Project:
     """A project whose tracked input and output are in neither the workspace nor the cache."""
     project.write({"data.txt": "hello\n", "dvc.yaml": PIPELINE})
-    run_cli(project.root, "dvc", "add", "-q", "data.txt", check=True)
+    run_dvc("add", "-q", "data.txt", cwd=project.root, expect=0)
     project.commit("pipeline over tracked data")
     shutil.rmtree(project.root / ".dvc" / "cache", ignore_errors=True)
     (project.root / "data.txt").unlink()
@@ -38,7 +39,7 @@ def unpulled(project: Project, tmp_path: Path) -> Project:
 
 
 def set_remote(project: Project, url: str) -> None:
-    run_cli(project.root, "dvc", "remote", "add", "-f", "-d", "store", url, check=True)
+    run_dvc("remote", "add", "-f", "-d", "store", url, cwd=project.root, expect=0)
 
 
 def error_line(result) -> str:

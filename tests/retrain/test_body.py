@@ -85,7 +85,7 @@ def test_a_markdown_summary_is_shown_as_written_and_odd_json_is_not_a_crash(tmp_
 
 
 def test_the_command_says_what_was_done():
-    from gitml.commands.retrain import render
+    from gitml.commands.retrain import render, step_outputs
     from gitml.retrain.pull_request import PullRequest
     from gitml.retrain.retrain import Retrained
 
@@ -109,3 +109,15 @@ def test_the_command_says_what_was_done():
     assert render(Retrained(nothing="Nothing to do: a.csv has no rows.")) == [
         "Nothing to do: a.csv has no rows."
     ]
+    assert step_outputs(result) == {
+        "branch": "gitml/retrain/classifier-2026-11-29",
+        "commit": "c" * 40,
+        "pr-number": "3",
+        "pr-url": "https://github.com/o/r/pull/3",
+    }
+    assert step_outputs(Retrained(nothing="Nothing to do: a.csv has no rows.")) == {
+        "branch": "",
+        "commit": "",
+        "pr-number": "",
+        "pr-url": "",
+    }

@@ -3,17 +3,17 @@ and nothing left half done."""
 
 from __future__ import annotations
 
+import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from gitml.errors import EXIT_FAILURE, EXIT_USAGE, DataError, GitHubError, RemoteError, UsageError
 from gitml.retrain.retrain import RetrainRequest, retrain
-from tests.conftest import git
-from tests.report.conftest import GITML
-from tests.retrain.conftest import (
+from tests.cli import run_gitml
+from tests.helpers import git
+from tests.retrain.helpers import (
     BRANCH,
     DATE,
     REPOSITORY,
@@ -142,27 +142,25 @@ def test_a_file_that_does_not_match_is_refused_whole_naming_its_first_bad_row(
 def test_an_empty_labelled_file_is_nothing_to_do(world, tmp_path):
     empty = tmp_path / "labelled.csv"
     empty.write_text("mean_radius,target\n")
-    result = subprocess.run(
-        [GITML, "retrain", "--data", str(empty), "--no-pr"],
-        cwd=world.workspace,
-        capture_output=True,
-        text=True,
-    )
+    outputs = tmp_path / "github-output"
+    result = run_gitml(
+        "retrain", "--data", str(empty), "--no-pr", cwd=world.workspace,
+        env={**os.environ, "GITHUB_OUTPUT": str(outputs)},
+    )  # fmt: skip
     assert (result.returncode, result.stdout, result.stderr) == (
         0,
         f"Nothing to do: {empty} has no rows.\n",
         "",
     )
+    # no branch, no pull request: the workflow's later steps see empty outputs
+    assert outputs.read_text() == "branch=\ncommit=\npr-number=\npr-url=\n"
     assert_untouched(world)
 
 
 def test_without_a_token_nothing_is_done(world, tmp_path):
     labelled = write_labelled(tmp_path / "labelled.csv", labelled_rows(world, 3, seed=3))
-    result = subprocess.run(
-        [GITML, "retrain", "--data", str(labelled), "--repo", REPOSITORY],
-        cwd=world.workspace,
-        capture_output=True,
-        text=True,
+    result = run_gitml(
+        "retrain", "--data", str(labelled), "--repo", REPOSITORY, cwd=world.workspace
     )
     assert result.returncode == EXIT_USAGE
     assert result.stderr.startswith("ERROR: no GitHub token: set GITHUB_TOKEN")

@@ -8,8 +8,8 @@ from pathlib import Path
 import yaml
 
 from gitml.retrain.retrain import RetrainRequest, retrain
-from tests.conftest import git
-from tests.retrain.conftest import BRANCH, DATE, REPOSITORY, env_for, labelled_rows, write_labelled
+from tests.helpers import git
+from tests.retrain.helpers import BRANCH, DATE, REPOSITORY, env_for, labelled_rows, write_labelled
 
 
 def dvc_hash(root: Path) -> str:

@@ -8,8 +8,8 @@ from gitml.report.build import build_report
 from gitml.report.markdown import render
 from gitml.retrain.retrain import RetrainRequest, retrain
 from gitml.run import run_pipeline
-from tests.conftest import git
-from tests.retrain.conftest import BRANCH, DATE, env_for, labelled_rows, write_labelled
+from tests.helpers import git
+from tests.retrain.helpers import BRANCH, DATE, env_for, labelled_rows, write_labelled
 
 
 def test_the_pr_workflow_reports_the_data_change_and_the_retrained_models_metrics(

@@ -10,32 +10,14 @@ use, so the per-test HOME of the top conftest would not reach it in process.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-from dataclasses import dataclass
-from pathlib import Path
 
 import joblib
 import pandas as pd
 import pytest
 
-from gitml.serving.serve import start_server, stop_server, wait_ready
-from tests.conftest import REPO_ROOT, git
-
-GITML = [sys.executable, "-c", "from gitml.cli import main; main()"]
-BENTO = "classifier:v0.1.0"
-#: A small body limit for the served Bento, so a 413 needs only a few MB of test data.
-TEST_BODY_LIMIT = 1_000_000
-
-__all__ = ["BENTO", "GITML", "Served", "gitml", "serve", "stop_server"]
-
-
-def gitml(project: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [*GITML, *args], cwd=project, env=env, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, f"gitml {' '.join(args)} failed:\n{result.stderr}"
-    return result
+from gitml.serving.serve import stop_server
+from tests.helpers import REPO_ROOT, git
+from tests.serving.helpers import BENTO, gitml, serve
 
 
 @pytest.fixture(scope="module")
@@ -69,40 +51,6 @@ def project(tmp_path_factory: pytest.TempPathFactory):
         f"commit={commit}\nimage=\nimages=\ndigest=\n"
     )
     yield clone, env
-
-
-@dataclass
-class Served:
-    url: str
-    monitor_dir: Path
-    log: Path  # the server's output
-
-    def records(self, kind: str = "gitml_predictions") -> list[str]:
-        """Every line of every worker's data file of ``kind``, file by file."""
-        folder = self.monitor_dir / kind / "data"
-        return [
-            line
-            for path in sorted(folder.glob("data.*.log*"))
-            if path.is_file()
-            for line in path.read_text(encoding="utf-8").splitlines()
-        ]
-
-
-def serve(env: dict, monitor_dir: Path, log: Path):
-    """Start the Bento recording under ``monitor_dir``; returns (process, Served)."""
-    process, url = start_server(
-        BENTO,
-        monitor_dir=monitor_dir,
-        env={**env, "GITML_MAX_BODY_BYTES": str(TEST_BODY_LIMIT)},
-        stdout=log.open("wb"),  # BentoML logs to stdout
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_ready(process, url, timeout=240)
-    except BaseException:
-        stop_server(process)
-        raise
-    return process, Served(url, monitor_dir, log)
 
 
 @pytest.fixture(scope="module")

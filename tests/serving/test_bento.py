@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 
 from gitml.serving.serve import stop_server, wait_ready
-from tests.conftest import git
-from tests.serving.conftest import GITML, gitml
+from tests.cli import GITML, run_gitml
+from tests.helpers import git
+from tests.serving.helpers import gitml
 
 
 def test_predictions_equal_the_model_on_the_test_split(server, test_split):
@@ -117,7 +118,7 @@ def test_serve_with_no_flag_serves_the_version_in_staging_and_records_to_monitor
     port = free_port()
     monitor_dir = tmp_path / "records"
     process = subprocess.Popen(
-        [*GITML, "serve", "--port", str(port), "--monitor-dir", str(monitor_dir)],
+        [GITML, "serve", "--port", str(port), "--monitor-dir", str(monitor_dir)],
         cwd=clone,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -162,12 +163,12 @@ def test_serve_of_a_bento_that_dies_at_start_is_one_error_line(project, tmp_path
     assert services, "the Bento's service file moved"
     for service in services:
         service.write_text(service.read_text() + "\nraise RuntimeError('broken on purpose')\n")
-    result = subprocess.run(
-        [*GITML, "serve", "--port", str(free_port())],
+    result = run_gitml(
+        "serve",
+        "--port",
+        str(free_port()),
         cwd=clone,
         env={**env, "BENTOML_HOME": str(store)},
-        capture_output=True,
-        text=True,
         timeout=120,
     )
     assert result.returncode == 3, result.stderr
@@ -224,12 +225,13 @@ def test_build_smoke_tests_a_users_own_service(project, tmp_path):
     service = tmp_path / "own" / "service.py"
     service.parent.mkdir()
     service.write_text(OWN_SERVICE)
-    result = subprocess.run(
-        [*GITML, "build", "--service", f"{service}:Own", "--smoke-test"],
+    result = run_gitml(
+        "build",
+        "--service",
+        f"{service}:Own",
+        "--smoke-test",
         cwd=clone,
         env={**env, "BENTOML_HOME": str(store)},
-        capture_output=True,
-        text=True,
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
@@ -252,12 +254,14 @@ def test_build_with_a_failing_docker_tag_is_one_error_line(project, tmp_path):
     )
     docker.chmod(0o755)
     commit = git(clone, "rev-parse", "HEAD")
-    result = subprocess.run(
-        [*GITML, "build", "--containerize", "docker", "--image", "example/classifier"],
+    result = run_gitml(
+        "build",
+        "--containerize",
+        "docker",
+        "--image",
+        "example/classifier",
         cwd=clone,
         env={**env, "PATH": f"{folder}{os.pathsep}{env['PATH']}"},
-        capture_output=True,
-        text=True,
         timeout=300,
     )
     assert result.returncode == 3, result.stderr

@@ -8,16 +8,13 @@ is reported with its last stderr line. A Bento that fails to import is in test_b
 from __future__ import annotations
 
 import socket
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from gitml.errors import EXIT_FAILURE, GitmlError
 from gitml.serving.serve import free_port, run_server
-
-GITML = str(Path(sys.executable).parent / "gitml")
+from tests.cli import run_gitml
 
 
 @pytest.fixture
@@ -31,13 +28,7 @@ def busy_port():
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
 def test_busy_port_is_a_usage_error_naming_the_port_and_the_fix(tmp_path, busy_port, host):
-    result = subprocess.run(
-        [GITML, "serve", "--host", host, "--port", str(busy_port)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_gitml("serve", "--host", host, "--port", str(busy_port), cwd=tmp_path, timeout=60)
     assert result.returncode == 2
     assert result.stderr == (
         f"ERROR: port {busy_port} on {host} is already in use; pass --port with another port, "
@@ -46,13 +37,7 @@ def test_busy_port_is_a_usage_error_naming_the_port_and_the_fix(tmp_path, busy_p
 
 
 def test_host_that_is_not_this_machine_is_a_usage_error(tmp_path):
-    result = subprocess.run(
-        [GITML, "serve", "--host", "203.0.113.7", "--port", "3000"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_gitml("serve", "--host", "203.0.113.7", "--port", "3000", cwd=tmp_path, timeout=60)
     assert result.returncode == 2
     assert result.stderr == (
         "ERROR: cannot listen on 203.0.113.7:3000: Cannot assign requested address; "

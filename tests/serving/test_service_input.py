@@ -9,7 +9,7 @@ import re
 import httpx
 import pytest
 
-from tests.serving.conftest import TEST_BODY_LIMIT
+from tests.serving.helpers import TEST_BODY_LIMIT
 
 ENDPOINTS = "POST /predict, /predict_proba, /feedback, /metadata"
 RANGE = "outside the range this model takes (|value| <= 3.4028235e+38)"

@@ -17,7 +17,8 @@ from datetime import datetime
 import httpx
 import pytest
 
-from tests.serving.conftest import serve, stop_server
+from gitml.serving.serve import stop_server
+from tests.serving.helpers import serve
 
 REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 

@@ -3,66 +3,12 @@ sweep's leaderboard can be checked against the formula and against each run's ow
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import git
-from tests.report.conftest import run_cli
-
-TRAIN = """\
-import json, sys, yaml
-params = yaml.safe_load(open("params.yaml"))["train"]
-if params["depth"] == 99:
-    sys.exit("depth 99 is not supported")
-score = round(1 - abs(params["depth"] - 4) / 10 - (0.05 if params["kind"] == "b" else 0), 6)
-open("model.txt", "w").write(f"{params}\\n")
-json.dump({"score": score, "loss": round(1 - score, 6)}, open("metrics.json", "w"))
-"""
-
-DVC_YAML = """\
-stages:
-  train:
-    cmd: python train.py
-    deps: [train.py]
-    params: [train]
-    outs: [model.txt]
-    metrics: [metrics.json]  # cached, so the run-cache can restore it on another clone
-"""
-
-PYPROJECT = """\
-[tool.gitml]
-base = "main"
-
-[tool.gitml.metrics]
-score = "higher"
-
-[[tool.gitml.gates]]
-metric = "score"
-min = 0.75
-"""
-
-
-def expected_score(depth: int, kind: str) -> float:
-    """What train.py computes."""
-    return round(1 - abs(depth - 4) / 10 - (0.05 if kind == "b" else 0), 6)
-
-
-class SweepProject:
-    """The project's folder, its DVC remote, and helpers to run gitml and dvc in it."""
-
-    def __init__(self, root: Path):
-        self.root = root
-
-    def gitml(self, *args: str, check: bool = False):
-        return run_cli(self.root, "gitml", *args, check=check)
-
-    def dvc(self, *args: str, check: bool = True):
-        return run_cli(self.root, "dvc", *args, check=check)
-
-    def leaderboard(self, path: str = "lb.json") -> dict:
-        return json.loads((self.root / path).read_text())
+from tests.helpers import git
+from tests.sweep.helpers import DVC_YAML, PYPROJECT, TRAIN, SweepProject
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import json
 import shutil
 from pathlib import Path
 
-from tests.conftest import git
-from tests.report.conftest import run_cli
-from tests.sweep.conftest import SweepProject, expected_score
+from tests.cli import run_gitml
+from tests.helpers import git
+from tests.sweep.helpers import SweepProject, expected_score
 
 GRID = ("-S", "train.depth=2,4,6", "-S", "train.kind=a,b")
 
@@ -125,9 +125,7 @@ def test_plan_cells_on_other_clones_and_collect(
         runner = tmp_path / f"runner-{cell['name']}"
         git(tmp_path, "clone", "-q", str(sweep_project.root), str(runner))
         shutil.copy(sweep_project.root / ".dvc" / "config", runner / ".dvc" / "config")
-        done = run_cli(
-            runner,
-            "gitml",
+        done = run_gitml(
             "sweep",
             "-S",
             "train.depth=3,6,7",
@@ -137,6 +135,7 @@ def test_plan_cells_on_other_clones_and_collect(
             "--push",
             "--results",
             str(artifacts / cell["name"]),
+            cwd=runner,
         )
         assert done.returncode == 0, done.stderr
     collected = sweep_project.gitml(

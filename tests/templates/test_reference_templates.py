@@ -6,7 +6,7 @@ import pytest
 
 from gitml import templates
 from gitml.config import tomllib
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 
 @pytest.mark.parametrize("name", ["dvc.yaml", "params.yaml"])

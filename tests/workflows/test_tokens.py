@@ -20,7 +20,9 @@ ACTION = REPO_ROOT / "action" / "action.yml"
 WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("gitml-*.yml"))
 TOKEN = re.compile(r"github\.token|inputs\.github-token|secrets\.GITHUB_TOKEN")
 #: what a step that gets the token may run: gitml's GitHub commands, git pushes, a registry login
-MAY_HOLD_TOKEN = re.compile(r"gitml (comment|promote|monitor-issue)\b|(docker|skopeo) login")
+MAY_HOLD_TOKEN = re.compile(
+    r"gitml (comment|promote|monitor-issue|retrain)\b|(docker|skopeo) login"
+)
 
 
 def action_steps() -> list[dict]:
@@ -95,3 +97,26 @@ def test_workflow_steps_with_the_token_call_github_and_run_no_pipeline(path: Pat
                 assert not held, f"{label} runs the pipeline and must not get {held}"
             if held:
                 assert MAY_HOLD_TOKEN.search(run), f"{label} gets {held} but calls no GitHub"
+
+
+def test_the_retrain_token_reaches_only_the_gitml_retrain_step() -> None:
+    workflow = yaml.safe_load((REPO_ROOT / ".github/workflows/gitml-monitor.yml").read_text())
+    holders = [
+        (job_id, step.get("name"), name)
+        for job_id, job in workflow["jobs"].items()
+        for step in job["steps"]
+        for name, value in (step.get("env") or {}).items()
+        if "retrain-token" in str(value)
+    ]
+    # the API and git push, falling back to the job's own token
+    assert holders == [
+        ("retrain", "gitml retrain", "GITHUB_TOKEN"),
+        ("retrain", "gitml retrain", "GIT_TOKEN"),
+    ]
+    retrain = workflow["jobs"]["retrain"]
+    assert retrain["permissions"] == {"contents": "write", "pull-requests": "write"}
+    (checkout,) = [s for s in retrain["steps"] if "actions/checkout" in s.get("uses", "")]
+    assert checkout["with"]["persist-credentials"] is False
+    (step,) = [s for s in retrain["steps"] if s.get("name") == "gitml retrain"]
+    assert step["env"]["GITHUB_TOKEN"] == "${{ secrets.retrain-token || github.token }}"
+    assert "GIT_TOKEN" not in step["run"] and "GITHUB_TOKEN" not in step["run"]  # never echoed

@@ -31,6 +31,18 @@ def parse_since(value: str | None, now: datetime | None = None) -> datetime | No
     return moment
 
 
+def _export(result, path: Path):
+    """Write the labelled rows and say how many (and how many were left out) on stderr."""
+    from gitml.monitor.export import export_labelled
+
+    exported = export_labelled(result, path)
+    left_out = (
+        f"; {exported.left_out} left out (features not the model's)" if exported.left_out else ""
+    )
+    click.echo(f"wrote {exported.rows} labelled row(s) to {exported.path}{left_out}", err=True)
+    return exported
+
+
 def _path(**kwargs):
     return click.Path(dir_okay=False, path_type=Path, **kwargs)
 
@@ -59,7 +71,9 @@ def _path(**kwargs):
     "--export-labelled",
     type=_path(),
     metavar="FILE",
-    help="Write the logged rows that have feedback as training-data rows (CSV) here.",
+    help="Write the logged rows that have feedback as training-data rows (CSV) here; "
+    "in GitHub Actions the step outputs labelled-rows and retrain tell how many and whether "
+    "to retrain (drift or a failed gate, and at least one row).",
 )
 def monitor(
     stage: str | None,
@@ -79,7 +93,8 @@ def monitor(
     1000 rows; normed Wasserstein or Jensen-Shannon beyond), dataset drift when half the features
     drift; with --stage and the service's logs, also prediction drift and performance on the rows
     that have feedback against the metrics the version was registered with. Settings and gates:
-    [tool.gitml.monitor]. Prints the Markdown report unless -o is given.
+    [tool.gitml.monitor]. Prints the Markdown report unless -o is given. Writes the verdict
+    (pass, drift, fail, empty) to $GITHUB_OUTPUT when set.
 
     \b
     Examples:
@@ -87,10 +102,11 @@ def monitor(
       gitml monitor --reference train.csv --current today.csv
       gitml monitor --stage prod --current s3://bucket/monitoring --since 7d --export-labelled new.csv
     """
+    from gitml.core.github_output import write_outputs
     from gitml.errors import GatesFailed
     from gitml.monitor.build import MonitorRequest
     from gitml.monitor.build import monitor as run_monitor
-    from gitml.monitor.export import export_labelled as export
+    from gitml.monitor.outputs import step_outputs
     from gitml.monitor.write import write_report
 
     request = MonitorRequest(
@@ -106,15 +122,9 @@ def monitor(
         click.echo(written.markdown, nl=False)
     for path in written.paths:
         click.echo(f"wrote {path}", err=True)
-    if export_labelled is not None:
-        exported = export(result, export_labelled)
-        left_out = (
-            f"; {exported.left_out} left out (features not the model's)"
-            if exported.left_out
-            else ""
-        )
-        click.echo(f"wrote {exported.rows} labelled row(s) to {exported.path}{left_out}", err=True)
+    exported = _export(result, export_labelled) if export_labelled is not None else None
     report = result.report
+    write_outputs(step_outputs(report, exported))  # before --check fails the step
     if check and report.alarming:
         from gitml.monitor.markdown import verdict_line
 

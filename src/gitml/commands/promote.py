@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:  # the registry (and GTO) load only when the command runs
+    from gitml.registry.assign import StageMove
+    from gitml.registry.promote import Promotion
 
 
 @click.command()
@@ -73,16 +78,9 @@ def promote(
       gitml promote --to prod --version v0.3.0
     """
     from gitml.core.github_output import write_outputs
-    from gitml.errors import UsageError
 
     if to_stage is not None:
-        if version is None:
-            raise UsageError("--to needs --version, e.g. gitml promote --to prod --version v1.2.0")
-        if no_assign or bump or rev != "HEAD" or stage:
-            raise UsageError(
-                "--to moves an existing version: do not combine it with "
-                "--stage, --bump, --rev or --no-assign"
-            )
+        _check_move_options(version, no_assign, bump, rev, stage)
         from gitml.registry.assign import assign_stage
 
         move = assign_stage(
@@ -93,32 +91,11 @@ def promote(
             remote=remote,
             allow_older=allow_older,
         )
-        write_outputs(
-            {
-                "version": move.version,
-                "commit": move.commit,
-                "stage": move.stage,
-                "tags": " ".join(move.tags),
-            }
-        )
-        if as_json:
-            click.echo(json.dumps({**move.__dict__, "changed": move.changed}, indent=2))
-        elif not move.changed:
-            click.echo(f"{move.artifact} {move.version} is already in {move.stage}")
-        else:
-            where = "pushed" if move.pushed else "created locally (not pushed)"
-            was = f" (was {move.previous})" if move.previous else ""
-            click.echo(
-                f"{move.artifact} {move.version} -> {move.stage}{was}; tag {where}: "
-                f"{', '.join(move.tags)}"
-            )
+        write_outputs(_outputs(move.version, move.commit, move.stage, move.tags))
+        _echo_move(move, as_json)
         return
 
-    if version is not None:
-        raise UsageError(
-            "--version only applies with --to; a new version's number is derived "
-            "from the existing tags and --bump"
-        )
+    _check_register_options(version)
     from gitml.registry.promote import promote as run_promote
 
     result = run_promote(
@@ -130,14 +107,55 @@ def promote(
         push=push,
         remote=remote,
     )
-    write_outputs(
-        {
-            "version": result.version,
-            "commit": result.commit,
-            "stage": result.stage or "",
-            "tags": " ".join(result.tags),
-        }
-    )
+    write_outputs(_outputs(result.version, result.commit, result.stage, result.tags))
+    _echo_promotion(result, remote, as_json)
+
+
+def _outputs(version: str, commit: str, stage: str | None, tags: list[str]) -> dict[str, str]:
+    """The step outputs of both modes (``$GITHUB_OUTPUT``)."""
+    return {"version": version, "commit": commit, "stage": stage or "", "tags": " ".join(tags)}
+
+
+def _check_move_options(
+    version: str | None, no_assign: bool, bump: str | None, rev: str, stage: str | None
+) -> None:
+    """``--to`` moves an existing ``--version`` and takes none of the registering options."""
+    from gitml.errors import UsageError
+
+    if version is None:
+        raise UsageError("--to needs --version, e.g. gitml promote --to prod --version v1.2.0")
+    if no_assign or bump or rev != "HEAD" or stage:
+        raise UsageError(
+            "--to moves an existing version: do not combine it with "
+            "--stage, --bump, --rev or --no-assign"
+        )
+
+
+def _check_register_options(version: str | None) -> None:
+    from gitml.errors import UsageError
+
+    if version is not None:
+        raise UsageError(
+            "--version only applies with --to; a new version's number is derived "
+            "from the existing tags and --bump"
+        )
+
+
+def _echo_move(move: StageMove, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({**move.__dict__, "changed": move.changed}, indent=2))
+    elif not move.changed:
+        click.echo(f"{move.artifact} {move.version} is already in {move.stage}")
+    else:
+        where = "pushed" if move.pushed else "created locally (not pushed)"
+        was = f" (was {move.previous})" if move.previous else ""
+        click.echo(
+            f"{move.artifact} {move.version} -> {move.stage}{was}; tag {where}: "
+            f"{', '.join(move.tags)}"
+        )
+
+
+def _echo_promotion(result: Promotion, remote: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
         return

@@ -37,6 +37,18 @@ def render(result: Retrained) -> list[str]:
     return lines
 
 
+def step_outputs(result: Retrained) -> dict[str, str]:
+    """What the workflow's later steps may use: the branch, its new commit and the PR (empty
+    when there was nothing to do)."""
+    pr = result.pr
+    return {
+        "branch": result.branch,
+        "commit": result.commit or "",
+        "pr-number": str(pr.number) if pr is not None else "",
+        "pr-url": pr.url if pr is not None else "",
+    }
+
+
 @click.command()
 @click.option(
     "--data",
@@ -90,7 +102,8 @@ def retrain(data: tuple[Path, ...], **options: object) -> None:
     a message naming the rows and their source, pushes the branch, and opens the pull request
     (one open retraining PR per model: later runs add to its branch and update its body). The
     PR workflow then retrains on the new data. Reads GITHUB_API_URL, GITHUB_REPOSITORY and
-    GITHUB_TOKEN (a token that may push and open PRs; see docs/security.md).
+    GITHUB_TOKEN (a token that may push and open PRs; see docs/security.md). Writes branch,
+    commit, pr-number and pr-url to $GITHUB_OUTPUT when set.
 
     \b
     Examples:
@@ -99,8 +112,10 @@ def retrain(data: tuple[Path, ...], **options: object) -> None:
       gitml retrain --data week1.csv --data week2.csv --no-pr
       gitml retrain --data labelled.csv --dataset data/train.csv --branch retrain/june
     """
+    from gitml.core.github_output import write_outputs
     from gitml.retrain.retrain import retrain as run_retrain
 
     result = run_retrain(RetrainRequest(data=data, **options))  # type: ignore[arg-type]
     for line in render(result):
         click.echo(line)
+    write_outputs(step_outputs(result))

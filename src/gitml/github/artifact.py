@@ -34,6 +34,7 @@ import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, get_args
 
 from gitml.errors import UsageError
 from gitml.github.context import REPOSITORY_RE, SHA_RE
@@ -41,7 +42,9 @@ from gitml.github.sticky import ID_RE, MAX_BODY
 
 FORMAT = "gitml-pr/1"
 KEYS = {"format", "repository", "pr", "head_sha", "id", "verdict", "reason"}
-REASONS = ("forbidden", "too-long")
+#: why a report was saved instead of posted
+Reason = Literal["forbidden", "too-long"]
+REASONS: tuple[Reason, ...] = get_args(Reason)
 #: Bytes read at most from each saved file. report.md: GitHub's comment limit in characters, at
 #: four UTF-8 bytes each; pr.json: a few hundred bytes; report.json: metrics, params and gates.
 MAX_PR_JSON = 4 * 1024
@@ -56,7 +59,7 @@ class PrFile:
     head_sha: str | None
     id: str
     verdict: str
-    reason: str
+    reason: Reason
 
 
 def write_artifact(directory: Path, body: str, pr_file: PrFile, report_json: Path | None) -> Path:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from github.GithubException import GithubException
 from github.Repository import Repository
@@ -23,6 +23,13 @@ from gitml.errors import UsageError
 #: GitHub caps a check run's output summary at 65,535 characters and a status description at 140.
 MAX_CHECK_SUMMARY = 65_535
 MAX_STATUS_DESCRIPTION = 140
+
+
+#: the gates' verdict in the report JSON, and the check run's (or commit status's) conclusion
+VerdictName = Literal["pass", "fail"]
+Conclusion = Literal["success", "failure"]
+#: a check run, or a commit status where check runs are not allowed
+CheckKind = Literal["check_run", "status"]
 
 
 @dataclass(frozen=True)
@@ -35,7 +42,7 @@ class Gate:
 
 @dataclass(frozen=True)
 class Verdict:
-    verdict: str
+    verdict: VerdictName
     gates: tuple[Gate, ...] = field(default_factory=tuple)
 
     @property
@@ -45,10 +52,9 @@ class Verdict:
 
 @dataclass(frozen=True)
 class CheckResult:
-    #: "check_run" or "status"
-    kind: str
+    kind: CheckKind
     name: str
-    conclusion: str
+    conclusion: Conclusion
     url: str
 
 
@@ -113,7 +119,7 @@ def summary(verdict: Verdict, comment_url: str | None) -> str:
     return text[:MAX_CHECK_SUMMARY]
 
 
-def conclusion(verdict: Verdict) -> str:
+def conclusion(verdict: Verdict) -> Conclusion:
     return "success" if verdict.verdict == "pass" else "failure"
 
 

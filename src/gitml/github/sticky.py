@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from gitml.core.limits import COMMENT_LIMIT
 from gitml.errors import UsageError
@@ -85,10 +85,13 @@ class Identity:
 ACTIONS_BOT = Identity("github-actions[bot]", 41898282)
 
 
+#: what ``upsert`` did to the comment
+UpsertAction = Literal["created", "updated", "unchanged"]
+
+
 @dataclass(frozen=True)
 class Upserted:
-    #: "created", "updated" or "unchanged"
-    action: str
+    action: UpsertAction
     url: str
     removed_duplicates: int = 0
 

@@ -55,38 +55,8 @@ def assign_stage(
     settings = settings or load_settings(root)
     name = artifact_name(settings, artifact)
 
-    import gto.api
-
     def attempt() -> tuple[StageMove, list[str]]:
-        target: ModelVersion = resolve_version(root, name, version)
-        current = version_in_stage(list_versions(root, name), stage)
-        move = StageMove(
-            name, target.version, target.commit, stage, current.version if current else None
-        )
-        if current is not None and current.version == target.version:
-            return move, []
-        if (
-            current is not None
-            and not allow_older
-            and semver_key(target.version) < semver_key(current.version)
-        ):
-            raise PromotionRefused(
-                f"refusing to move {stage} back: it holds {current.version}, newer than "
-                f"{target.version}; pass "
-                "--allow-older to roll back on purpose"
-            )
-        tags.wait_for_new_second(root, name)
-        event = gto.api.assign(  # force: re-entering a stage it held before
-            str(root),
-            name,
-            stage,
-            force=True,
-            version=target.version,
-            message=f"Assigning stage {stage} to artifact {name} version {target.version} "
-            f"(gitml promote --to; was {move.previous or 'empty'})",
-        )
-        move.tags = [event.tag]
-        return move, move.tags
+        return _assign_once(root, name, version, stage, allow_older)
 
     with registry_lock(root), tags.gto_errors("create the registry tags"):
         if push:
@@ -95,3 +65,43 @@ def assign_stage(
     move.pushed = push and move.changed
     move.attempts = attempts
     return move
+
+
+def _assign_once(
+    root: Path | str, name: str, version: str, stage: str, allow_older: bool
+) -> tuple[StageMove, list[str]]:
+    """One attempt: the stage tag for ``version`` created locally (none when already there),
+    and the tags to push; ``tags.publish`` calls it again after losing a push race."""
+    import gto.api
+
+    target: ModelVersion = resolve_version(root, name, version)
+    current = version_in_stage(list_versions(root, name), stage)
+    move = StageMove(
+        name, target.version, target.commit, stage, current.version if current else None
+    )
+    if current is not None and current.version == target.version:
+        return move, []
+    if current is not None and not allow_older:
+        _refuse_going_back(stage, current.version, target.version)
+    tags.wait_for_new_second(root, name)
+    event = gto.api.assign(  # force: re-entering a stage it held before
+        str(root),
+        name,
+        stage,
+        force=True,
+        version=target.version,
+        message=f"Assigning stage {stage} to artifact {name} version {target.version} "
+        f"(gitml promote --to; was {move.previous or 'empty'})",
+    )
+    move.tags = [event.tag]
+    return move, move.tags
+
+
+def _refuse_going_back(stage: str, current: str, target: str) -> None:
+    """Two release runs finishing out of order must not put the older model back."""
+    if semver_key(target) < semver_key(current):
+        raise PromotionRefused(
+            f"refusing to move {stage} back: it holds {current}, newer than "
+            f"{target}; pass "
+            "--allow-older to roll back on purpose"
+        )

@@ -42,51 +42,14 @@ def render(report: Report, html_path: str | None = None) -> str:
         f"Comparing {report.head} against {report.base}.",
         "",
     ]
-    lines += _section(
-        "Quality gates",
-        [
-            ["pass" if gate.passed else "FAIL", gate.metric, gate.rule, gate.detail]
-            for gate in sorted(report.gates, key=lambda g: (g.passed, g.metric, g.rule))
-        ],
-    )
-    lines += _section(
-        "Metrics",
-        [
-            [
-                WORDS[row.status],
-                row.file,
-                row.name,
-                number(row.base),
-                number(row.head),
-                signed(row.delta),
-                percent(row.rel_delta),
-            ]
-            for row in report.metrics
-        ],
-        header=["", "file", "metric", "base", "head", "change", "relative"],
-    ) or ["Metrics", "  No metrics found on either revision.", ""]
+    lines += _gates(report)
+    lines += _metrics(report)
     lines += _section(
         "Params changed",
         [[r.file, r.name, f"{param(r.base)} -> {param(r.head)}"] for r in report.params],
     )
-    lines += _section(
-        "Data changed",
-        [
-            [
-                data_change(c.change),
-                c.path,
-                f"{data_size(c.base_size, c.base_files)} -> {data_size(c.head_size, c.head_files)}",
-            ]
-            for c in report.data
-        ],
-    )
-    if report.plots:
-        where = f": open {html_path}" if html_path else ""
-        lines += [
-            f"Plots ({len(report.plots)}{where})",
-            *(f"  {plot.title}" for plot in report.plots),
-            "",
-        ]
+    lines += _data(report)
+    lines += _plots(report, html_path)
     lines += _section(
         "Pipeline",
         [
@@ -99,3 +62,61 @@ def render(report: Report, html_path: str | None = None) -> str:
         [[e.source, e.rev, e.file or "-", e.message] for e in report.errors],
     )
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _gates(report: Report) -> list[str]:
+    """Failing gates first."""
+    return _section(
+        "Quality gates",
+        [
+            ["pass" if gate.passed else "FAIL", gate.metric, gate.rule, gate.detail]
+            for gate in sorted(report.gates, key=lambda g: (g.passed, g.metric, g.rule))
+        ],
+    )
+
+
+def _metrics(report: Report) -> list[str]:
+    rows = [
+        [
+            WORDS[row.status],
+            row.file,
+            row.name,
+            number(row.base),
+            number(row.head),
+            signed(row.delta),
+            percent(row.rel_delta),
+        ]
+        for row in report.metrics
+    ]
+    header = ["", "file", "metric", "base", "head", "change", "relative"]
+    return _section("Metrics", rows, header=header) or [
+        "Metrics",
+        "  No metrics found on either revision.",
+        "",
+    ]
+
+
+def _data(report: Report) -> list[str]:
+    return _section(
+        "Data changed",
+        [
+            [
+                data_change(c.change),
+                c.path,
+                f"{data_size(c.base_size, c.base_files)} -> {data_size(c.head_size, c.head_files)}",
+            ]
+            for c in report.data
+        ],
+    )
+
+
+def _plots(report: Report, html_path: str | None) -> list[str]:
+    """The plots' titles: a terminal cannot draw them, the HTML report can."""
+    if not report.plots:
+        return []
+    where = f": open {html_path}" if html_path else ""
+    return [
+        f"Plots ({len(report.plots)}{where})",
+        *(f"  {plot.title}" for plot in report.plots),
+        "",
+    ]

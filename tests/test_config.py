@@ -13,7 +13,7 @@ import pytest
 
 from gitml.config import load_settings
 from gitml.errors import ConfigError
-from tests.report.conftest import run_cli
+from tests.cli import run_gitml
 
 BAD_FILES = {
     "gitml is a number": (
@@ -88,6 +88,6 @@ def test_the_cli_exits_2_with_one_error_line(project, content: bytes):
 
 def test_the_cli_exits_2_when_pyproject_is_a_directory(project):
     (project.root / "pyproject.toml").mkdir()
-    result = run_cli(project.root, "gitml", "report", "--base", "HEAD")
+    result = run_gitml("report", "--base", "HEAD", cwd=project.root)
     assert result.returncode == 2
     assert result.stderr.startswith("ERROR: ") and "is not a file" in result.stderr

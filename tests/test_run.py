@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO_ROOT, git
-from tests.report.conftest import run_cli
+from tests.cli import run_dvc, run_gitml
+from tests.helpers import REPO_ROOT, git
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def clone(tmp_path: Path) -> Path:
 
 
 def test_fresh_clone_restores_the_baseline_from_the_embedded_remote(clone):
-    result = run_cli(clone, "gitml", "run", "--pull")
+    result = run_gitml("run", "--pull", cwd=clone)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].startswith("0 ran, 0 restored, 3 skipped")
     assert (clone / "models" / "model.joblib").exists()
@@ -40,14 +40,14 @@ def test_fresh_clone_reproduces_the_pipeline_from_the_embedded_remote(clone):
     for path in (clone / ".dvc-storage").rglob("*"):
         if path.is_file() and not str(path).endswith(dataset):
             path.unlink()
-    result = run_cli(clone, "gitml", "run", "--pull")
+    result = run_gitml("run", "--pull", cwd=clone)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert [line.split()[0] for line in lines[:3]] == ["prepare", "train", "evaluate"]
     assert lines[-1].startswith("3 ran, 0 restored, 0 skipped")
     assert json.loads((clone / "metrics.json").read_text()) == committed
 
-    report = run_cli(clone, "gitml", "report", "--base", "HEAD", "-o", "report.md")
+    report = run_gitml("report", "--base", "HEAD", "-o", "report.md", cwd=clone)
     assert report.returncode == 0, report.stderr
     text = (clone / "report.md").read_text()
     assert text.startswith("## ✅ gitml: 0 improved, 0 regressed, all gates pass")
@@ -58,19 +58,19 @@ def test_fresh_clone_reproduces_the_pipeline_from_the_embedded_remote(clone):
         "vegaEmbed" in html and "http" not in html.split("<script>")[0]
     )  # nothing loaded from a CDN
 
-    again = run_cli(clone, "gitml", "run")
+    again = run_gitml("run", cwd=clone)
     assert again.stdout.splitlines()[-1].startswith("0 ran, 0 restored, 3 skipped")
 
 
 def test_hyper_parameter_change_shows_in_the_report(clone):
-    assert run_cli(clone, "gitml", "run", "--pull").returncode == 0
+    assert run_gitml("run", "--pull", cwd=clone).returncode == 0
     params = yaml.safe_load((clone / "params.yaml").read_text())
     params["train"]["params"]["max_depth"] = 2
     (clone / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    result = run_cli(clone, "gitml", "run")
+    result = run_gitml("run", cwd=clone)
     assert [line.split()[1] for line in result.stdout.splitlines()[:3]] == ["skipped", "ran", "ran"]
     out = clone / "r.json"
-    run_cli(clone, "gitml", "report", "--base", "HEAD", "--json", str(out))
+    run_gitml("report", "--base", "HEAD", "--json", str(out), cwd=clone)
     data = json.loads(out.read_text())
     assert data["params"] == [
         {"file": "params.yaml", "name": "train.params.max_depth", "base": 4, "head": 2}
@@ -81,7 +81,7 @@ def test_hyper_parameter_change_shows_in_the_report(clone):
 
 def test_missing_data_is_one_clear_line(clone):
     shutil.rmtree(clone / ".dvc-storage")
-    result = run_cli(clone, "gitml", "run", "--pull")
+    result = run_gitml("run", "--pull", cwd=clone)
     assert result.returncode == 3
     storage = clone / ".dvc-storage"
     assert result.stderr.strip().splitlines()[-1] == (  # the remote, not "pull it" again
@@ -111,7 +111,7 @@ def test_broken_dvc_yaml_is_a_config_error(clone, kind, pull):
     """With --pull DVC reads dvc.yaml while pulling: still a config error, not a remote one."""
     text, message = BROKEN_DVC_YAML[kind]
     (clone / "dvc.yaml").write_text(text)
-    result = run_cli(clone, "gitml", "run", *pull)
+    result = run_gitml("run", *pull, cwd=clone)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == message
     assert "could not pull" not in result.stderr
@@ -133,12 +133,10 @@ def test_push_with_a_broken_dvc_yaml_is_a_config_error(clone, monkeypatch):
 def test_unreachable_remote_names_the_remote(clone, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    run_cli(clone, "dvc", "remote", "add", "-d", "-f", "gone", "s3://bucket/path", check=True)
-    run_cli(
-        clone, "dvc", "remote", "modify", "gone", "endpointurl", "http://127.0.0.1:9", check=True
-    )
-    run_cli(clone, "dvc", "remote", "modify", "gone", "retries", "0", check=False)
-    result = run_cli(clone, "gitml", "run", "--pull")
+    run_dvc("remote", "add", "-d", "-f", "gone", "s3://bucket/path", cwd=clone, expect=0)
+    run_dvc("remote", "modify", "gone", "endpointurl", "http://127.0.0.1:9", cwd=clone, expect=0)
+    run_dvc("remote", "modify", "gone", "retries", "0", cwd=clone)
+    result = run_gitml("run", "--pull", cwd=clone)
     assert result.returncode == 3
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("ERROR: could not pull from remote 'gone' (s3://bucket/path)")
@@ -159,11 +157,11 @@ def test_s3_remote_round_trip_through_moto(clone, tmp_path, monkeypatch):
         import boto3
 
         boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket="models")
-        run_cli(clone, "dvc", "remote", "add", "-d", "s3", "s3://models/gitml", check=True)
-        run_cli(clone, "dvc", "remote", "modify", "s3", "endpointurl", endpoint, check=True)
+        run_dvc("remote", "add", "-d", "s3", "s3://models/gitml", cwd=clone, expect=0)
+        run_dvc("remote", "modify", "s3", "endpointurl", endpoint, cwd=clone, expect=0)
         # seed the bucket: data from the embedded remote, then everything the pipeline makes
-        assert run_cli(clone, "gitml", "run", "--pull", "--remote", "local").returncode == 0
-        pushed = run_cli(clone, "gitml", "run", "--push")
+        assert run_gitml("run", "--pull", "--remote", "local", cwd=clone).returncode == 0
+        pushed = run_gitml("run", "--push", cwd=clone)
         assert pushed.returncode == 0, pushed.stderr
         git(clone, "add", "-A")
         git(clone, "commit", "-q", "-m", "use the S3 remote")
@@ -171,7 +169,7 @@ def test_s3_remote_round_trip_through_moto(clone, tmp_path, monkeypatch):
         fresh = tmp_path / "fresh"
         git(tmp_path, "clone", "-q", str(clone), str(fresh))
         shutil.rmtree(fresh / ".dvc-storage", ignore_errors=True)  # only S3 can serve it now
-        result = run_cli(fresh, "gitml", "run", "--pull")
+        result = run_gitml("run", "--pull", cwd=fresh)
         assert result.returncode == 0, result.stderr
         # models and run-cache came from S3: nothing had to be trained again
         assert result.stdout.splitlines()[-1].startswith("0 ran")

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, git
-from tests.report.conftest import Project, project, run_cli  # noqa: F401  (fixture reused)
-from tests.workflows.test_lint import actionlint  # noqa: F401  (fixture reused)
+from tests.helpers import REPO_ROOT, git
+from tests.projects import Project
 
 
 @pytest.fixture

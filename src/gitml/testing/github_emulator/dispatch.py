@@ -1,0 +1,86 @@
+"""One request from bytes to (status, headers, body): log it, serve a queued fault, or
+authenticate and route it; ``/_emulator/...`` control endpoints go around all of that."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+from gitml.testing.github_emulator.errors import EmulatorError, not_found
+from gitml.testing.github_emulator.faults import rate_headers, take_fault
+from gitml.testing.github_emulator.routes import authenticate, route
+from gitml.testing.github_emulator.state import LoggedRequest
+
+if TYPE_CHECKING:
+    from gitml.testing.github_emulator.emulator import GitHubEmulator
+
+_BAD_JSON = object()
+
+
+def _api_path(prefix: str, path: str) -> str | None:
+    """The path without the API prefix, or None when the request is outside the prefix."""
+    if prefix and not (path == prefix or path.startswith(prefix + "/")):
+        return None
+    return path[len(prefix) :] or "/"
+
+
+def _payload(raw_body: bytes) -> Any:
+    try:
+        return json.loads(raw_body) if raw_body else None
+    except ValueError:
+        return _BAD_JSON
+
+
+def handle(
+    emu: GitHubEmulator, method: str, raw_path: str, headers: dict[str, str], raw_body: bytes
+) -> tuple[int, dict[str, str], Any]:
+    """Return (status, headers, body) for one request."""
+    split = urlsplit(raw_path)
+    query = {k: v[-1] for k, v in parse_qs(split.query).items()}
+    if split.path.startswith("/_emulator/"):
+        return control(emu, method, split.path, raw_body)
+    path = _api_path(emu.prefix, split.path)
+    payload = _payload(raw_body)
+    entry = LoggedRequest(method, path or split.path, query, headers, payload, time.time())
+    with emu.lock:
+        emu.requests.append(entry)
+        fault = take_fault(emu.faults, method, entry.path)
+    if fault is not None:
+        entry.status = fault.status
+        return fault.status, fault.response_headers(), fault.body
+    try:
+        if path is None:
+            raise not_found()
+        if payload is _BAD_JSON:
+            raise EmulatorError(400, "Problems parsing JSON")
+        token = authenticate(emu.tokens, headers)
+        with emu.lock:
+            status, body, extra = route(emu, method, path, query, payload, token)
+    except EmulatorError as error:
+        status, body, extra = error.status, error.body, error.headers
+    entry.status = status
+    return status, {**rate_headers(len(emu.requests)), **extra}, body
+
+
+def control(
+    emu: GitHubEmulator, method: str, path: str, raw_body: bytes
+) -> tuple[int, dict[str, str], Any]:
+    """``GET /_emulator/state``, ``POST /_emulator/seed``, ``POST /_emulator/faults``."""
+    try:
+        payload = json.loads(raw_body) if raw_body else {}
+    except ValueError:
+        return 400, {}, {"message": "Problems parsing JSON"}
+    if path == "/_emulator/state" and method == "GET":
+        return 200, {}, emu.state()
+    if path == "/_emulator/seed" and method == "POST":
+        emu.seed(payload)
+        return 204, {}, None
+    if path == "/_emulator/faults" and method == "POST":
+        if "rate_limit" in payload:
+            emu.rate_limit(**payload["rate_limit"])
+        else:
+            emu.fail(**payload)
+        return 204, {}, None
+    return 404, {}, {"message": "Not Found"}

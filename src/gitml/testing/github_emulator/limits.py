@@ -1,0 +1,34 @@
+"""GitHub's fixed values and limits that the emulation reproduces."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+#: GitHub rejects comment bodies longer than this (characters).
+MAX_COMMENT_BODY = 65_536
+#: GitHub rejects commit status descriptions longer than this (characters).
+MAX_STATUS_DESCRIPTION = 140
+DEFAULT_PER_PAGE = 30
+MAX_PER_PAGE = 100
+API_VERSION = "2022-11-28"
+DOCS = "https://docs.github.com/rest"
+#: The account an Actions installation token (``GITHUB_TOKEN``) acts as.
+ACTIONS_BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
+WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
+ISSUE_STATES = ("open", "closed")
+STATUS_STATES = {"error", "failure", "pending", "success"}
+CHECK_CONCLUSIONS = {
+    "action_required",
+    "cancelled",
+    "failure",
+    "neutral",
+    "success",
+    "skipped",
+    "stale",
+    "timed_out",
+}
+
+
+def now() -> str:
+    """The current time as GitHub writes it (UTC, seconds, ``Z``)."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
