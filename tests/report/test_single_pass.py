@@ -12,7 +12,8 @@ import pytest
 
 from gitml import dvc_adapter
 from gitml.dvc_adapter import WORKSPACE
-from tests.report.conftest import Project, run_cli
+from tests.cli import run_dvc
+from tests.projects import Project
 
 PLOTS = """
 plots:
@@ -67,7 +68,7 @@ def two_revisions(project: Project) -> Project:
         }
     )
     (project.root / "eval" / "importance.png").write_bytes(PNG)
-    run_cli(project.root, "dvc", "add", "-q", "features", check=True)
+    run_dvc("add", "-q", "features", cwd=project.root, expect=0)
     project.commit("base")
     project.write(
         {
@@ -79,7 +80,7 @@ def two_revisions(project: Project) -> Project:
             "features/c.csv": "5\n",
         }
     )
-    run_cli(project.root, "dvc", "add", "-q", "features", check=True)
+    run_dvc("add", "-q", "features", cwd=project.root, expect=0)
     return project
 
 
