@@ -19,6 +19,7 @@ from pathlib import Path
 
 import click
 
+from gitml.core.markdown import markdown_cell
 from gitml.generated_doc import GeneratedDoc
 
 #: The one command that rewrites the page; failure messages print it.
@@ -35,11 +36,6 @@ HEADER = (
     "failure (see [troubleshooting](troubleshooting.md#exit-codes)); `gitml -v COMMAND` shows the\n"
     "traceback.\n"
 )
-
-
-def _cell(text: str) -> str:
-    """Text fit for one Markdown table cell: one line, pipes escaped."""
-    return " ".join(text.split()).replace("|", "\\|")
 
 
 def _is_unset(value: object) -> bool:
@@ -122,8 +118,8 @@ def options_table(command: click.Command, ctx: click.Context) -> str:
         if param.secondary_opts:
             flags += " / " + ", ".join(f"`{opt}`" for opt in param.secondary_opts)
         rows.append(
-            f"| {flags} | {_cell(_option_type(param, ctx))} | "
-            f"{_cell(_option_default(param, ctx))} | {_cell(param.help or '')} |"
+            f"| {flags} | {markdown_cell(_option_type(param, ctx))} | "
+            f"{markdown_cell(_option_default(param, ctx))} | {markdown_cell(param.help or '')} |"
         )
     return "\n".join(rows) if found else ""
 
@@ -138,7 +134,7 @@ def arguments_table(command: click.Command, ctx: click.Context) -> str:
         else:
             kind = argument.type.name
         rows.append(
-            f"| `{argument.human_readable_name}` | {_cell(kind)} | "
+            f"| `{argument.human_readable_name}` | {markdown_cell(kind)} | "
             f"{'yes' if argument.required else 'no'} |"
         )
     return "\n".join(rows) if arguments else ""
@@ -181,7 +177,7 @@ def render(group: click.Group | None = None, name: str = "gitml") -> str:
     for command_name, command, _ in commands:
         path = f"{name} {command_name}"
         summary.append(
-            f"| [`{path}`](#{_anchor(path)}) | {_cell(command.get_short_help_str(limit=300))} |"
+            f"| [`{path}`](#{_anchor(path)}) | {markdown_cell(command.get_short_help_str(limit=300))} |"
         )
     sections = [
         HEADER,

@@ -96,7 +96,7 @@ def parse_sweep(raw: Any) -> SweepSettings:
     where = "[tool.gitml.sweep]"
     if not isinstance(raw, dict):
         raise ConfigError(f"{where} must be a table")
-    _check_keys(raw, SWEEP_KEYS, where)
+    check_keys(raw, SWEEP_KEYS, where)
     params = raw.get("params", {})
     if not isinstance(params, dict):
         raise ConfigError(f'{where} params must be a table: {{ "train.lr" = [0.1, 0.01] }}')
@@ -118,7 +118,8 @@ def parse_sweep(raw: Any) -> SweepSettings:
     )
 
 
-def _number(value: Any, where: str) -> float:
+def number_setting(value: Any, where: str) -> float:
+    """A finite number from a settings table; anything else is a ``ConfigError`` naming ``where``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(f"{where} must be a number, got {value!r}; fix it in pyproject.toml")
     try:
@@ -132,7 +133,8 @@ def _number(value: Any, where: str) -> float:
     return number
 
 
-def _check_keys(table: dict, allowed: set[str], where: str) -> None:
+def check_keys(table: dict, allowed: set[str], where: str) -> None:
+    """Refuse keys of a settings table outside ``allowed``: a typo must not pass silently."""
     unknown = sorted(set(table) - allowed)
     if unknown:
         raise ConfigError(
@@ -161,13 +163,15 @@ def _parse_gate(raw: Any, index: int) -> Gate:
     where = f"[[tool.gitml.gates]] #{index}"
     if not isinstance(raw, dict):
         raise ConfigError(f"{where} must be a table")
-    _check_keys(raw, {"metric", *GATE_RULES}, where)
+    check_keys(raw, {"metric", *GATE_RULES}, where)
     metric = raw.get("metric")
     if not isinstance(metric, str) or not metric:
         raise ConfigError(f'{where} needs metric = "name" (or "file:name")')
     if not any(rule in raw for rule in GATE_RULES):
         raise ConfigError(f"{where} on {metric} has no rule; set min, max or max_regression")
-    rules = {rule: _number(raw[rule], f"{where} {rule}") for rule in GATE_RULES if rule in raw}
+    rules = {
+        rule: number_setting(raw[rule], f"{where} {rule}") for rule in GATE_RULES if rule in raw
+    }
     if "max_regression" in rules and rules["max_regression"] < 0:
         raise ConfigError(f"{where} max_regression must be >= 0")
     if rules.get("min", -math.inf) > rules.get("max", math.inf):
@@ -180,7 +184,7 @@ def _parse_gate(raw: Any, index: int) -> Gate:
 
 def parse_settings(table: dict[str, Any], source: Path | None = None) -> Settings:
     """Validate a ``[tool.gitml]`` table and return it as ``Settings``."""
-    _check_keys(table, TOP_LEVEL_KEYS, "[tool.gitml]")
+    check_keys(table, TOP_LEVEL_KEYS, "[tool.gitml]")
     base = table.get("base", "main")
     if not isinstance(base, str) or not base:
         raise ConfigError(f"[tool.gitml] base must be a branch name, got {base!r}")
@@ -202,7 +206,7 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
     raw_promote = table.get("promote", {})
     if not isinstance(raw_promote, dict):
         raise ConfigError("[tool.gitml.promote] must be a table")
-    _check_keys(raw_promote, PROMOTE_KEYS, "[tool.gitml.promote]")
+    check_keys(raw_promote, PROMOTE_KEYS, "[tool.gitml.promote]")
     bump = raw_promote.get("bump", "minor")
     if bump not in BUMPS:
         raise ConfigError(f"[tool.gitml.promote] bump = {bump!r}: use one of {', '.join(BUMPS)}")
@@ -231,7 +235,7 @@ def _parse_retrain(raw: Any) -> RetrainSettings:
     """``[tool.gitml.retrain]``: every key a non-empty string."""
     if not isinstance(raw, dict):
         raise ConfigError("[tool.gitml.retrain] must be a table")
-    _check_keys(raw, {"dataset", "model", "target"}, "[tool.gitml.retrain]")
+    check_keys(raw, {"dataset", "model", "target"}, "[tool.gitml.retrain]")
     for key, value in raw.items():
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from gitml.core.markdown import markdown_cell
 from gitml.generated_doc import GeneratedDoc
 
 #: The one command that rewrites the page; failure messages print it.
@@ -53,11 +54,6 @@ USES_RE = re.compile(r"^\s*(?:-\s+)?uses:\s*([^\s@#]+)@([^\s#]+)\s*(?:#\s*(.*))?
 SENSITIVE_RE = re.compile(r"secrets\.|github\.token|inputs\.github-token")
 
 
-def _cell(value: Any) -> str:
-    """One Markdown table cell: one line, pipes escaped."""
-    return " ".join(str(value).split()).replace("|", "\\|")
-
-
 def _code(value: Any) -> str:
     """A value as a code span fit for a table cell; an empty string shows as ``""``."""
     if isinstance(value, bool):
@@ -71,6 +67,7 @@ def _code(value: Any) -> str:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
+    """A table in the docs' spelling (``| --- |``, as the CLI reference's)."""
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
@@ -132,10 +129,10 @@ def _permissions(value: Any) -> str:
 
 def _step_name(step: dict[str, Any]) -> str:
     if "name" in step:
-        return _cell(step["name"])
+        return markdown_cell(step["name"])
     if "uses" in step:
         return _code(step["uses"].split("@")[0])
-    return _cell(step.get("id", "(unnamed)"))
+    return markdown_cell(step.get("id", "(unnamed)"))
 
 
 def _sensitive_steps(jobs: dict[str, Any]) -> list[list[str]]:
@@ -179,7 +176,7 @@ def workflow_section(path: Path, relative: str) -> str:
 
 def _workflow_intro(text: str, data: dict[str, Any], relative: str) -> list[str]:
     """The title, the workflow's name, its top comment and how to call it."""
-    parts = [f"## `{relative}`", f"Workflow name: **{_cell(data.get('name', ''))}**."]
+    parts = [f"## `{relative}`", f"Workflow name: **{markdown_cell(data.get('name', ''))}**."]
     comment = leading_comment(text)
     if comment:
         parts.append(_comment_markdown(comment))
@@ -198,10 +195,10 @@ def _workflow_inputs(inputs: dict[str, Any]) -> str:
         [
             [
                 f"`{name}`",
-                _cell(spec.get("type", "")),
+                markdown_cell(spec.get("type", "")),
                 "yes" if spec.get("required") else "no",
                 _code(spec.get("default", "")) if "default" in spec else "",
-                _cell(spec.get("description", "")),
+                markdown_cell(spec.get("description", "")),
             ]
             for name, spec in inputs.items()
         ],
@@ -217,7 +214,7 @@ def _workflow_secrets(secrets: dict[str, Any]) -> str:
             [
                 f"`{name}`",
                 "yes" if (spec or {}).get("required") else "no",
-                _cell((spec or {}).get("description", "")),
+                markdown_cell((spec or {}).get("description", "")),
             ]
             for name, spec in secrets.items()
         ],
@@ -230,7 +227,7 @@ def _workflow_outputs(outputs: dict[str, Any]) -> str:
     return _table(
         ["output", "description", "value"],
         [
-            [f"`{name}`", _cell(spec.get("description", "")), _code(spec.get("value", ""))]
+            [f"`{name}`", markdown_cell(spec.get("description", "")), _code(spec.get("value", ""))]
             for name, spec in outputs.items()
         ],
     )
@@ -262,7 +259,7 @@ def _job_row(job_id: str, job: dict[str, Any]) -> list[str]:
     when = _code(job["if"]) if "if" in job else None
     return [
         f"`{job_id}`",
-        _cell(job.get("name", "")),
+        markdown_cell(job.get("name", "")),
         ", ".join(f"`{n}`" for n in needs),
         when or ("when its `needs` succeed" if needs else "every run"),
         _permissions(job.get("permissions")),
@@ -302,7 +299,7 @@ def _actions_table(text: str) -> str:
         return "None."
     return _table(
         ["action", "pinned to", "version"],
-        [[f"`{a}`", f"`{ref}`", _cell(note)] for a, ref, note in actions],
+        [[f"`{a}`", f"`{ref}`", markdown_cell(note)] for a, ref, note in actions],
     )
 
 
@@ -321,7 +318,7 @@ def input_uses(steps: list[dict[str, Any]], name: str) -> list[str]:
         if pattern.search(str(step.get("working-directory", ""))):
             found["`working-directory`"] = None
         if pattern.search(str(step.get("if", ""))):
-            found[f"`if:` of step {_cell(step.get('name', step.get('id', '')))}"] = None
+            found[f"`if:` of step {markdown_cell(step.get('name', step.get('id', '')))}"] = None
     return list(found)
 
 
@@ -332,7 +329,7 @@ def action_section(path: Path, relative: str) -> str:
     steps = (data.get("runs") or {}).get("steps") or []
     parts = [
         f"## `{relative}`",
-        f"Action name: **{_cell(data.get('name', ''))}**. {_cell(data.get('description', ''))}",
+        f"Action name: **{markdown_cell(data.get('name', ''))}**. {markdown_cell(data.get('description', ''))}",
         "Use it as a step: `uses: gitml/gitml/action@<full-commit-sha>`. Inputs reach the "
         "scripts only through `env:` (no `${{ }}` in a `run:` script); the table says where each "
         "input is read.",
@@ -348,7 +345,7 @@ def action_section(path: Path, relative: str) -> str:
                     "yes" if spec.get("required") else "no",
                     _code(spec.get("default", "")) if "default" in spec else "",
                     ", ".join(input_uses(steps, name)),
-                    _cell(spec.get("description", "")),
+                    markdown_cell(spec.get("description", "")),
                 ]
                 for name, spec in inputs.items()
             ],
@@ -360,7 +357,11 @@ def action_section(path: Path, relative: str) -> str:
         _table(
             ["output", "description", "value"],
             [
-                [f"`{name}`", _cell(spec.get("description", "")), _code(spec.get("value", ""))]
+                [
+                    f"`{name}`",
+                    markdown_cell(spec.get("description", "")),
+                    _code(spec.get("value", "")),
+                ]
                 for name, spec in outputs.items()
             ],
         )

@@ -77,3 +77,10 @@ def test_metric_rows_turns_values_that_are_not_numbers_into_load_errors():
             "metrics", "workspace", "m.json", "accuracy is not a number ('n/a')", metric="accuracy"
         )
     ]
+
+
+def test_the_settings_accept_exactly_the_core_s_directions():
+    # config sits below the core, so it spells the two directions itself
+    from gitml import config
+
+    assert tuple(direction.value for direction in Direction) == config.DIRECTIONS

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from gitml.sweep.results import DEFAULT_RESULTS
+
+if TYPE_CHECKING:
+    from gitml.sweep.model import Leaderboard
 
 MODES = ("plan", "cell", "collect", "apply")
 
@@ -124,34 +128,73 @@ def sweep(
       gitml sweep --collect results/ -o leaderboard.md --json leaderboard.json
       gitml sweep --apply best
     """
-    from gitml.core.github_output import write_outputs
-    from gitml.errors import GatesFailed, PipelineError, UsageError
-    from gitml.sweep import flow
-    from gitml.sweep.write import write_leaderboard
+    from gitml.errors import UsageError
 
     chosen = [m for m, on in zip(MODES, (plan, cell, collect_dir, apply_target), strict=True) if on]
     if len(chosen) > 1:
         raise UsageError(f"--{' and --'.join(chosen)} cannot be combined; pick one")
     root = Path(".")
     if plan:
-        text = flow.plan(root, specs)
-        click.echo(text)
-        write_outputs({"matrix": text})
-        return
-    if apply_target:
-        applied = flow.apply(root, apply_target, results_dir)
-        how = "dvc exp apply" if applied.how == "experiment" else "params written, outputs restored"
-        click.echo(f"Applied {applied.name} ({how}): {applied.params}")
-        click.echo("Commit params.yaml and dvc.lock to put it on this branch.")
-        return
-    if cell:
-        run = flow.run_one(root, specs, cell, base, results_dir, pull=pull, push=push)
-        click.echo(f"{run.name}: {run.status}; result in {results_dir / (run.name + '.json')}")
-        return
-    if collect_dir is not None:
-        board = flow.collect(root, specs, collect_dir, base)
+        _plan(root, specs)
+    elif apply_target:
+        _apply(root, apply_target, results_dir)
+    elif cell:
+        _cell(root, specs, cell, base, results_dir, pull, push)
     else:
-        board = flow.sweep(root, specs, base, jobs, results_dir)
+        from gitml.sweep import flow
+
+        if collect_dir is not None:
+            board = flow.collect(root, specs, collect_dir, base)
+        else:
+            board = flow.sweep(root, specs, base, jobs, results_dir)
+        _leaderboard(board, output, json_path, html_path, check)
+
+
+def _plan(root: Path, specs: tuple[str, ...]) -> None:
+    from gitml.core.github_output import write_outputs
+    from gitml.sweep import flow
+
+    text = flow.plan(root, specs)
+    click.echo(text)
+    write_outputs({"matrix": text})
+
+
+def _apply(root: Path, target: str, results_dir: Path) -> None:
+    from gitml.sweep import flow
+
+    applied = flow.apply(root, target, results_dir)
+    how = "dvc exp apply" if applied.how == "experiment" else "params written, outputs restored"
+    click.echo(f"Applied {applied.name} ({how}): {applied.params}")
+    click.echo("Commit params.yaml and dvc.lock to put it on this branch.")
+
+
+def _cell(
+    root: Path,
+    specs: tuple[str, ...],
+    cell: str,
+    base: str | None,
+    results_dir: Path,
+    pull: bool,
+    push: bool,
+) -> None:
+    from gitml.sweep import flow
+
+    run = flow.run_one(root, specs, cell, base, results_dir, pull=pull, push=push)
+    click.echo(f"{run.name}: {run.status}; result in {results_dir / (run.name + '.json')}")
+
+
+def _leaderboard(
+    board: Leaderboard,
+    output: Path | None,
+    json_path: Path | None,
+    html_path: Path | None,
+    check: bool,
+) -> None:
+    """Write and print the leaderboard, set the step output ``best``, and fail as asked."""
+    from gitml.core.github_output import write_outputs
+    from gitml.errors import GatesFailed, PipelineError
+    from gitml.sweep.write import write_leaderboard
+
     text, paths = write_leaderboard(board, output, json_path, html_path)
     if output is None:
         click.echo(text, nl=False)

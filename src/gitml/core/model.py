@@ -68,9 +68,6 @@ class DataChangeKind(TextEnum):
 #: What a load error is about.
 LoadSource = Literal["metrics", "params", "plots"]
 
-STATUSES = tuple(status.value for status in MetricStatus)
-DIRECTIONS = tuple(direction.value for direction in Direction)
-
 
 def _coerce(instance: Any, name: str, kind: type[TextEnum], optional: bool = False) -> None:
     """Turn a plain string field of a frozen dataclass into its enum member (a bad value raises

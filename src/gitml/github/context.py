@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from gitml.errors import UsageError
 
@@ -30,6 +30,10 @@ PULL_REQUEST_EVENTS = {
 }
 REPOSITORY_RE = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 SHA_RE = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
+#: where the pull request number came from: a flag (``--pr``, ``pr.json``) or the event payload
+PrSource = Literal["flag", "event"]
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,8 @@ class GitHubContext:
     pr: int | None = None
     #: the pull request's head commit (or the pushed commit); None when it must be looked up
     sha: str | None = None
-    #: where ``pr`` came from: "flag", "event" or None
-    pr_source: str | None = None
+    #: where ``pr`` came from (None: nowhere)
+    pr_source: PrSource | None = None
     #: the event says the pull request's head is in another repository
     fork: bool = False
 
@@ -144,6 +148,7 @@ def resolve(
 
     event_name = env.get("GITHUB_EVENT_NAME") or None
     event_pr, event_sha, fork = from_event(event_name, _payload(env))
+    pr_source: PrSource | None
     if pr is not None:
         # the event's head SHA belongs to the event's pull request only
         if pr != event_pr:

@@ -11,7 +11,7 @@ fork-safe workflow and the result carries a warning saying so.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -237,12 +237,3 @@ def _set_check(
         )
         return replace(result, warnings=(*result.warnings, warning))
     return replace(result, check=check)
-
-
-# The API client's names before it became public in ``gitml.github.api``, for the callers
-# that still import them from here; removed once none does.
-_Api = GitHubApi
-
-
-def _viewer(gh: object, api: GitHubApi) -> Callable[[], sticky.Identity]:
-    return api.viewer

@@ -136,9 +136,10 @@ def _read(request: IssueRequest) -> tuple[str, dict[str, Any]]:
 
 def publish_issue(request: IssueRequest, env: Mapping[str, str] | None = None) -> IssueOutcome:
     """Job summary, then the sticky issue, then the step outputs ``verdict`` and ``issue-url``."""
-    from gitml.github.client import RetrySettings, make_client
+    from gitml.github.api import GitHubApi
+    from gitml.github.client import RetrySettings
     from gitml.github.context import resolve
-    from gitml.github.publish import ApiError, _Api, _viewer
+    from gitml.github.errors import ApiError
 
     env = os.environ if env is None else env
     text, data = _read(request)
@@ -156,15 +157,15 @@ def publish_issue(request: IssueRequest, env: Mapping[str, str] | None = None) -
             "the report is in the job summary and the file (gitml monitor caps it at 64,000)"
         )
     settings = RetrySettings.from_env(env)
-    gh = make_client(context, settings)
-    api = _Api(gh, context, settings)
+    api = GitHubApi.connect(context, settings)
+    gh = api.gh
     alarming = data["verdict"] in ALARMING
     name = title(data.get("model"), data.get("stage"))
     try:
         repo = gh.get_repo(context.repository)
         outcome = api(
             f"keeping the monitoring issue of {key}",
-            lambda: upsert_issue(repo, body, key, name, alarming, _viewer(gh, api)),
+            lambda: upsert_issue(repo, body, key, name, alarming, api.viewer),
         )
     except ApiError as error:
         if error.forbidden:

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitml.config import GATE_RULES, Gate, Settings
+from gitml.config import GATE_RULES, Gate, Settings, check_keys, number_setting
 from gitml.errors import ConfigError
 
 #: Tests gitml runs, by the names the report and the settings use.
@@ -86,21 +86,6 @@ class MonitorSettings:
         return self.features.get(name, FeatureSettings())
 
 
-def _check_keys(table: dict, allowed: set[str], where: str) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise ConfigError(
-            f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} in {where}; "
-            f"allowed: {', '.join(sorted(allowed))}"
-        )
-
-
-def _number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{where} must be a number, got {value!r}; fix it in pyproject.toml")
-    return float(value)
-
-
 def _positive_int(value: Any, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"{where} must be a whole number >= 1, got {value!r}")
@@ -117,7 +102,7 @@ def _feature(name: str, raw: Any) -> FeatureSettings:
     where = f"[tool.gitml.monitor.features.{name}]"
     if not isinstance(raw, dict):
         raise ConfigError(f"{where} must be a table of kind, test and threshold")
-    _check_keys(raw, FEATURE_KEYS, where)
+    check_keys(raw, FEATURE_KEYS, where)
     kind, test = raw.get("kind"), raw.get("test")
     if kind is not None and kind not in KINDS:
         raise ConfigError(f"{where} kind = {kind!r}: use one of {', '.join(KINDS)}")
@@ -125,7 +110,7 @@ def _feature(name: str, raw: Any) -> FeatureSettings:
         raise ConfigError(f"{where} test = {test!r}: use one of {', '.join(TESTS)}")
     threshold = raw.get("threshold")
     if threshold is not None:
-        threshold = _number(threshold, f"{where} threshold")
+        threshold = number_setting(threshold, f"{where} threshold")
         if threshold <= 0:
             raise ConfigError(f"{where} threshold must be > 0")
     return FeatureSettings(kind=kind, test=test, threshold=threshold)
@@ -141,13 +126,15 @@ def _gates(raw_gates: Any) -> tuple[Gate, ...]:
         where = f"[[tool.gitml.monitor.gates]] #{index}"
         if not isinstance(raw, dict):
             raise ConfigError(f"{where} must be a table")
-        _check_keys(raw, {"metric", *GATE_RULES}, where)
+        check_keys(raw, {"metric", *GATE_RULES}, where)
         metric = raw.get("metric")
         if metric not in GATE_METRICS:
             raise ConfigError(f"{where} metric = {metric!r}: use one of {', '.join(GATE_METRICS)}")
         if not any(rule in raw for rule in GATE_RULES):
             raise ConfigError(f"{where} on {metric} has no rule; set min, max or max_regression")
-        rules = {rule: _number(raw[rule], f"{where} {rule}") for rule in GATE_RULES if rule in raw}
+        rules = {
+            rule: number_setting(raw[rule], f"{where} {rule}") for rule in GATE_RULES if rule in raw
+        }
         if rules.get("max_regression", 0) < 0:
             raise ConfigError(f"{where} max_regression must be >= 0")
         gates.append(Gate(metric=metric, **rules))
@@ -157,7 +144,7 @@ def _gates(raw_gates: Any) -> tuple[Gate, ...]:
 def parse_monitor_settings(table: dict[str, Any]) -> MonitorSettings:
     """Validate a ``[tool.gitml.monitor]`` table."""
     where = "[tool.gitml.monitor]"
-    _check_keys(table, MONITOR_KEYS, where)
+    check_keys(table, MONITOR_KEYS, where)
     values: dict[str, Any] = {}
     for key in ("stage", "reference", "target"):
         if key in table:
@@ -177,7 +164,7 @@ def parse_monitor_settings(table: dict[str, Any]) -> MonitorSettings:
             raise ConfigError(f"{where} seed must be a whole number >= 0, got {seed!r}")
         values["seed"] = seed
     if "drift_share" in table:
-        share = _number(table["drift_share"], f"{where} drift_share")
+        share = number_setting(table["drift_share"], f"{where} drift_share")
         if not 0 < share <= 1:
             raise ConfigError(f"{where} drift_share must be in (0, 1], got {share:g}")
         values["drift_share"] = share

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from gitml.errors import UsageError
-from gitml.github.client import RetrySettings, make_client
+from gitml.github.api import GitHubApi
+from gitml.github.client import RetrySettings
 from gitml.github.context import DEFAULT_API_URL, GitHubContext, resolve
-from gitml.github.publish import ApiError, _Api
+from gitml.github.errors import ApiError
 from gitml.retrain.body import marker
 
 
@@ -49,7 +50,7 @@ class PullRequests:
 
     def __init__(self, context: GitHubContext, settings: RetrySettings):
         self.context = context
-        self.api = _Api(make_client(context, settings), context, settings)
+        self.api = GitHubApi.connect(context, settings)
         self._repo = None
 
     @classmethod

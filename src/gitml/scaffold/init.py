@@ -206,16 +206,7 @@ def init_repository(
     dry_run: bool = False,
 ) -> InitResult:
     """Add gitml to the git repository holding ``directory`` (where dvc.yaml is, or will be)."""
-    project = Path(directory).resolve()
-    if not project.is_dir():
-        raise UsageError(f"{directory} is not a directory; pass --dir with your project's folder")
-    top_text = _git(project, "rev-parse", "--show-toplevel")
-    if top_text is None:
-        raise UsageError(
-            f"{project} is not in a git repository; run `git init` there first, "
-            "or pass --dir with the path of one"
-        )
-    top = Path(top_text).resolve()
+    project, top = _locate(directory)
     source = resolve_source(ref)
     plan = _Plan(project, force)
     warnings: list[str] = []
@@ -224,46 +215,9 @@ def init_repository(
     if existing is not None:
         load_pyproject(existing)  # fail before `dvc init` or any write
 
-    dvc_init = not (project / ".dvc").is_dir()
-    # a folder below a DVC project belongs to it: no nested `dvc init` there
-    for parent in project.parents if dvc_init and project != top else ():
-        if (parent / ".dvc").is_dir():
-            raise UsageError(
-                f"{project} is inside the DVC project at {parent}; run `gitml init` there "
-                f"(--dir {os.path.relpath(parent)})"
-            )
-        if parent == top:
-            break
-    if dvc_init:
-        plan.files.append(FileResult(".dvc", "created", "dvc init"))
-        if not dry_run:
-            dvc_adapter.init_dvc(project, subdir=project != top)
-    if dvc_init and dry_run:
-        outline = dvc_adapter.ProjectOutline((), (), None, None)
-    else:
-        outline = dvc_adapter.project_outline(project)
-
-    ours = templates.read("init", "dvc.yaml")
-    pipeline = not (project / "dvc.yaml").exists()
-    if pipeline:
-        plan.write("dvc.yaml", ours)
-        plan.write("params.yaml", templates.read("init", "params.yaml"))
-    elif (project / "dvc.yaml").read_text(encoding="utf-8") != ours:
-        ours = None  # the user's own pipeline: infer from what it declares
-    if ours is not None and not (project / "metrics.json").is_file():
-        # gitml's evaluate stage writes these; metrics.json does not exist until the first run.
-        metrics = {"metrics.json": dict.fromkeys(BUILTIN_METRICS, 0.0)}
-        artifacts: tuple[str, ...] = ("model",)
-    else:
-        files = list(outline.metrics_files) or discover_metrics_files(project)
-        metrics, notes = read_metrics(project, files)
-        warnings += notes
-        if not files:
-            warnings.append(
-                "dvc.yaml declares no metrics and no metrics*.json|yaml was found: no gate is "
-                "proposed; declare your metrics file under `metrics:` in dvc.yaml"
-            )
-        artifacts = outline.model_artifacts
+    dvc_init, outline = _dvc_project(plan, project, top, dry_run)
+    pipeline = _pipeline(plan, outline)
+    warnings += pipeline.notes
 
     base = infer_base(top)
     needs = remote_needs(outline.remote_name, outline.remote_url)
@@ -272,7 +226,8 @@ def init_repository(
     warnings += found.notes
     _workflows(plan, top, base, source, needs, release, found.path)
 
-    proposed = propose_settings(base, metrics, artifacts, tuple(registry_stages(top)))
+    stages = tuple(registry_stages(top))
+    proposed = propose_settings(base, pipeline.metrics, pipeline.artifacts, stages)
     warnings += proposed.notes
     action, text = merge_pyproject(existing, proposed.text, force)
     detail = "[tool.gitml] exists; --force to replace it" if action == "skipped" else "[tool.gitml]"
@@ -289,8 +244,83 @@ def init_repository(
     result = InitResult(
         source, base, tuple(plan.files), needs.secrets, tuple(warnings), (), dry_run
     )
-    steps = _next_steps(result, project, pipeline, dvc_init, release, outline.remote_url)
+    steps = _next_steps(result, project, pipeline.written, dvc_init, release, outline.remote_url)
     return dataclasses.replace(result, next_steps=tuple(steps))
+
+
+def _locate(directory: Path | str) -> tuple[Path, Path]:
+    """The project's folder and the top of the git repository holding it."""
+    project = Path(directory).resolve()
+    if not project.is_dir():
+        raise UsageError(f"{directory} is not a directory; pass --dir with your project's folder")
+    top_text = _git(project, "rev-parse", "--show-toplevel")
+    if top_text is None:
+        raise UsageError(
+            f"{project} is not in a git repository; run `git init` there first, "
+            "or pass --dir with the path of one"
+        )
+    return project, Path(top_text).resolve()
+
+
+def _dvc_project(
+    plan: _Plan, project: Path, top: Path, dry_run: bool
+) -> tuple[bool, dvc_adapter.ProjectOutline]:
+    """``dvc init`` when the project has no DVC yet (not in a dry run); whether it was needed,
+    and what the project's DVC declares."""
+    dvc_init = not (project / ".dvc").is_dir()
+    # a folder below a DVC project belongs to it: no nested `dvc init` there
+    for parent in project.parents if dvc_init and project != top else ():
+        if (parent / ".dvc").is_dir():
+            raise UsageError(
+                f"{project} is inside the DVC project at {parent}; run `gitml init` there "
+                f"(--dir {os.path.relpath(parent)})"
+            )
+        if parent == top:
+            break
+    if dvc_init:
+        plan.files.append(FileResult(".dvc", "created", "dvc init"))
+        if not dry_run:
+            dvc_adapter.init_dvc(project, subdir=project != top)
+    if dvc_init and dry_run:
+        return dvc_init, dvc_adapter.ProjectOutline((), (), None, None)
+    return dvc_init, dvc_adapter.project_outline(project)
+
+
+@dataclass(frozen=True)
+class _Pipeline:
+    """Whether init writes gitml's pipeline, and what the settings are proposed from."""
+
+    written: bool
+    #: ``{file: {name: value}}``
+    metrics: dict[str, dict[str, float]]
+    artifacts: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+
+def _pipeline(plan: _Plan, outline: dvc_adapter.ProjectOutline) -> _Pipeline:
+    """gitml's pipeline planned when the project has none; the metrics and model artifacts to
+    propose settings from: gitml's, or what the user's pipeline declares."""
+    project = plan.project
+    ours = templates.read("init", "dvc.yaml")
+    written = not (project / "dvc.yaml").exists()
+    if written:
+        plan.write("dvc.yaml", ours)
+        plan.write("params.yaml", templates.read("init", "params.yaml"))
+    elif (project / "dvc.yaml").read_text(encoding="utf-8") != ours:
+        ours = None  # the user's own pipeline: infer from what it declares
+    if ours is not None and not (project / "metrics.json").is_file():
+        # gitml's evaluate stage writes these; metrics.json does not exist until the first run.
+        metrics = {"metrics.json": dict.fromkeys(BUILTIN_METRICS, 0.0)}
+        return _Pipeline(written, metrics, ("model",))
+    files = list(outline.metrics_files) or discover_metrics_files(project)
+    metrics, notes = read_metrics(project, files)
+    if not files:
+        notes = [
+            *notes,
+            "dvc.yaml declares no metrics and no metrics*.json|yaml was found: no gate is "
+            "proposed; declare your metrics file under `metrics:` in dvc.yaml",
+        ]
+    return _Pipeline(written, metrics, outline.model_artifacts, tuple(notes))
 
 
 def _next_steps(

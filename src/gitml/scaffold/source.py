@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from gitml import __version__
+from gitml.core.git import output as git_output
 from gitml.errors import UsageError
 
 #: where gitml's reusable workflows live
@@ -56,11 +56,8 @@ def installed_commit() -> tuple[str, str] | None:
     url = urlparse(info.get("url", ""))
     if url.scheme == "file" and "dir_info" in info:
         folder = Path(unquote(url.path))
-        result = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, check=False
-        )
-        sha = result.stdout.strip()
-        if result.returncode == 0 and FULL_SHA.fullmatch(sha):
+        sha = git_output(folder, "rev-parse", "HEAD")
+        if sha and FULL_SHA.fullmatch(sha):
             return sha, f"local checkout at {folder}"
     return None
 

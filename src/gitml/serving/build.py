@@ -137,43 +137,66 @@ def build(
     model = import_model(root, source, model_path=model_path)
     name = bento_name(source.artifact)
     tag = f"{name}:{source.label}"
-    packages = pinned()
-
-    if service_file is None:
-        ctx = default_context(root, model, name)
-        service = "service:GitmlClassifier"
-        include = [*SERVICE_FILES, "gitml_service.json"]
-        kind = "default"
-    else:
-        path_text, _, class_name = service_file.partition(":")
-        path = (root / path_text).resolve()
-        if not path.is_file() or path.suffix != ".py":
-            raise UsageError(f"service file {path_text} not found; pass --service path/to/file.py")
-        ctx = path.parent
-        service = f"{path.stem}:{class_name}" if class_name else path.stem
-        include = ["*.py", "*.json", "*.yaml", "*.txt"]
-        kind = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
-
-    spec = bentofile(service, include, model, packages, lock, base_image)
+    service = _service(root, model, name, service_file)
+    spec = bentofile(service.entry, service.include, model, pinned(), lock, base_image)
     bentofile_path = Path(root) / BUILD_DIR / f"{tag.replace(':', '-')}.bentofile.yaml"
     bentofile_path.parent.mkdir(parents=True, exist_ok=True)
     bentofile_path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
 
     delete_bento(tag)  # rebuilding a version replaces its Bento
-    env = {**os.environ, MODEL_TAG_ENV: model.tag, "BENTOML_DO_NOT_TRACK": "True"}
+    _bentoml_build(service.context, bentofile_path, tag, model.tag)
+    check_models(tag, model.tag)
+    return BuildResult(tag, model, source, service.kind)
+
+
+@dataclass(frozen=True)
+class _Service:
+    """The service a Bento is built from."""
+
+    #: the build context: the folder ``bentoml build`` reads
+    context: Path
+    #: ``module:Class`` (or the module) as the bentofile names it
+    entry: str
+    include: list[str]
+    #: "default" or the user's file, as ``BuildResult.service`` reports it
+    kind: str
+
+
+def _service(root: Path, model: ImportedModel, name: str, service_file: str | None) -> _Service:
+    """gitml's default service in a fresh build context, or the user's ``path.py[:Class]``."""
+    if service_file is None:
+        context = default_context(root, model, name)
+        include = [*SERVICE_FILES, "gitml_service.json"]
+        return _Service(context, "service:GitmlClassifier", include, "default")
+    path_text, _, class_name = service_file.partition(":")
+    path = (root / path_text).resolve()
+    if not path.is_file() or path.suffix != ".py":
+        raise UsageError(f"service file {path_text} not found; pass --service path/to/file.py")
+    return _Service(
+        path.parent,
+        f"{path.stem}:{class_name}" if class_name else path.stem,
+        ["*.py", "*.json", "*.yaml", "*.txt"],
+        str(path.relative_to(root)) if path.is_relative_to(root) else str(path),
+    )
+
+
+def _bentoml_build(context: Path, bentofile_path: Path, tag: str, model_tag: str) -> None:
+    """``bentoml build`` in a child process (see the module docstring)."""
+    name, _, label = tag.partition(":")
+    env = {**os.environ, MODEL_TAG_ENV: model_tag, "BENTOML_DO_NOT_TRACK": "True"}
     result = subprocess.run(
         [
             sys.executable,
             "-m",
             "bentoml",
             "build",
-            str(ctx),
+            str(context),
             "--bentofile",
             str(bentofile_path),
             "--name",
             name,
             "--version",
-            source.label,
+            label,
             "--output",
             "tag",
         ],
@@ -185,8 +208,6 @@ def build(
     if result.returncode != 0:
         detail = [line for line in result.stderr.strip().splitlines() if line.strip()]
         raise GitmlError(f"bentoml build failed: {detail[-1] if detail else 'no output'}")
-    check_models(tag, model.tag)
-    return BuildResult(tag, model, source, kind)
 
 
 def check_models(bento_tag: str, model_tag: str) -> None:

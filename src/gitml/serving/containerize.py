@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from gitml.config import load_settings
+from gitml.core.git import output as git_output
 from gitml.errors import GitmlError, UsageError
 from gitml.registry.stages import promote_stage
 from gitml.serving.archive import save_oci_archive
@@ -51,11 +52,8 @@ def source_url(root: Path | str) -> str | None:
     repository = os.environ.get("GITHUB_REPOSITORY")
     if repository:
         return f"{os.environ.get('GITHUB_SERVER_URL', 'https://github.com')}/{repository}"
-    found = subprocess.run(
-        ["git", "remote", "get-url", "origin"], cwd=root, capture_output=True, text=True
-    )
-    url = found.stdout.strip()
-    if found.returncode != 0 or not url.startswith(("https://", "http://")):
+    url = git_output(root, "remote", "get-url", "origin")
+    if not url or not url.startswith(("https://", "http://")):
         return None
     return re.sub(r"//[^/@]*@", "//", url).removesuffix(".git")
 

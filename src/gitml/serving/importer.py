@@ -58,33 +58,14 @@ def import_model(
 
     ``model_path`` overrides where the file comes from (tests; a model not tracked by DVC).
     """
+    import shutil
+
     import bentoml
-    from bentoml.exceptions import NotFound
 
     tag = f"{source.artifact}:{source.label}"
-    try:
-        existing = bentoml.models.get(tag)
-    except NotFound:
-        existing = None
+    existing = _imported(tag, source)
     if existing is not None:
-        if existing.info.labels.get("commit") != source.commit:
-            raise GitmlError(
-                f"BentoML model {tag} exists but was imported from commit "
-                f"{existing.info.labels.get('commit')}, not {source.commit[:12]}; "
-                f"delete it with `bentoml models delete {tag}`"
-            )
-        meta = existing.info.metadata
-        return ImportedModel(
-            tag,
-            source.artifact,
-            source.version and source.version.version,
-            source.commit,
-            list(meta.get("features", [])),
-            list(meta.get("classes", [])),
-            dict(meta.get("metrics", {})),
-            reused=True,
-        )
-
+        return existing
     with tempfile.TemporaryDirectory() as scratch:
         if model_path is None:
             path = dvc_adapter.artifact_path(root, source.artifact)
@@ -92,25 +73,8 @@ def import_model(
                 root, path, source.commit, Path(scratch) / MODEL_FILE
             )
         features, classes = describe_model(model_path)
-        version = source.version
-        labels = {
-            "artifact": source.artifact,
-            "version": version.version if version else "unregistered",
-            "commit": source.commit,
-            "stage": ",".join(version.stages) if version and version.stages else "none",
-            "source": "gitml",
-        }
-        metadata = {
-            "version": version.version if version else "",
-            "commit": source.commit,
-            "metrics": dict(version.metrics) if version else {},
-            "features": features,
-            "classes": classes,
-            "model_file": MODEL_FILE,
-        }
-        import shutil
-
-        with bentoml.models.create(tag, labels=labels, metadata=metadata) as model:
+        metadata = _metadata(source, features, classes)
+        with bentoml.models.create(tag, labels=_labels(source), metadata=metadata) as model:
             shutil.copyfile(model_path, model.path_of(MODEL_FILE))
     return ImportedModel(
         tag,
@@ -121,3 +85,57 @@ def import_model(
         classes,
         metadata["metrics"],
     )
+
+
+def _imported(tag: str, source: ModelSource) -> ImportedModel | None:
+    """The model already in BentoML's store under ``tag``, if any: it must be from the same
+    commit."""
+    import bentoml
+    from bentoml.exceptions import NotFound
+
+    try:
+        existing = bentoml.models.get(tag)
+    except NotFound:
+        return None
+    if existing.info.labels.get("commit") != source.commit:
+        raise GitmlError(
+            f"BentoML model {tag} exists but was imported from commit "
+            f"{existing.info.labels.get('commit')}, not {source.commit[:12]}; "
+            f"delete it with `bentoml models delete {tag}`"
+        )
+    meta = existing.info.metadata
+    return ImportedModel(
+        tag,
+        source.artifact,
+        source.version and source.version.version,
+        source.commit,
+        list(meta.get("features", [])),
+        list(meta.get("classes", [])),
+        dict(meta.get("metrics", {})),
+        reused=True,
+    )
+
+
+def _labels(source: ModelSource) -> dict[str, str]:
+    """BentoML labels: what ``bentoml models list`` shows and filters on."""
+    version = source.version
+    return {
+        "artifact": source.artifact,
+        "version": version.version if version else "unregistered",
+        "commit": source.commit,
+        "stage": ",".join(version.stages) if version and version.stages else "none",
+        "source": "gitml",
+    }
+
+
+def _metadata(source: ModelSource, features: list[str], classes: list[Any]) -> dict[str, Any]:
+    """BentoML metadata: what the service reads back (features, classes, metrics)."""
+    version = source.version
+    return {
+        "version": version.version if version else "",
+        "commit": source.commit,
+        "metrics": dict(version.metrics) if version else {},
+        "features": features,
+        "classes": classes,
+        "model_file": MODEL_FILE,
+    }

@@ -43,7 +43,9 @@ def handle(
         return control(emu, method, split.path, raw_body)
     path = _api_path(emu.prefix, split.path)
     payload = _payload(raw_body)
-    entry = LoggedRequest(method, path or split.path, query, headers, payload, time.time())
+    # a body that is not JSON is logged as its text, so the state document stays JSON
+    logged = raw_body.decode("utf-8", "replace") if payload is _BAD_JSON else payload
+    entry = LoggedRequest(method, path or split.path, query, headers, logged, time.time())
     with emu.lock:
         emu.requests.append(entry)
         fault = take_fault(emu.faults, method, entry.path)
