@@ -2,9 +2,10 @@
 
 Not a test: a measurement to run by hand::
 
-    .venv/bin/python bench/report.py                  # throwaway copy of the reference project
-    .venv/bin/python bench/report.py --runs 9
-    .venv/bin/python bench/report.py --project DIR    # an existing DVC project whose HEAD~1 differs
+    .venv/bin/python bench/report.py                   # both projects below, 5 runs each
+    .venv/bin/python bench/report.py --runs 9 --shape tutorial
+    .venv/bin/python bench/report.py --project DIR     # an existing DVC project whose HEAD~1 differs
+    .venv/bin/python bench/report.py --against main   # main's gitml timed too; same md/json/html?
 
 What is compared. A pull-request comment made with CML today is built from one DVC process per
 section, each of which opens the repository, reads both revisions and renders its own piece:
@@ -20,26 +21,45 @@ the keys of the top-level `plots:` list of `dvc.yaml`. The gitml side is one pro
     gitml report --base HEAD~1 -o report.md --json report.json
 
 which does strictly more work: it writes the Markdown comment, the JSON data and an offline HTML
-file with every plot rendered, and evaluates the quality gates. Both sides compare HEAD~1 with the
-workspace (a clean checkout of HEAD).
+file with every plot rendered, lists the data changes (`dvc diff`, not in the chain) and
+evaluates the quality gates. Both sides compare HEAD~1 with the workspace (a clean checkout of
+HEAD).
 
-Setup. By default the repository root (the directory above `bench/`) is `git clone`d into a
-temporary directory; there `gitml run --pull` reproduces the pipeline from the embedded local DVC
-remote (offline), then `train.params.max_depth` is changed in `params.yaml` (4 -> 3), the
-pipeline rerun and the result committed, so that HEAD~1 differs in params, metrics and plots.
+The projects (`--shape`, default both), each set up in a temporary directory:
 
-Timing. Each side is run once to warm up (discarded: the first `gitml report` builds the cached
-JavaScript bundle for the HTML file, and both warm the OS file cache), then N times, alternating,
-wall time measured with `time.perf_counter` around `subprocess.run` (output to /dev/null). The
-chain's time is the sum of its commands, run sequentially as a CI job runs them. It prints the
-median and minimum of each side and the ratio gitml/chain of the medians against the target
-(at most 0.25x). It exits 0 either way.
+- reference: the repository root (the directory above `bench/`) is `git clone`d; there
+  `gitml run --pull` reproduces the pipeline from the embedded local DVC remote (offline), then
+  `train.params.max_depth` is changed in `params.yaml` (4 -> 3), the pipeline rerun and the
+  result committed, so that HEAD~1 differs in params, metrics and plots.
+- tutorial: generated in the shape of DVC's own tutorial project (example-get-started, as
+  dvclive writes it): directory outputs (`data/prepared/`, `data/features/`), per-split metrics,
+  and plots drawn from two files each, train and test: ROC and precision-recall curves of
+  `--points` points per file (default 6,000) and a confusion matrix of one row per sample, plus
+  an image plot. A small pipeline (`dvc repro`, stdlib and PyYAML) writes it; `train.seed` changes between
+  the two commits, so every plot, metric and directory differs.
+
+Timing. Bytecode: the commands run with a private `PYTHONPYCACHEPREFIX`, so both sides import
+compiled modules as on any machine after the first run (this machine's environment sets
+`PYTHONDONTWRITEBYTECODE`, which made every run compile DVC and gitml from source). Each side is
+run once to warm up (discarded: it fills that cache, the first `gitml report` builds the cached
+JavaScript bundle for the HTML file, and both warm the OS file cache), then N times,
+alternating; wall time with `time.perf_counter` around `subprocess.run` (output to
+/dev/null) and CPU time (user + system of the child processes, less sensitive to a busy
+machine). The chain's time is the sum of its commands, run sequentially as a CI job runs them.
+It prints the load average, the median and minimum of each side and the ratios gitml/chain of
+the medians (wall and CPU) against the project's target (0.15x reference, 0.3x tutorial).
+
+Before and after. With `--against REV`, the gitml of git revision REV of this repository
+(`git archive`, run with `PYTHONPATH`) is a third side, timed in the same alternating runs (the
+before/after ratio under the same load), and its Markdown, JSON and HTML files are compared byte
+for byte with this checkout's: a speed-up must not change what users get. It exits 0 either way (1 only when the outputs differ).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -53,13 +73,16 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # not resolved: the venv's bin/, where gitml and dvc live
 GITML = str(BIN / "gitml")
 DVC = str(BIN / "dvc")
-TARGET = 0.25
+TARGETS = {"reference": 0.15, "tutorial": 0.3, "project": 0.15}
+OUTPUTS = ("report.md", "report.full.md", "report.json", "report.html")
 
 
-def environment() -> dict[str, str]:
+def environment(tmp: Path) -> dict[str, str]:
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(
         DVC_NO_ANALYTICS="1",
+        PYTHONPYCACHEPREFIX=str(tmp / "pycache"),
         GIT_AUTHOR_NAME="gitml bench",
         GIT_AUTHOR_EMAIL="bench@gitml.invalid",
         GIT_COMMITTER_NAME="gitml bench",
@@ -70,24 +93,134 @@ def environment() -> dict[str, str]:
     return env
 
 
-def setup(root: Path, dest: Path, env: dict[str, str]) -> None:
-    """Clone `root` into `dest`, reproduce it, then commit a max_depth change on top."""
+def step(*cmd: str, cwd: Path, env: dict[str, str]) -> None:
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
 
-    def step(*cmd: str, cwd: Path = dest) -> None:
-        done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
-        if done.returncode:
-            sys.exit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
 
+def setup_reference(dest: Path, env: dict[str, str]) -> None:
+    """Clone the repository into `dest`, reproduce it, then commit a max_depth change on top."""
     print(f"setting up {dest} ...", file=sys.stderr)
-    step("git", "clone", "--quiet", str(root), str(dest), cwd=root)
-    step(GITML, "run", "--pull")
+    step("git", "clone", "--quiet", str(ROOT), str(dest), cwd=ROOT, env=env)
+    step(GITML, "run", "--pull", cwd=dest, env=env)
     params = dest / "params.yaml"
     text = params.read_text()
     if text.count("max_depth: 4") != 1:
         sys.exit("params.yaml: expected exactly one `max_depth: 4` to change")
     params.write_text(text.replace("max_depth: 4", "max_depth: 3"))
-    step(GITML, "run")
-    step("git", "commit", "--quiet", "-am", "bench: max_depth 4 -> 3")
+    step(GITML, "run", cwd=dest, env=env)
+    step("git", "commit", "--quiet", "-am", "bench: max_depth 4 -> 3", cwd=dest, env=env)
+
+
+# The tutorial-shaped pipeline: stdlib and PyYAML only, deterministic from params.yaml's seed.
+TUTORIAL_STAGES = r"""
+import json, random, struct, sys, zlib
+from pathlib import Path
+
+import yaml
+
+params = yaml.safe_load(Path("params.yaml").read_text())
+rng = random.Random(params["train"]["seed"] * 100 + len(sys.argv[1]))
+stage = sys.argv[1]
+points = params["prepare"]["points"]
+
+
+def write(path, text):
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(text)
+
+
+def png(width, height, rgb):
+    row = b"\0" + bytes(rgb) * width
+    raw = zlib.compress(row * height)
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+if stage == "prepare":
+    for split in ("train", "test"):
+        rows = [f"{i},{rng.random():.6f},{rng.randint(0, 1)}" for i in range(points)]
+        write(f"data/prepared/{split}.tsv", "id\tscore\tlabel\n" + "\n".join(rows) + "\n")
+elif stage == "featurize":
+    for split in ("train", "test"):
+        for part in range(3):
+            values = [f"{rng.gauss(0, 1):.5f}" for _ in range(points // 3)]
+            write(f"data/features/{split}-{part}.csv", "\n".join(values) + "\n")
+elif stage == "train":
+    write("model.json", json.dumps({"weights": [rng.random() for _ in range(64)]}))
+elif stage == "evaluate":
+    metrics = {}
+    for split in ("train", "test"):
+        skill = 0.8 + rng.random() / 10
+        curve = sorted(rng.random() for _ in range(points))
+        roc = [{"fpr": x, "tpr": min(1.0, x ** (1 - skill)), "threshold": 1 - x} for x in curve]
+        prc = [{"recall": x, "precision": max(0.0, 1 - x * (1 - skill)), "threshold": 1 - x}
+               for x in curve]
+        labels = [rng.randint(0, 1) for _ in range(points)]
+        cm = [{"actual": y, "predicted": y if rng.random() < skill else 1 - y} for y in labels]
+        write(f"eval/plots/sklearn/roc/{split}.json", json.dumps({"roc": roc}, indent=4))
+        write(f"eval/plots/sklearn/prc/{split}.json", json.dumps({"prc": prc}, indent=4))
+        write(f"eval/plots/sklearn/cm/{split}.json", json.dumps(cm, indent=4))
+        metrics.setdefault("avg_prec", {})[split] = round(skill - 0.05, 6)
+        metrics.setdefault("roc_auc", {})[split] = round(skill, 6)
+    write("eval/metrics.json", json.dumps(metrics, indent=4))
+    shade = params["train"]["seed"] * 40 % 256
+    Path("eval/plots/images").mkdir(parents=True, exist_ok=True)
+    Path("eval/plots/images/importance.png").write_bytes(png(64, 48, (shade, 120, 200)))
+"""
+
+
+def tutorial_dvc_yaml(python: str) -> dict:
+    def stage(name: str, deps: list[str], outs: list) -> dict:
+        return {"cmd": f"{python} src/stages.py {name}", "deps": ["src/stages.py", *deps],
+                "params": ["prepare", "train"], "outs": outs}  # fmt: skip
+
+    split = ("train", "test")
+    plots = [
+        {name: {"template": template, "x": x, "y": {f"eval/plots/sklearn/{kind}/{s}.json": y
+                                                     for s in split}}}
+        for name, template, kind, x, y in (
+            ("ROC", "simple", "roc", "fpr", "tpr"),
+            ("Confusion-Matrix", "confusion", "cm", "actual", "predicted"),
+            ("Precision-Recall", "simple", "prc", "recall", "precision"),
+        )
+    ]  # fmt: skip
+    return {
+        "stages": {
+            "prepare": stage("prepare", [], ["data/prepared"]),
+            "featurize": stage("featurize", ["data/prepared"], ["data/features"]),
+            "train": stage("train", ["data/features"], ["model.json"]),
+            "evaluate": stage(
+                "evaluate",
+                ["model.json", "data/features"],
+                [{"eval": {"cache": False}}],
+            ),
+        },
+        "metrics": ["eval/metrics.json"],
+        "plots": [*plots, "eval/plots/images/importance.png"],
+    }
+
+
+def setup_tutorial(dest: Path, env: dict[str, str], points: int) -> None:
+    """A DVC tutorial-shaped project: two commits that differ in the seed."""
+    print(f"setting up {dest} ({points} points per plot file) ...", file=sys.stderr)
+    dest.mkdir(parents=True)
+    step("git", "init", "--quiet", "-b", "main", cwd=dest, env=env)
+    step(DVC, "init", "--quiet", cwd=dest, env=env)
+    (dest / "src").mkdir()
+    (dest / "src" / "stages.py").write_text(TUTORIAL_STAGES)
+    (dest / "dvc.yaml").write_text(
+        yaml.safe_dump(tutorial_dvc_yaml(sys.executable), sort_keys=False)
+    )
+    for seed in (1, 2):
+        params = {"prepare": {"points": points}, "train": {"seed": seed, "n_est": 50}}
+        (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+        step(DVC, "repro", "--quiet", cwd=dest, env=env)
+        step("git", "add", "-A", cwd=dest, env=env)
+        step("git", "commit", "--quiet", "-m", f"bench: seed {seed}", cwd=dest, env=env)
 
 
 def plot_ids(project: Path) -> list[str]:
@@ -100,62 +233,130 @@ def plot_ids(project: Path) -> list[str]:
     return ids
 
 
-def timed(commands: list[list[str]], cwd: Path, env: dict[str, str]) -> float:
+def timed(commands: list[list[str]], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system of the children) of running ``commands`` in turn."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     for cmd in commands:
         subprocess.run(
             cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def measure(project: Path, runs: int, env: dict[str, str], out: Path) -> None:
+def gitml_report(out: Path) -> list[str]:
+    return [GITML, "report", "--base", "HEAD~1", "-o", str(out / "report.md"),
+            "--json", str(out / "report.json")]  # fmt: skip
+
+
+def load() -> str:
+    return "load average " + ", ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def other_gitml(rev: str, tmp: Path) -> Path:
+    """The ``src`` folder of this repository at git revision ``rev`` (for ``PYTHONPATH``)."""
+    source = tmp / f"gitml-{rev.replace('/', '_')}"
+    if not source.exists():
+        source.mkdir()
+        archive = subprocess.run(
+            ["git", "archive", rev, "src"], cwd=ROOT, capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+    return source / "src"
+
+
+def measure(name: str, project: Path, args: argparse.Namespace, env: dict, tmp: Path) -> bool:
+    """Time the sides alternating; with ``args.against``, that revision's gitml too (and
+    compare its files). Returns whether the outputs are identical (True without a revision)."""
+    out = tmp / f"out-{name}"
+    out.mkdir()
     plots = plot_ids(project)
-    gitml = [
-        [GITML, "report", "--base", "HEAD~1", "-o", str(out / "report.md"),
-         "--json", str(out / "report.json")],
-    ]  # fmt: skip
     chain = [
         [DVC, "metrics", "diff", "HEAD~1", "--md"],
         [DVC, "params", "diff", "HEAD~1", "--md"],
         *([DVC, "plots", "diff", "HEAD~1", "--targets", plot, "--show-vega"] for plot in plots),
     ]
-    print(f"project: {project}", file=sys.stderr)
+    sides = {"gitml": ([gitml_report(out)], env), "chain": (chain, env)}
+    theirs = tmp / f"out-{name}-against"
+    if args.against:
+        theirs.mkdir()
+        other = {**env, "PYTHONPATH": str(other_gitml(args.against, tmp))}
+        sides[f"gitml@{args.against}"] = ([gitml_report(theirs)], other)
+    print(f"{name}: {project}; {load()}", file=sys.stderr)
     print(f"chain: {len(chain)} dvc commands ({len(plots)} plots); warming up ...", file=sys.stderr)
-    timed(gitml, project, env)
-    timed(chain, project, env)
+    for commands, side_env in sides.values():
+        timed(commands, project, side_env)
 
-    times: dict[str, list[float]] = {"gitml": [], "chain": []}
-    for i in range(runs):
-        times["gitml"].append(timed(gitml, project, env))
-        times["chain"].append(timed(chain, project, env))
-        print(
-            f"run {i + 1}/{runs}: gitml {times['gitml'][-1]:.2f}s  chain {times['chain'][-1]:.2f}s",
-            file=sys.stderr,
-        )
+    times: dict[str, list[tuple[float, float]]] = {side: [] for side in sides}
+    for i in range(args.runs):
+        for side, (commands, side_env) in sides.items():
+            times[side].append(timed(commands, project, side_env))
+        last = {side: values[-1] for side, values in times.items()}
+        done = "  ".join(f"{side} {w:.2f}s (cpu {c:.2f}s)" for side, (w, c) in last.items())
+        print(f"run {i + 1}/{args.runs}: {done}  {load()}", file=sys.stderr)
+    summarize(name, project, args.runs, times, len(plots), out)
+    return same_outputs(out, theirs, args.against) if args.against else True
 
-    medians = {side: statistics.median(values) for side, values in times.items()}
-    ratio = medians["gitml"] / medians["chain"]
-    print(f"runs: {runs} each, alternating, after 1 warm-up each")
-    print(f"{'':44} {'median':>8} {'min':>8}")
+
+def summarize(name: str, project: Path, runs: int, times: dict, plots: int, out: Path) -> None:
+    wall = {side: statistics.median(w for w, _ in values) for side, values in times.items()}
+    cpu = {side: statistics.median(c for _, c in values) for side, values in times.items()}
+    html = out / "report.html"
+    size = f", HTML {html.stat().st_size / 1e6:.1f} MB" if html.exists() else ""
+    target = TARGETS[name]
+    print(f"\n{name} project ({project.name}{size}): {runs} runs each, alternating; {load()}")
+    print(f"{'':46} {'wall':>8} {'min':>8} {'cpu':>8} {'/chain wall':>12} {'cpu':>6}")
     labels = {
+        "chain": f"dvc metrics+params diff, plots diff x{plots}",
         "gitml": "gitml report --base HEAD~1 (md+json+html)",
-        "chain": f"dvc metrics+params diff, plots diff x{len(plots)}",
+        **{side: f"the same, {side}" for side in times if side.startswith("gitml@")},
     }
     for side, label in labels.items():
-        print(f"{label:44} {medians[side]:7.2f}s {min(times[side]):7.2f}s")
-    print(f"ratio gitml/chain (medians): {ratio:.2f}x")
-    print(f"target <= {TARGET}x: {'met' if ratio <= TARGET else 'not met'}")
+        fastest = min(w for w, _ in times[side])
+        ratios = f"{wall[side] / wall['chain']:11.3f}x {cpu[side] / cpu['chain']:5.3f}x"
+        print(f"{label:46} {wall[side]:7.2f}s {fastest:7.2f}s {cpu[side]:7.2f}s {ratios}")
+    ratio = wall["gitml"] / wall["chain"]
+    print(
+        f"target gitml/chain <= {target}x (wall medians): {'met' if ratio <= target else 'not met'}"
+    )
+
+
+def same_outputs(out: Path, theirs: Path, rev: str) -> bool:
+    """Whether the gitml of revision ``rev`` wrote the same report files as this checkout's."""
+    differ = [
+        name
+        for name in OUTPUTS
+        if (out / name).exists() != (theirs / name).exists()
+        or ((out / name).exists() and (out / name).read_bytes() != (theirs / name).read_bytes())
+    ]
+    written = [name for name in OUTPUTS if (out / name).exists()]
+    verdict = "identical" if not differ else "DIFFERENT: " + ", ".join(differ)
+    print(f"outputs against gitml at {rev} ({', '.join(written)}): {verdict}")
+    return not differ
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each side (default 5)")
     parser.add_argument(
+        "--shape", choices=("reference", "tutorial", "both"), default="both",
+        help="which generated project(s) to measure (default both)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--points", type=int, default=6000, help="points per plot file, tutorial project"
+    )
+    parser.add_argument(
         "--project",
         type=Path,
-        help="existing DVC project to measure in place (HEAD~1 must exist); "
-        "default: a throwaway copy of the reference project",
+        help="existing DVC project to measure in place (HEAD~1 must exist) instead",
+    )
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="also time the gitml of this git revision (before a change) in the same runs, and "
+        "compare its md/json/html files with this checkout's",
     )
     args = parser.parse_args()
     if args.runs < 1:
@@ -164,17 +365,22 @@ def main() -> None:
         if not Path(exe).exists():
             sys.exit(f"{exe} not found: run with the project's .venv/bin/python")
 
-    env = environment()
+    identical = True
     with tempfile.TemporaryDirectory(prefix="gitml-bench-") as tmp:
         tmp_path = Path(tmp)
-        out = tmp_path / "out"
-        out.mkdir()
+        env = environment(tmp_path)
+        projects: dict[str, Path] = {}
         if args.project:
-            project = args.project.resolve()
-        else:
-            project = tmp_path / "project"
-            setup(ROOT, project, env)
-        measure(project, args.runs, env, out)
+            projects["project"] = args.project.resolve()
+        if not args.project and args.shape in ("reference", "both"):
+            projects["reference"] = tmp_path / "reference"
+            setup_reference(projects["reference"], env)
+        if not args.project and args.shape in ("tutorial", "both"):
+            projects["tutorial"] = tmp_path / "tutorial"
+            setup_tutorial(projects["tutorial"], env, args.points)
+        for name, project in projects.items():
+            identical &= measure(name, project, args, env, tmp_path)
+    sys.exit(0 if identical else 1)
 
 
 if __name__ == "__main__":

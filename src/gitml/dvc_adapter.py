@@ -429,7 +429,13 @@ def metrics_diff(repo: Any, base: str, head: str) -> tuple[dict, list[LoadError]
     """
     if repo.scm.no_commits:
         return {}, []
-    shown = repo.metrics.show(revs=[base, head], hide_workspace=False)
+    return _metrics_from_shown(
+        repo.metrics.show(revs=[base, head], hide_workspace=False), base, head
+    )
+
+
+def _metrics_from_shown(shown: dict, base: str, head: str) -> tuple[dict, list[LoadError]]:
+    """``metrics_diff``'s result from ``Repo.metrics.show``'s ``{rev: Result}``."""
     try:
         old = _metric_values(shown.get(base, {}).get("data", {}))
         new = _metric_values(shown.get(head, {}).get("data", {}))
@@ -450,7 +456,11 @@ def metrics_diff(repo: Any, base: str, head: str) -> tuple[dict, list[LoadError]
 
 def params_diff(repo: Any, base: str, head: str) -> tuple[dict, list[LoadError]]:
     """Changed params only: ``{file: {name: {"old", "new"}}}`` plus load errors."""
-    result = repo.params.diff(a_rev=base, b_rev=head)
+    return _params_from_diff(repo.params.diff(a_rev=base, b_rev=head))
+
+
+def _params_from_diff(result: dict) -> tuple[dict, list[LoadError]]:
+    """``params_diff``'s result from DVC's ``{"diff", "errors"}``."""
     diff = {
         file: {name: {"old": v.get("old"), "new": v.get("new")} for name, v in entries.items()}
         for file, entries in result.get("diff", {}).items()
@@ -516,17 +526,24 @@ def data_diff(repo: Any, base: str, head: str) -> list[DataChange]:
 
     With the workspace as head, an output that is declared but absent is "not pulled".
     """
-    from dvc_data.index.diff import ADD, DELETE, MODIFY, RENAME
-    from dvc_data.index.diff import diff as index_diff
-
     indexes, data_keys, workspace_keys = _data_indexes(repo, base, head)
     if len(indexes) < 2:  # both revisions are the same commit
         return []
+    return _data_changes(repo.root_dir, indexes[base], indexes[head], data_keys, workspace_keys)
+
+
+def _data_changes(
+    root: str, old: Any, new: Any, data_keys: set, workspace_keys: set | None
+) -> list[DataChange]:
+    """``data_diff``'s rows from two data indexes; ``workspace_keys`` when head is the workspace."""
+    from dvc_data.index.diff import ADD, DELETE, MODIFY, RENAME
+    from dvc_data.index.diff import diff as index_diff
+
     kinds = {ADD: "added", DELETE: "deleted", MODIFY: "modified", RENAME: "renamed"}
     changes = []
     for change in index_diff(
-        indexes[base],
-        indexes[head],
+        old,
+        new,
         with_renames=True,
         roots=data_keys,
         with_unknown=True,  # entries of a directory DVC cannot list are not changes
@@ -538,8 +555,8 @@ def data_diff(repo: Any, base: str, head: str) -> list[DataChange]:
         ):
             continue
         changes.append(_entry_change(kind, change))
-    if head == WORKSPACE:
-        changes = _not_pulled(repo.root_dir, changes, workspace_keys)
+    if workspace_keys is not None:
+        changes = _not_pulled(root, changes, workspace_keys)
     return sorted(changes, key=lambda c: c.path)
 
 
@@ -601,10 +618,16 @@ def _vega_plot(renderer: Any, head: str, errors: list[LoadError]) -> PlotData:
 def plots(repo: Any, base: str, head: str) -> tuple[list[PlotData], list[LoadError]]:
     """Every plot in ``dvc.yaml`` (data plots and image plots) with its data at both revisions,
     and every plot file or definition DVC failed to load, as ``LoadError`` data."""
+    revs = [base] if base == head else [base, head]
+    return _plots_from_shown(repo, repo.plots.show(revs=revs), head)
+
+
+def _plots_from_shown(
+    repo: Any, data: dict[str, Any], head: str
+) -> tuple[list[PlotData], list[LoadError]]:
+    """``plots``'s result from ``Repo.plots.show``'s ``{rev: {"definitions", "sources"}}``."""
     from dvc.render.match import match_defs_renderers
 
-    revs = [base] if base == head else [base, head]
-    data = repo.plots.show(revs=revs)
     errors = _revision_plot_errors(data)
     found = []
     for item in match_defs_renderers(data=data, templates_dir=repo.plots.templates_dir):
@@ -620,6 +643,152 @@ def plots(repo: Any, base: str, head: str) -> tuple[list[PlotData], list[LoadErr
         else:
             found.append(_vega_plot(renderer, head, errors))
     return found, errors
+
+
+@dataclass(frozen=True)
+class RevisionComparison:
+    """Everything a report compares between two revisions, each read once (``compare_revisions``)."""
+
+    metrics: dict
+    metric_errors: list[LoadError]
+    params: dict
+    param_errors: list[LoadError]
+    data: list[DataChange]
+    plots: list[PlotData]
+    plot_errors: list[LoadError]
+
+
+def compare_revisions(repo: Any, base: str, head: str) -> RevisionComparison:
+    """Metrics, params, data and plots of ``head`` against ``base``: the results of
+    ``metrics_diff``, ``params_diff``, ``data_diff`` and ``plots`` together, but with the
+    repository switched to each revision once, so DVC builds each revision's index once (DVC's
+    own ``show`` functions each switch again and rebuild it: 8 index builds instead of 2)."""
+    # DVC's plots check the pipeline's graph (cycles, overlapping outputs) before reading, which
+    # imports networkx (about 0.4 s) and builds the graph; a report reads, it does not run the
+    # pipeline (`gitml run` and `dvc repro` check the graph)
+    skipped = getattr(repo, "_skip_graph_checks", False)
+    repo._skip_graph_checks = True
+    try:
+        reads = {rev: _read_revision(repo, rev) for rev in _reading_order(base, head)}
+    finally:
+        repo._skip_graph_checks = skipped
+    if repo.scm.no_commits:
+        metrics, metric_errors, params, param_errors = {}, [], {}, []
+    else:
+        shown = {rev: read.metrics for rev, read in reads.items()}
+        metrics, metric_errors = _metrics_from_shown(shown, base, head)
+        from dvc.repo.metrics.diff import _diff
+
+        params_shown = {rev: read.params for rev, read in reads.items()}
+        params, param_errors = _params_from_diff(_diff(params_shown, base, head))
+    data: list[DataChange] = []
+    if base != head:
+        keys = set().union(*(read.data_keys for read in reads.values()))
+        workspace = reads[head].data_keys if head == WORKSPACE else None
+        old, new = reads[base].data_index, reads[head].data_index
+        data = _data_changes(repo.root_dir, old, new, keys, workspace)
+    plot_data: dict[str, Any] = {}
+    for read in reads.values():
+        plot_data.update(read.plots)
+    _report_plot_failures(plot_data)
+    found_plots, plot_errors = _plots_from_shown(repo, plot_data, head)
+    return RevisionComparison(
+        metrics, metric_errors, params, param_errors, data, found_plots, plot_errors
+    )
+
+
+def _reading_order(base: str, head: str) -> list[str]:
+    """The revisions in the order DVC's plots put them (the workspace first): the order of a
+    plot's data points, and so of the report's plot data, follows it."""
+    revs = list(dict.fromkeys([base, head]))
+    if WORKSPACE in revs:
+        revs.remove(WORKSPACE)
+        revs.insert(0, WORKSPACE)
+    return revs
+
+
+@dataclass
+class _RevisionRead:
+    """What DVC read at one revision, in the shapes its own ``show`` functions return."""
+
+    metrics: dict[str, Any]
+    params: dict[str, Any]
+    plots: dict[str, Any]
+    data_index: Any
+    data_keys: set
+
+
+def _read_revision(repo: Any, rev: str) -> _RevisionRead:
+    """Switch to ``rev`` once and read metrics, params, plots and the data index there, as
+    ``Repo.metrics.show``, ``Repo.params.show``, ``Repo.plots.show`` and ``dvc diff`` do."""
+    from dvc.repo.experiments.brancher import switch_repo
+    from dvc.repo.index import build_data_index
+    from dvc.repo.metrics.show import _gather_metrics
+    from dvc.repo.params.show import _gather_params
+
+    with switch_repo(repo, rev) as (switched, _):
+        metrics = _gathered(_gather_metrics, switched, "metrics", rev)
+        params = _gathered(_gather_params, switched, "params", rev)
+        plots = _revision_plots(switched, rev)
+        view = switched.index.targets_view(None)
+        keys = set(view.data_keys.get("repo", set()))
+        if rev == WORKSPACE:
+            index = build_data_index(view, switched.root_dir, switched.fs, compute_hash=True)
+        else:
+            index = view.data["repo"]
+    return _RevisionRead(metrics, params, plots, index, keys)
+
+
+def _gathered(gather: Any, repo: Any, what: str, rev: str) -> dict[str, Any]:
+    """One revision's ``Result`` as DVC's ``show`` builds it: a failure is the whole
+    revision's error, logged as DVC logs it."""
+    import logging
+
+    try:
+        return {"data": gather(repo, targets=[], stages=None, on_error="return")}
+    except Exception as error:  # DVC's `show` turns any failure into the revision's error
+        logging.getLogger(f"dvc.repo.{what}.show").warning(
+            "failed to load %s in revision %r, %s", what, rev, str(error)
+        )
+        return {"error": error}
+
+
+def _revision_plots(repo: Any, rev: str) -> dict[str, Any]:
+    """One revision's part of ``Repo.plots.show``'s result, data files read (``Plots.collect``
+    and ``Plots.show`` for one revision, on a repository already switched to it)."""
+    from dvc.repo.plots import (
+        _collect_definitions,
+        _get_data_targets,
+        _resolve_data_sources,
+        onerror_collect,
+    )
+
+    result: dict[str, Any] = {}
+    definitions = _collect_definitions(
+        repo, targets=[], revision=rev, onerror=onerror_collect, props=None
+    )
+    if definitions:
+        sources = repo.plots._collect_data_sources(
+            repo, targets=_get_data_targets(definitions), recursive=False, props=None,
+            onerror=onerror_collect,
+        )  # fmt: skip
+        result[rev] = {"definitions": definitions, "sources": sources}
+    short_rev = getattr(repo.fs, "rev", None)
+    _resolve_data_sources(result, short_rev[:7] if short_rev else WORKSPACE, cache=True)
+    return result
+
+
+def _report_plot_failures(data: dict[str, Any]) -> None:
+    """DVC's one-line warning for revisions whose plots failed to load, as ``plots.show``."""
+    from dvc.utils import errored_revisions
+
+    errored = errored_revisions(data)
+    if errored:
+        from dvc.ui import ui
+
+        ui.error_write(
+            f"DVC failed to load some plots for following revisions: '{', '.join(errored)}'."
+        )
 
 
 def declared_artifacts(repo: Any) -> dict[str, str]:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from gitml.core.model import PlotData
-from gitml.report.mermaid import BASE_COLOR, HEAD_COLOR, bars, curve, render_plot
+from gitml.report.mermaid import BASE_COLOR, HEAD_COLOR, _resample, bars, curve, render_plot
 
 
 def plot(template: str, x: str, y: str, rows: list[dict]) -> PlotData:
@@ -77,3 +82,33 @@ def test_series_of_two_files_are_separate_charts():
         True,
     ]
     assert line_values(charts[1])[0] == [round(i / 20, 4) for i in range(21)]  # test's diagonal
+
+
+def scanned(points: list[tuple[float, float]], x: float) -> float:
+    """y at ``x`` as the charts computed it before bisection: the first segment holding x."""
+    if x <= points[0][0]:
+        return points[0][1]
+    if x >= points[-1][0]:
+        return points[-1][1]
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        if x0 <= x <= x1:
+            return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    raise AssertionError("x outside the points")
+
+
+coordinate = st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0]) | st.floats(0, 1, allow_nan=False)
+
+
+@given(st.lists(st.tuples(coordinate, coordinate), min_size=1, max_size=40), st.data())
+def test_resampling_by_bisection_gives_the_values_of_the_first_segment(points, data):
+    # ordered as _ordered leaves them (x never decreases), with ties: a ROC curve's vertical steps
+    points = sorted(points, key=lambda point: point[0])
+    grid = data.draw(st.lists(coordinate, min_size=1, max_size=21))
+    assert _resample(points, grid) == [scanned(points, x) for x in grid]
+
+
+def test_curves_drawn_from_thousands_of_points_match_the_data():
+    rows = [{"rev": "main", "fpr": i / 5000, "tpr": (i / 5000) ** 0.5} for i in range(5001)]
+    chart = curve(plot("simple", "fpr", "tpr", rows), "main", "workspace")
+    line = chart.split("  line [")[1].split("]")[0].split(", ")
+    assert line[0] == "0.0000" and line[-1] == "1.0000" and line[10] == f"{0.5**0.5:.4f}"

@@ -47,14 +47,29 @@ def run_install(
     return result, record.read_text() if record.exists() else ""
 
 
+def cached_install_steps(path: Path) -> list[tuple[dict, bool]]:
+    """Each job's 'Install gitml' steps, with whether that job restores the uv cache
+    (astral-sh/setup-uv with enable-cache: true)."""
+    found = []
+    for job in (yaml.safe_load(path.read_text()).get("jobs") or {}).values():
+        steps = job.get("steps") or []
+        cached = any(
+            str(s.get("uses", "")).startswith("astral-sh/setup-uv@")
+            and (s.get("with") or {}).get("enable-cache") is True
+            for s in steps
+        )
+        found += [(s, cached) for s in steps if s.get("name") == "Install gitml"]
+    return found
+
+
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
 def test_a_reusable_workflow_requires_gitml_spec(path: Path, tmp_path: Path) -> None:
     call = yaml.safe_load(path.read_text())[True]["workflow_call"]
     spec = call["inputs"]["gitml-spec"]
     assert spec.get("required") is True and "default" not in spec
-    steps = install_steps(path)
+    steps = cached_install_steps(path)
     assert steps, f"{path.name} has no 'Install gitml' step"
-    for step in steps:
+    for step, cached in steps:
         assert step["env"]["GITML_SPEC"] == "${{ inputs.gitml-spec }}"
         result, args = run_install(step, tmp_path, GITML_SPEC="")
         assert result.returncode == 2 and args == ""
@@ -64,7 +79,16 @@ def test_a_reusable_workflow_requires_gitml_spec(path: Path, tmp_path: Path) -> 
         )
         result, args = run_install(step, tmp_path, GITML_SPEC=SPEC)
         assert result.returncode == 0, result.stderr
-        assert args.splitlines() == ["pip", "install", "--python", "python", SPEC]
+        online = ["pip", "install", "--python", "python", SPEC]
+        if not cached:  # a job without the cache (release, pushing jobs) installs from the index
+            assert args.splitlines() == online
+            continue
+        # from the restored uv cache first (offline) ...
+        assert args.splitlines() == ["pip", "install", "--offline", "--python", "python", SPEC]
+        # ... and online when the cache lacks something
+        result, args = run_install(step, tmp_path, offline_fails=True, GITML_SPEC=SPEC)
+        assert result.returncode == 0, result.stderr
+        assert args.splitlines() == online
 
 
 def test_the_action_installs_its_own_source_without_gitml_spec(tmp_path: Path) -> None:

@@ -159,15 +159,27 @@ class PlotData:
     def sources(self) -> list[str]:
         """The sources the points come from, in DVC's order: one label per file (and field, when
         a file gives several), or ``[""]`` when the plot reads one."""
-        keys = _varying_keys(self.datapoints)
-        return list(dict.fromkeys(_label(row, keys) for row in self.datapoints)) or [""]
+        return list(self._grouped()[0]) or [""]
 
     def series(self, source: str, rev: str) -> list[dict[str, Any]]:
         """The points of one source at one revision, in DVC's order (never mixed with others)."""
-        keys = _varying_keys(self.datapoints)
-        return [
-            row for row in self.datapoints if row.get("rev") == rev and _label(row, keys) == source
-        ]
+        return list(self._grouped()[1].get((source, rev), ()))
+
+    def _grouped(self) -> tuple[dict[str, None], dict[tuple[str, Any], list[dict[str, Any]]]]:
+        """The source labels in order and the points by (source, rev), computed once: the
+        renderers ask for every series of plots of thousands of points."""
+        cached = self.__dict__.get("_grouped_points")
+        if cached is None:
+            keys = _varying_keys(self.datapoints)
+            labels: dict[str, None] = {}
+            by_series: dict[tuple[str, Any], list[dict[str, Any]]] = {}
+            for row in self.datapoints:
+                label = _label(row, keys)
+                labels[label] = None
+                by_series.setdefault((label, row.get("rev")), []).append(row)
+            cached = (labels, by_series)
+            object.__setattr__(self, "_grouped_points", cached)  # frozen: the points never change
+        return cached
 
 
 def _varying_keys(rows: list[dict[str, Any]]) -> tuple[str, ...]:

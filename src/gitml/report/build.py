@@ -28,10 +28,10 @@ def build_report(
         dvc_adapter.check_revision(repo, base)
         if head != WORKSPACE:
             dvc_adapter.check_revision(repo, head)
-        metrics, metric_errors = dvc_adapter.metrics_diff(repo, base, head)
-        params, param_errors = dvc_adapter.params_diff(repo, base, head)
-        data = dvc_adapter.data_diff(repo, base, head)
-        plots, plot_errors = dvc_adapter.plots(repo, base, head)
+        compared = dvc_adapter.compare_revisions(repo, base, head)
+    metrics, metric_errors = compared.metrics, compared.metric_errors
+    params, param_errors = compared.params, compared.param_errors
+    data, plots, plot_errors = compared.data, compared.plots, compared.plot_errors
 
     revs = Revisions(base, head)
     rows, value_errors = metric_rows(metrics, settings, revs)

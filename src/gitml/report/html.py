@@ -88,7 +88,10 @@ def script_safe_json(value: Any) -> str:
     ``\\u`` escapes (they only occur inside JSON strings, where the escape is the same
     character), non-ASCII too, so U+2028 and U+2029 cannot end a line either; non-finite
     numbers as null."""
-    text = json.dumps(_finite(value), ensure_ascii=True, allow_nan=False, default=str)
+    try:  # most data has no NaN: only then walk every value to replace them
+        text = json.dumps(value, ensure_ascii=True, allow_nan=False, default=str)
+    except ValueError:
+        text = json.dumps(_finite(value), ensure_ascii=True, allow_nan=False, default=str)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -203,9 +206,10 @@ def _aggregate_per_series(node: Any, fields: list[str]) -> Any:
         return [_aggregate_per_series(item, fields) for item in node]
     if not isinstance(node, dict):
         return node
-    # an empty facet sort (DVC's confusion template) put the headers and cells in different orders
+    # an empty facet sort (DVC's confusion template) put the headers and cells in different orders;
+    # data rows ("values": thousands of points) hold no aggregates
     fixed = {
-        key: _aggregate_per_series(value, fields)
+        key: value if key == "values" else _aggregate_per_series(value, fields)
         for key, value in node.items()
         if not (key == "sort" and value == [])
     }

@@ -3,6 +3,7 @@ confusion matrices. No image host: GitHub renders Mermaid code blocks itself."""
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections import Counter
@@ -48,16 +49,21 @@ def _points(plot: PlotData, rev: str, source: str = "") -> list[tuple[float, flo
     return _ordered(points)
 
 
-def _interpolate(points: list[tuple[float, float]], x: float) -> float:
-    """y at ``x`` on the polyline through ``points`` (ordered by ``_ordered``)."""
-    if x <= points[0][0]:
-        return points[0][1]
-    if x >= points[-1][0]:
-        return points[-1][1]
-    for (x0, y0), (x1, y1) in itertools.pairwise(points):
-        if x0 <= x <= x1:
-            return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
-    return points[-1][1]  # pragma: no cover
+def _resample(points: list[tuple[float, float]], grid: list[float]) -> list[float]:
+    """y at each ``x`` of ``grid`` on the polyline through ``points`` (ordered by ``_ordered``,
+    so x never decreases): on the first segment that holds x, found by bisection."""
+    xs = [x for x, _ in points]
+    values = []
+    for x in grid:
+        if x <= xs[0]:
+            values.append(points[0][1])
+        elif x >= xs[-1]:
+            values.append(points[-1][1])
+        else:  # xs[i - 1] < x <= xs[i]: the first segment with x0 <= x <= x1
+            i = bisect.bisect_left(xs, x)
+            (x0, y0), (x1, y1) = points[i - 1], points[i]
+            values.append(y0 + (y1 - y0) * (x - x0) / (x1 - x0))
+    return values
 
 
 def _header(drawn: list[str], head: str) -> str:
@@ -93,7 +99,7 @@ def curve(plot: PlotData, base: str, head: str, source: str = "") -> str | None:
         f'  y-axis "{_label(plot.y_label or plot.y)}"',
     ]
     for _rev, pts in series:
-        values = ", ".join(f"{_interpolate(pts, x):.4f}" for x in grid)
+        values = ", ".join(f"{y:.4f}" for y in _resample(pts, grid))
         lines.append(f"  line [{values}]")
     return "\n".join(lines) + "\n```"
 

@@ -11,7 +11,7 @@ import pandas as pd
 from sklearn import metrics as skm
 
 from gitml.errors import DataError
-from gitml.stages.train import read_split
+from gitml.stages.splits import read_split
 
 PLOT_FILES = {
     "roc": "plots/roc.json",

@@ -9,8 +9,7 @@ from sklearn.model_selection import train_test_split
 
 from gitml.errors import ConfigError, DataError
 from gitml.stages.params import section
-
-TARGET_COLUMN = "target"
+from gitml.stages.splits import TARGET_COLUMN
 
 
 def read_dataset(data: dict) -> pd.DataFrame:

@@ -6,14 +6,13 @@ import importlib
 from pathlib import Path
 
 import joblib
-import pandas as pd
 from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from gitml.errors import ConfigError, DataError
+from gitml.errors import ConfigError
 from gitml.stages.params import section
-from gitml.stages.prepare import TARGET_COLUMN
+from gitml.stages.splits import read_split
 
 
 def load_estimator_class(import_path: str) -> type:
@@ -43,15 +42,6 @@ def build_model(settings: dict) -> Pipeline:
         raise ConfigError(f"{import_path} is not a scikit-learn classifier")
     steps = [("scale", StandardScaler())] if settings.get("scale", False) else []
     return Pipeline([*steps, ("model", estimator)])
-
-
-def read_split(path: Path | str) -> tuple[pd.DataFrame, pd.Series]:
-    """Read a prepared split as features and target."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path} not found; run the prepare stage first (`gitml run`)")
-    frame = pd.read_csv(path)
-    return frame.drop(columns=[TARGET_COLUMN]), frame[TARGET_COLUMN]
 
 
 def train(
