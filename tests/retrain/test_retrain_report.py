@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from gitml.demo.steps import inside
 from gitml.report.build import build_report
 from gitml.report.markdown import render
 from gitml.retrain.retrain import RetrainRequest, retrain
@@ -13,16 +12,16 @@ from tests.retrain.helpers import BRANCH, DATE, env_for, labelled_rows, write_la
 
 
 def test_the_pr_workflow_reports_the_data_change_and_the_retrained_models_metrics(
-    world, github, tmp_path
+    world, github, tmp_path, monkeypatch
 ):
     labelled = write_labelled(tmp_path / "labelled.csv", labelled_rows(world, 60, seed=11))
     retrain(RetrainRequest(data=(labelled,), root=world.workspace, date=DATE), env_for(github))
 
     ci = world.root / "ci-pull-request"  # beside the workspace: the DVC remote's path is relative
     git(tmp_path, "clone", "--quiet", "--branch", BRANCH, str(world.origin), str(ci))
-    with inside(ci):
-        run = run_pipeline(ci, pull=True)
-        report = build_report(base="origin/main", root=ci)
+    monkeypatch.chdir(ci)  # as the workflow's step runs, in the clone
+    run = run_pipeline(ci, pull=True)
+    report = build_report(base="origin/main", root=ci)
 
     assert [(s.name, s.status) for s in run.stages] == [
         ("prepare", "ran"),
