@@ -10,8 +10,7 @@ and how to open the pull request, which a second run also does.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -77,17 +76,6 @@ def model_name(root: Path, settings: Settings) -> str:
     return models[0] if models else "model"
 
 
-@contextmanager
-def _inside(path: Path) -> Iterator[None]:
-    """DVC resolves some paths against the process's cwd: work from the worktree."""
-    previous = Path.cwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(previous)
-
-
 def retrain(request: RetrainRequest, env: Mapping[str, str] | None = None) -> Retrained:
     """Append ``request.data`` to the dataset on a retraining branch, push, open or update the PR."""
     env = os.environ if env is None else env
@@ -130,18 +118,17 @@ def _append_and_push(root, request, files, tracked, path, target, result: Retrai
     inner = root.relative_to(top)
     with branch.worktree(root, target.start) as checkout:
         work = checkout / inner
-        with _inside(work):
-            dvc_adapter.share_local_settings(root, work)
-            dvc_adapter.checkout_data(work, tracked.dvc_file)
-            found = dataset.resolve(work, tracked, path)
-            existing = dataset.read(work, found)
-            new = labelled.check(files, existing, found)
-            result.dataset, result.sources = found.path, new.sources
-            result.appended = appended = append_rows(work, found, existing, new.frame)
-            if not appended.added:
-                return
-            dvc_adapter.track(work, tracked.output)
-            result.data_pushed = dvc_adapter.push_data(work, tracked.dvc_file)
+        dvc_adapter.share_local_settings(root, work)
+        dvc_adapter.checkout_data(work, tracked.dvc_file)
+        found = dataset.resolve(work, tracked, path)
+        existing = dataset.read(work, found)
+        new = labelled.check(files, existing, found)
+        result.dataset, result.sources = found.path, new.sources
+        result.appended = appended = append_rows(work, found, existing, new.frame)
+        if not appended.added:
+            return
+        dvc_adapter.track(work, tracked.output)
+        result.data_pushed = dvc_adapter.push_data(work, tracked.dvc_file)
         message = body.commit_message(result.model, found.path, appended, new.sources)
         sha = branch.commit(work, [tracked.dvc_file], message)
     branch.push(root, request.remote, sha, target.name)
