@@ -3,10 +3,16 @@ no system or global git config, no real tokens (``isolated_host``)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+# This machine's environment sets PYTHONDONTWRITEBYTECODE, under which every gitml, dvc and act
+# job process a test starts compiled DVC, pandas and scikit-learn from source again (about 6 s a
+# process; tests/report took twice as long). Bytecode is written once, next to the sources.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 from tests.cli import CliResult
 from tests.helpers import isolate
