@@ -16,7 +16,9 @@ that row). The Bento records every answer (`gitml serve`'s default) unless `--no
 
 It prints one table: requests/s, p50 and p99 latency of each server (medians over the runs),
 the throughput ratio, the p99 ratio, the CPU time each server's processes used per request
-(which the machine's load inflates far less than latency), non-2xx answers and wrong predictions.
+(which the machine's load inflates far less than latency), non-2xx answers, wrong predictions
+and the 1-minute load average when each level's runs ended (the benchmark's own client and
+servers are part of it).
 """
 
 from __future__ import annotations
@@ -218,14 +220,16 @@ def compare(servers: dict[str, tuple[subprocess.Popen, int]], work: Work, args) 
             for name, (process, port) in servers.items():
                 runs[name].append(measured(process, port, work, args.seconds, connections))
         results[connections] = {name: median_of(r) for name, r in runs.items()}
+        results[connections]["load"] = os.getloadavg()[0]  # the 1-minute load when this level ended
     return results
 
 
 def table(results: dict) -> str:
     lines = [
         "| connections | bentoml req/s | fastapi req/s | ratio | bentoml p50 / p99 ms "
-        "| fastapi p50 / p99 ms | p99 ratio | CPU ms/req bentoml / fastapi | non-2xx | wrong |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| fastapi p50 / p99 ms | p99 ratio | CPU ms/req bentoml / fastapi | non-2xx | wrong "
+        "| load |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for connections, by_server in results.items():
         bento, fast = by_server["bentoml"], by_server["fastapi"]
@@ -235,7 +239,8 @@ def table(results: dict) -> str:
             f"{fast['p50_ms']:.1f} / {fast['p99_ms']:.1f} | "
             f"{bento['p99_ms'] / fast['p99_ms']:.2f}x | "
             f"{bento['cpu_ms']:.1f} / {fast['cpu_ms']:.1f} | "
-            f"{bento['non_2xx']} / {fast['non_2xx']} | {bento['wrong']} / {fast['wrong']} |"
+            f"{bento['non_2xx']} / {fast['non_2xx']} | {bento['wrong']} / {fast['wrong']} | "
+            f"{by_server['load']:.1f} |"
         )
     return "\n".join(lines)
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pandas as pd
-from sklearn import metrics as skm
 
 from gitml.errors import DataError
 from gitml.stages.splits import read_split
@@ -23,6 +22,12 @@ PLOT_FILES = {
 
 def score(model, features: pd.DataFrame, target: pd.Series) -> dict[str, float]:
     """Accuracy, precision, recall, f1, ROC AUC and log loss (macro-averaged beyond two classes)."""
+    # sklearn.metrics (with sklearn.metrics.pairwise and sklearn.preprocessing, about 0.15 s) is
+    # imported when scoring begins: it is the evaluation's work, not the stage's start-up
+    # (bench/stages.py). Unpickling a model of sklearn.ensemble or sklearn.linear_model has
+    # imported it already.
+    from sklearn import metrics as skm
+
     predicted = model.predict(features)
     probabilities = model.predict_proba(features)
     binary = probabilities.shape[1] == 2
@@ -68,6 +73,8 @@ def _write_json(path: Path, key: str, rows: list[dict]) -> None:
 
 def curve_rows(target: pd.Series, positive_scores: np.ndarray, positive_label) -> dict[str, list]:
     """ROC and precision-recall points for the positive class, rounded for small diffs."""
+    from sklearn import metrics as skm  # see score()
+
     fpr, tpr, roc_thresholds = skm.roc_curve(target, positive_scores, pos_label=positive_label)
     precision, recall, pr_thresholds = skm.precision_recall_curve(
         target, positive_scores, pos_label=positive_label
