@@ -44,16 +44,7 @@ def retrain_through_pull_request(ctx: Context, number: int) -> None:
         raise GitmlError(
             f"gitml retrain opened pull request #{result.pr.number}; the demo expected #{number}"
         )
-    appended = result.appended
-    added = appended.added if appended else 0
-    ctx.progress.note(
-        f"gitml retrain: {added} row(s) appended to {result.dataset}"
-        + (f" ({appended.rows_before} -> {appended.rows_after})" if appended else "")
-    )
-    ctx.progress.note(
-        f"gitml retrain: reproduced the pipeline on them ({describe_stages(result)}), pushed "
-        f"{result.data_pushed} file(s) to the DVC remote, committed {', '.join(result.committed)}"
-    )
+    added = _note_retraining(ctx, result)
     (out / f"pull-{number}-body.md").write_text(result.pr.body, encoding="utf-8")
     pull = ctx.pull(number)
     pull.clear()
@@ -73,3 +64,18 @@ def retrain_through_pull_request(ctx: Context, number: int) -> None:
         f"gitml retrain: {added} labelled row(s) from the monitoring logs appended to "
         f"{result.dataset} on branch {result.branch}; pull request #{number}: {result.pr.url}",
     )
+
+
+def _note_retraining(ctx: Context, result) -> int:
+    """What gitml retrain did, in the step's log; returns the rows added."""
+    appended = result.appended
+    added = appended.added if appended else 0
+    ctx.progress.note(
+        f"gitml retrain: {added} row(s) appended to {result.dataset}"
+        + (f" ({appended.rows_before} -> {appended.rows_after})" if appended else "")
+    )
+    ctx.progress.note(
+        f"gitml retrain: reproduced the pipeline on them ({describe_stages(result)}), pushed "
+        f"{result.data_pushed} file(s) to the DVC remote, committed {', '.join(result.committed)}"
+    )
+    return added
