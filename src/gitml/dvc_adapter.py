@@ -63,15 +63,18 @@ def _route_dvc_logs() -> None:
 
 
 @contextmanager
-def _dvc_environment(**defaults: str) -> Iterator[None]:
+def _dvc_environment(hidden: tuple[str, ...] = (), **defaults: str) -> Iterator[None]:
     """Variables DVC's child processes need (``DVC_NO_ANALYTICS``, a ``PATH`` with this
-    interpreter's scripts) for the duration of a DVC call, then the process's own back.
+    interpreter's scripts) for the duration of a DVC call, then the process's own back; the
+    ``hidden`` ones are unset meanwhile (tokens the stages' commands must not see).
 
     DVC gives the processes it starts (the stages' commands, the queue's workers) ``os.environ``
     and takes no environment of its own, so this is the one place gitml sets variables, and it
     sets them only while DVC works: a caller's environment is the same afterwards.
     """
-    saved = {name: os.environ.get(name) for name in defaults}
+    saved = {name: os.environ.get(name) for name in (*defaults, *hidden)}
+    for name in hidden:
+        os.environ.pop(name, None)
     os.environ.update(defaults)
     try:
         yield
@@ -290,8 +293,11 @@ def reproduce(
     force: bool = False,
     pulled_from: str | None = None,
     restore_from_remote: bool = False,
+    hidden_variables: tuple[str, ...] = (),
 ) -> list[StageRun]:
     """Run ``dvc repro`` in process; return every pipeline stage with its status and time.
+
+    ``hidden_variables`` are unset while the stages run (``gitml retrain``'s push token).
 
     ``pulled_from`` (a remote's name, "" for the default) says the data was just pulled, so a
     missing input is reported as missing from that remote. With ``restore_from_remote`` (as
@@ -328,7 +334,7 @@ def reproduce(
 
     repo.stage_cache.restore = recording_restore
     try:
-        with _dvc_environment(**_scripts_on_path()):
+        with _dvc_environment(hidden_variables, **_scripts_on_path()):
             repo.reproduce(
                 targets=targets, force=force, pull=restore_from_remote, repro_fn=timed_repro
             )

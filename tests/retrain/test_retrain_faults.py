@@ -190,8 +190,7 @@ def test_a_failing_pipeline_leaves_nothing_committed_or_pushed(world, tmp_path):
         "failed to reproduce 'train'"
     )
     assert errors[-1].endswith(
-        "fix the pipeline and run gitml retrain again (or pass --no-repro to commit the data "
-        "alone)"
+        "fix the pipeline and run gitml retrain again (or pass --no-repro to commit the data alone)"
     )
     assert "Traceback" not in result.stderr
     assert result.stdout.count("Appended") == 0  # nothing reported as done
