@@ -17,6 +17,8 @@ from tests.browser import open_in_browser
 from tests.cli import CliResult, run_gitml
 from tests.helpers import REPO_ROOT, git
 
+pytestmark = pytest.mark.slow(minutes=4)  # the whole loop: two PRs, three releases, serving
+
 
 def demo(folder: Path, *args: str) -> CliResult:
     return run_gitml("demo", "--dir", str(folder), *args, cwd=folder.parent, timeout=1800)

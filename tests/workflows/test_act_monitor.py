@@ -27,7 +27,7 @@ from tests.helpers import git
 from tests.monitor_logs import write_feedback, write_logs
 from tests.workflows.act_harness import REPOSITORY, WRITE_TOKEN, World, act_world, explain
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(minutes=3)
 MARKER = "<!-- gitml:monitor id=classifier.prod -->"
 #: act's prefix on the lines of the retrain job (caller job / called workflow / job name)
 RETRAIN_JOB = "[monitor/gitml monitor/gitml retrain]"

@@ -53,7 +53,7 @@ if MISSING and IN_CI:
     raise AssertionError(f"CI must have {', '.join(MISSING)}: .ci/system-packages.sh installs them")
 
 pytestmark = [
-    pytest.mark.slow,
+    pytest.mark.slow(minutes=10),
     pytest.mark.xdist_group("release"),
     pytest.mark.skipif(
         bool(MISSING), reason=f"needs {', '.join(MISSING)}: apt-get install -y {' '.join(MISSING)}"
