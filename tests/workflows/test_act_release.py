@@ -210,9 +210,10 @@ def play(story: Scenario) -> None:
 
 
 def stored_images() -> dict[str, list[str]]:
-    """Buildah's images: id -> its names (``<none>:<none>`` for one no tag names any more)."""
+    """Buildah's images, the layer cache's intermediate ones too: id -> its names
+    (``<none>:<none>`` for one no tag names)."""
     listed = subprocess.run(
-        ["buildah", "images", "--format", "{{.ID}} {{.Name}}:{{.Tag}}"],
+        ["buildah", "images", "--all", "--format", "{{.ID}} {{.Name}}:{{.Tag}}"],
         capture_output=True,
         text=True,
     ).stdout.splitlines()
@@ -225,8 +226,8 @@ def stored_images() -> dict[str, list[str]]:
 
 def remove_images(host: str, before: set[str]) -> None:
     """Drop the images this module built (about 1.3 GB each) from buildah's storage: those
-    tagged for its registry, and those a rebuild of the same tags left untagged (``before``:
-    the ids stored when the module started)."""
+    tagged for its registry, those a rebuild of the same tags left untagged and the layer
+    cache's (``before``: the ids stored when the module started)."""
     ours = [
         image_id
         for image_id, names in stored_images().items()
