@@ -19,6 +19,18 @@ from tests.helpers import isolate
 from tests.projects import Project, new_project
 
 
+def slow_minutes(item: pytest.Item) -> float:
+    """The minutes a test's module declares with ``pytest.mark.slow(minutes=N)``; 0 if not slow."""
+    marker = item.get_closest_marker("slow")
+    return 0 if marker is None else marker.kwargs.get("minutes", 1)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the longest modules first (a stable sort: a module's tests keep their order), so the
+    other core works through the short tests meanwhile instead of waiting at the end."""
+    items.sort(key=lambda item: -slow_minutes(item))
+
+
 @pytest.fixture(autouse=True)
 def isolated_host(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Run each test with a fresh HOME and git identity, and without the runner's GitHub context."""

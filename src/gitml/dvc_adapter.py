@@ -63,15 +63,18 @@ def _route_dvc_logs() -> None:
 
 
 @contextmanager
-def _dvc_environment(**defaults: str) -> Iterator[None]:
+def _dvc_environment(hidden: tuple[str, ...] = (), **defaults: str) -> Iterator[None]:
     """Variables DVC's child processes need (``DVC_NO_ANALYTICS``, a ``PATH`` with this
-    interpreter's scripts) for the duration of a DVC call, then the process's own back.
+    interpreter's scripts) for the duration of a DVC call, then the process's own back; the
+    ``hidden`` ones are unset meanwhile (tokens the stages' commands must not see).
 
     DVC gives the processes it starts (the stages' commands, the queue's workers) ``os.environ``
     and takes no environment of its own, so this is the one place gitml sets variables, and it
     sets them only while DVC works: a caller's environment is the same afterwards.
     """
-    saved = {name: os.environ.get(name) for name in defaults}
+    saved = {name: os.environ.get(name) for name in (*defaults, *hidden)}
+    for name in hidden:
+        os.environ.pop(name, None)
     os.environ.update(defaults)
     try:
         yield
@@ -290,8 +293,11 @@ def reproduce(
     force: bool = False,
     pulled_from: str | None = None,
     restore_from_remote: bool = False,
+    hidden_variables: tuple[str, ...] = (),
 ) -> list[StageRun]:
     """Run ``dvc repro`` in process; return every pipeline stage with its status and time.
+
+    ``hidden_variables`` are unset while the stages run (``gitml retrain``'s push token).
 
     ``pulled_from`` (a remote's name, "" for the default) says the data was just pulled, so a
     missing input is reported as missing from that remote. With ``restore_from_remote`` (as
@@ -328,7 +334,7 @@ def reproduce(
 
     repo.stage_cache.restore = recording_restore
     try:
-        with _dvc_environment(**_scripts_on_path()):
+        with _dvc_environment(hidden_variables, **_scripts_on_path()):
             repo.reproduce(
                 targets=targets, force=force, pull=restore_from_remote, repro_fn=timed_repro
             )
@@ -1139,6 +1145,24 @@ def pipeline_dependencies(root: Path | str) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
+def pipeline_git_files(root: Path | str) -> list[str]:
+    """What a reproduction writes that git holds, relative to the root: each ``dvc.yaml``'s
+    ``dvc.lock`` and the stages' uncached outputs (metrics and plots committed to git)."""
+    with open_repo(root) as repo:
+        base = repo.root_dir
+        files: list[str] = []
+        for stage in repo.index.stages:
+            if stage.is_data_source:
+                continue
+            files.append(_relative(os.path.splitext(stage.path)[0] + ".lock", base))
+            files += [
+                _relative(out.fs_path, base)
+                for out in stage.outs
+                if not out.use_cache and out.is_in_repo
+            ]
+    return list(dict.fromkeys(files))
+
+
 def share_local_settings(source: Path | str, target: Path | str) -> None:
     """Give the project at ``target`` (a git worktree of ``source``) the cache and remotes of
     ``source``: its ``config.local`` (credentials a user set with ``--local``), then the cache
@@ -1186,3 +1210,140 @@ def push_data(root: Path | str, dvc_file: str, remote: str | None = None) -> int
                 "are set"
             ) from error
     return int(pushed or 0)
+
+
+# -- the promote guard: does a commit's dvc.lock describe that commit? -------------------------
+
+
+@dataclass(frozen=True)
+class StaleStage:
+    """A pipeline stage whose ``dvc.lock`` entry does not match the commit it is in: the stage
+    ``dvc status`` would call changed there."""
+
+    name: str
+    #: what differs, in words: ``data changed``, ``params train.max_depth changed``, ...
+    reasons: tuple[str, ...]
+
+
+def stale_stages(root: Path | str, rev: str) -> list[StaleStage]:
+    """The stages whose ``dvc.lock`` entry at ``rev`` does not match that commit's data, params,
+    code and command; ``[]`` when the lock is current.
+
+    Decided from what the commit holds, never from the workspace or its data: a dependency DVC
+    tracks (a ``.dvc`` file's data, another stage's output) is compared by the hash the commit's
+    ``.dvc`` files and ``dvc.lock`` name for it; a file inside a tracked folder by the folder's
+    listing (a small ``.dir`` object, read from the cache, else the DVC remote); code and params
+    by the committed files' content. An uncached output committed to git (metrics, plots) must
+    be the one ``dvc.lock`` records. Frozen and always-changed stages are left out.
+    """
+    from dvc.exceptions import DvcException
+
+    with open_repo(root) as repo:
+        # the cache and remote as the workspace configures them (a remote's relative path is
+        # relative to the clone's .dvc/, which a switched repository no longer knows)
+        listings = _ListingSources(repo)
+        try:
+            with repo.switch(rev):
+                stages = list(repo.index.stages)
+                produced = {out.fs_path: out for stage in stages for out in stage.outs}
+                found = [_staleness(repo, stage, produced, listings) for stage in stages]
+        except DvcException as error:
+            raise _definition_error(error) or ConfigError(
+                f"could not read the pipeline at {rev[:12]}: {describe_exception(error)}"
+            ) from error
+    return [stale for stale in found if stale is not None]
+
+
+class _ListingSources:
+    """Where a tracked folder's listing (its ``.dir`` object) is read: the cache, then the
+    default remote."""
+
+    def __init__(self, repo: Any) -> None:
+        from dvc.exceptions import DvcException
+
+        self.cache = repo.cache.local
+        try:
+            self.remote = repo.cloud.get_remote_odb(command="promote")
+        except DvcException:  # no remote configured
+            self.remote = None
+        self.remote_name = _remote_description(repo, None)
+
+    def files(self, hash_info: Any, folder: str) -> dict[str, str]:
+        """The folder's files (path inside it -> md5)."""
+        from dvc_data.hashfile.tree import Tree
+
+        for odb in (self.cache, self.remote):
+            if odb is None:
+                continue
+            try:
+                tree = Tree.load(odb, hash_info)
+            except Exception:  # missing there (FileNotFoundError, the remote's own errors)
+                continue
+            return {"/".join(key): entry.value for key, _, entry in tree if entry}
+        raise RemoteError(
+            f"cannot check that dvc.lock is current: the listing of {folder} "
+            f"({hash_info.value}) is in neither the DVC cache nor {self.remote_name}; pull it "
+            "(`gitml run --pull`) or push it from the clone that made it (`gitml run --push`)"
+        )
+
+
+def _staleness(
+    repo: Any, stage: Any, produced: dict[str, Any], listings: _ListingSources
+) -> StaleStage | None:
+    if stage.is_data_source or not stage.cmd or stage.frozen or stage.always_changed:
+        return None
+    from dvc.dependency import ParamsDependency
+
+    files = [item for item in [*stage.deps, *stage.outs] if not isinstance(item, ParamsDependency)]
+    if files and not any(item.hash_info for item in files):
+        return StaleStage(stage.name, ("it is not in dvc.lock (never reproduced)",))
+    reasons = ["its command changed"] if stage.cmd_changed else []
+    for dep in stage.deps:
+        reason = _dependency_change(repo, dep, produced, listings)
+        if reason:
+            reasons.append(reason)
+    for out in stage.outs:
+        if not out.hash_info:
+            reasons.append(f"output {out} is not in dvc.lock")
+        elif not out.use_cache and repo.fs.exists(out.fs_path) and out.changed_checksum():
+            reasons.append(f"the committed {out} is not the one dvc.lock records")
+    return StaleStage(stage.name, tuple(reasons)) if reasons else None
+
+
+def _dependency_change(
+    repo: Any, dep: Any, produced: dict[str, Any], listings: _ListingSources
+) -> str | None:
+    """Why ``dep`` at the switched revision differs from its ``dvc.lock`` entry; None if not."""
+    from dvc.dependency import ParamsDependency
+
+    if isinstance(dep, ParamsDependency):
+        changed = dep.workspace_status().get(str(dep))
+        if not changed:
+            return None
+        if isinstance(changed, dict):
+            return f"params {', '.join(sorted(changed))} changed"
+        return f"{dep} {changed}"
+    if dep.protocol != "local" or not dep.is_in_repo:
+        return None  # outside the repository: only a run can tell
+    if not dep.hash_info:
+        return f"{dep} is not in dvc.lock"
+    current = _tracked_hash(dep.fs_path, produced, listings)
+    if current is None:
+        if not repo.fs.exists(dep.fs_path):
+            return f"{dep} is in neither git nor DVC at this commit"
+        current = dep.get_hash().value  # committed to git: the commit's own content
+    return f"{dep} changed" if current != dep.hash_info.value else None
+
+
+def _tracked_hash(path: str, produced: dict[str, Any], listings: _ListingSources) -> str | None:
+    """The hash the commit's ``.dvc`` files and ``dvc.lock`` give ``path``: "" when DVC tracks
+    it without a hash (an unreproduced output), None when DVC does not track it."""
+    import posixpath
+
+    if path in produced:
+        return produced[path].hash_info.value or ""
+    for folder, out in produced.items():
+        if path.startswith(folder.rstrip("/") + "/") and out.hash_info.isdir:
+            inside = posixpath.relpath(path, folder)
+            return listings.files(out.hash_info, str(out)).get(inside, "")
+    return None

@@ -36,8 +36,11 @@ def run_pipeline(
     remote: str | None = None,
     force: bool = False,
     restore_from_remote: bool = False,
+    hidden_variables: tuple[str, ...] = (),
 ) -> RunResult:
-    """Pull (optional), ``dvc repro``, push (optional); record the stages in ``.gitml/run.json``."""
+    """Pull (optional), ``dvc repro``, push (optional); record the stages in ``.gitml/run.json``.
+
+    ``hidden_variables`` (tokens) are unset while the stages' commands run."""
     started = time.perf_counter()
     result = RunResult()
     with dvc_adapter.open_repo(root) as repo:
@@ -48,6 +51,7 @@ def run_pipeline(
             force=force,
             pulled_from=(remote or "") if pull else None,
             restore_from_remote=restore_from_remote,
+            hidden_variables=hidden_variables,
         )
         if push:
             result.pushed = dvc_adapter.push(repo, remote=remote)

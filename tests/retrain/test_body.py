@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from gitml.core.model import StageRun
 from gitml.retrain import body
 from gitml.retrain.append import Appended
 from gitml.retrain.branch import RetrainCommit
@@ -41,16 +42,41 @@ MONITOR_REPORT = {
 }
 
 
-def test_the_commit_message_names_the_rows_and_their_source():
+def test_the_commit_message_names_the_rows_their_source_and_the_reproduction():
     appended = Appended(added=30, duplicates=4, repeated=1, rows_before=569)
-    message = body.commit_message("classifier", "data/d.csv", appended, (("w1.csv", 35),))
+    stages = "prepare ran, train ran, evaluate ran"
+    message = body.commit_message("classifier", "data/d.csv", appended, (("w1.csv", 35),), stages)
     assert message == (
         "Retrain classifier: add 30 labelled rows to data/d.csv\n\n"
         "From w1.csv (35 rows); 5 duplicate row(s) dropped. The dataset grows from 569 to 599 "
-        "rows.\n\n"
+        "rows.\n"
+        "The pipeline was reproduced on the new data (prepare ran, train ran, evaluate ran): "
+        "dvc.lock and the metrics in this commit describe the retrained model, which is on the "
+        "DVC remote.\n\n"
         "Gitml-Retrain: classifier\nGitml-Dataset: data/d.csv\nGitml-Rows-Added: 30\n"
         "Gitml-Rows-Dropped: 5\nGitml-Rows-Total: 599\nGitml-Source: w1.csv (35 rows)\n"
+        "Gitml-Pipeline: reproduced\n"
     )
+    data_only = body.commit_message("classifier", "data/d.csv", appended, (("w1.csv", 35),))
+    assert (
+        "The pipeline was not reproduced (--no-repro): dvc.lock still names the model trained "
+        "before these rows, and gitml promote refuses this commit until it is.\n"
+    ) in data_only
+    assert data_only.endswith("Gitml-Pipeline: not reproduced\n")
+
+
+def test_the_body_says_whether_the_branch_holds_the_retrained_model():
+    reproduced = RetrainCommit("a" * 40, "2026-11-29", 30, 5, 599, ("w1.csv",), reproduced=True)
+    data_only = RetrainCommit("b" * 40, "2026-11-30", 12, 0, 611, ("w2.csv",), reproduced=False)
+    fresh = body.pr_body("classifier", "data/d.csv", "data.dvc", "main", [reproduced], None)
+    assert "The pipeline was reproduced on the new data in the same commit" in fresh
+    assert "stale" not in fresh
+    assert "| aaaaaaa | 2026-11-29 | 30 | 5 | 599 | reproduced | w1.csv |" in fresh
+    stale = body.pr_body(
+        "classifier", "data/d.csv", "data.dvc", "main", [reproduced, data_only], None
+    )
+    assert "**`dvc.lock` is stale:**" in stale and "`gitml promote` refuses" in stale
+    assert "| bbbbbbb | 2026-11-30 | 12 | 0 | 611 | not reproduced | w2.csv |" in stale
 
 
 def test_the_body_shows_drift_performance_and_every_data_commit(tmp_path):
@@ -63,7 +89,7 @@ def test_the_body_shows_drift_performance_and_every_data_commit(tmp_path):
     ]
     text = body.pr_body("classifier", "data/d.csv", "data.dvc", "main", commits, summary)
     assert "added **42** labelled rows to `data/d.csv` (569 → 611 rows)" in text
-    assert "| aaaaaaa | 2026-11-29 | 30 | 5 | 599 | w1.csv (35 rows) |" in text
+    assert "| aaaaaaa | 2026-11-29 | 30 | 5 | 599 | - | w1.csv (35 rows) |" in text
     assert "**Verdict: drift** for `classifier` v0.2.0 (prod), 1000 rows monitored" in text
     assert "Drifted features: 1 of 2, share 0.10." in text
     assert "| mean_radius | ks | 0.31 | 0.05 |" in text and "mean_area" not in text
@@ -104,7 +130,17 @@ def test_the_command_says_what_was_done():
         "Appended 30 row(s) to data/d.csv (569 -> 599); 5 duplicate(s) dropped.",
         "Pushed 2 file(s) to the DVC remote, committed data.dvc (cccccccccccc) and pushed branch "
         "gitml/retrain/classifier-2026-11-29.",
+        "Not reproduced (--no-repro): the branch's dvc.lock is stale, so gitml promote refuses "
+        "it until the pipeline is reproduced and dvc.lock committed.",
         "Opened pull request #3: https://github.com/o/r/pull/3",
+    ]
+    result.reproduced, result.data_pushed = True, 9
+    result.stages = [StageRun("prepare", "ran", 1.0), StageRun("train", "restored", 0.1)]
+    result.committed = ["data.dvc", "dvc.lock", "metrics.json"]
+    assert render(result)[1:3] == [
+        "Reproduced the pipeline on the new data: prepare ran, train restored.",
+        "Pushed 9 file(s) to the DVC remote, committed data.dvc, dvc.lock, metrics.json "
+        "(cccccccccccc) and pushed branch gitml/retrain/classifier-2026-11-29.",
     ]
     assert render(Retrained(nothing="Nothing to do: a.csv has no rows.")) == [
         "Nothing to do: a.csv has no rows."

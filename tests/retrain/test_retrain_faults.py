@@ -63,7 +63,7 @@ def test_a_dvc_remote_refusing_the_data_stops_before_any_commit(world, github, t
     with pytest.raises(RemoteError) as refused:
         retrain(request(world, labelled), env_for(github))
     assert refused.value.exit_code == EXIT_FAILURE
-    assert refused.value.message.startswith("could not push data.dvc's data to remote 'local' (")
+    assert refused.value.message.startswith("could not push to remote 'local' (")
     assert_untouched(world)
 
 
@@ -164,4 +164,35 @@ def test_without_a_token_nothing_is_done(world, tmp_path):
     )
     assert result.returncode == EXIT_USAGE
     assert result.stderr.startswith("ERROR: no GitHub token: set GITHUB_TOKEN")
+    assert_untouched(world)
+
+
+def remote_files(world) -> set[Path]:
+    return {path for path in world.dvc_remote.rglob("*") if path.is_file()}
+
+
+def test_a_failing_pipeline_leaves_nothing_committed_or_pushed(world, tmp_path):
+    params = world.workspace / "params.yaml"
+    params.write_text(
+        params.read_text().replace("RandomForestClassifier", "NoSuchClassifier"), encoding="utf-8"
+    )
+    git(world.workspace, "commit", "--quiet", "-am", "A broken estimator")
+    git(world.workspace, "push", "--quiet", "origin", "main")
+    pushed_before = remote_files(world)
+    labelled = write_labelled(tmp_path / "labelled.csv", labelled_rows(world, 10, seed=3))
+
+    result = run_gitml("retrain", "--data", str(labelled), "--no-pr", cwd=world.workspace)
+
+    assert result.returncode == EXIT_FAILURE, result
+    errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR: ")]
+    assert errors[-1].startswith(
+        "ERROR: the pipeline failed on the new data, so nothing was committed or pushed: "
+        "failed to reproduce 'train'"
+    )
+    assert errors[-1].endswith(
+        "fix the pipeline and run gitml retrain again (or pass --no-repro to commit the data alone)"
+    )
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""  # nothing reported as done
+    assert remote_files(world) == pushed_before
     assert_untouched(world)

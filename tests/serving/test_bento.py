@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from pathlib import Path
 
 import httpx
 import pandas as pd
@@ -97,6 +98,21 @@ def test_smoke_test_command_passes(project, server):
     assert result.stdout == (
         "classifier:v0.1.0: 50 rows, 0 mismatch(es), max |proba diff| 0, bad request -> 400\n"
     )
+
+
+def test_the_images_dockerfile_sets_the_model_tag_after_the_python_packages(project):
+    """So a build cache and a registry reuse the package layers from one version to the next
+    (BentoML's own Dockerfile set the tag first, and every release reinstalled every package)."""
+    _clone, env = project
+    dockerfile = (
+        Path(env["BENTOML_HOME"]) / "bentos" / "classifier" / "v0.1.0" / "env" / "docker"
+    ) / "Dockerfile"
+    lines = dockerfile.read_text().splitlines()
+    installs = [i for i, line in enumerate(lines) if "install.sh" in line and "RUN" in line]
+    tagged = [i for i, line in enumerate(lines) if "GITML_MODEL_TAG" in line]
+    assert installs and len(tagged) == 1, tagged  # set once, in the image's last layers
+    assert lines[tagged[0]] == 'ENV GITML_MODEL_TAG="classifier:v0.1.0"'
+    assert tagged[0] > installs[-1]
 
 
 def test_models_lists_the_promotion_metrics(project):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gitml.core.github_output import write_outputs
-from gitml.serving.build import bentofile, pinned
+from gitml.serving.build import bentofile, pinned, place_template
 from gitml.serving.importer import ImportedModel
 
 MODEL = ImportedModel(
@@ -27,6 +27,29 @@ def test_bentofile_is_offline_and_ships_the_model_tag():
         "python": {"packages": ["numpy==2.0"], "lock_packages": False},
         "envs": [{"name": "GITML_MODEL_TAG", "value": "classifier:v0.2.0"}],
     }
+
+
+def test_with_a_template_the_model_tag_is_runtime_only_and_set_by_the_template(tmp_path):
+    template = place_template(tmp_path, "classifier:v0.2.0")
+    assert template is not None
+    spec = bentofile("s", [], MODEL, [], False, None, template.name)
+    assert spec["envs"] == [
+        {"name": "GITML_MODEL_TAG", "value": "classifier:v0.2.0", "stage": "runtime"}
+    ]
+    assert spec["docker"] == {
+        "dockerfile_template": "gitml-model-tag.Dockerfile.j2",
+        "env": {"BENTOML_DO_NOT_TRACK": "True"},
+    }
+    text = template.read_text()
+    assert text.startswith("{% extends bento_base_template %}")
+    assert 'ENV GITML_MODEL_TAG="classifier:v0.2.0"\n{{ super() }}' in text
+
+
+def test_no_template_where_bentoml_would_refuse_to_read_it(tmp_path):
+    hidden = tmp_path / ".gitml" / "ctx"
+    hidden.mkdir(parents=True)
+    assert place_template(hidden, "classifier:v0.2.0") is None
+    assert list(hidden.iterdir()) == []
 
 
 def test_bentofile_docker_options():

@@ -33,7 +33,7 @@ from tests.workflows.act_harness import (
     register,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(minutes=5)
 
 
 def test_every_pinned_action_has_a_stand_in() -> None:

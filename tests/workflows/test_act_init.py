@@ -38,7 +38,7 @@ from tests.workflows.act_harness import (
     register,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(minutes=2)
 
 #: A fixed date makes the copy's commit depend on its files only: an unchanged tree gives the same
 #: SHA on every run, so the host uv cache already holds the gitml built from it.

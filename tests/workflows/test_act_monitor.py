@@ -27,7 +27,7 @@ from tests.helpers import git
 from tests.monitor_logs import write_feedback, write_logs
 from tests.workflows.act_harness import REPOSITORY, WRITE_TOKEN, World, act_world, explain
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(minutes=3)
 MARKER = "<!-- gitml:monitor id=classifier.prod -->"
 #: act's prefix on the lines of the retrain job (caller job / called workflow / job name)
 RETRAIN_JOB = "[monitor/gitml monitor/gitml retrain]"
@@ -128,6 +128,11 @@ def test_the_monitor_workflow_keeps_one_issue_across_runs(world: World) -> None:
     assert git(world.origin, "show", f"{tip}:data.dvc") != main_dvc  # a new data version
     message = git(world.origin, "log", "-1", "--format=%B", tip)
     assert f"Gitml-Source: labelled.csv ({labelled} rows)" in message
+    # the job trained: the same commit holds a dvc.lock for the new data (what promote checks)
+    assert "Gitml-Pipeline: reproduced" in message
+    assert git(world.origin, "show", f"{tip}:dvc.lock") != git(
+        world.origin, "show", "main:dvc.lock"
+    )
     [pull] = world.emulator.pulls(REPOSITORY)
     assert (pull["state"], pull["head_ref"], pull["base_ref"]) == ("open", branch, "main")
     # the monitoring summary, read from the monitor job's JSON report

@@ -53,7 +53,7 @@ if MISSING and IN_CI:
     raise AssertionError(f"CI must have {', '.join(MISSING)}: .ci/system-packages.sh installs them")
 
 pytestmark = [
-    pytest.mark.slow,
+    pytest.mark.slow(minutes=10),
     pytest.mark.xdist_group("release"),
     pytest.mark.skipif(
         bool(MISSING), reason=f"needs {', '.join(MISSING)}: apt-get install -y {' '.join(MISSING)}"
@@ -171,6 +171,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
         # a release builds an image: minutes on a busy 2-core machine
         monkeypatch.setattr(act_harness, "ACT_TIMEOUT", RELEASE_TIMEOUT)
         base_image = ensure_base_image()
+        images_before = set(stored_images())
         tmp = tmp_path_factory.mktemp("release")
         registry = Registry(tmp_path_factory.mktemp("registry"))
         with act_world(tmp, emulated=False) as world:
@@ -185,7 +186,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
                 yield story
             finally:
                 registry.stop()
-                remove_images(registry.host)
+                remove_images(registry.host, images_before)
 
 
 def play(story: Scenario) -> None:
@@ -208,12 +209,31 @@ def play(story: Scenario) -> None:
     story.release("rerun")
 
 
-def remove_images(host: str) -> None:
-    """Drop the images this module built (about 1 GB each) from buildah's storage."""
+def stored_images() -> dict[str, list[str]]:
+    """Buildah's images, the layer cache's intermediate ones too: id -> its names
+    (``<none>:<none>`` for one no tag names)."""
     listed = subprocess.run(
-        ["buildah", "images", "--format", "{{.Name}}:{{.Tag}}"], capture_output=True, text=True
-    ).stdout.split()
-    ours = [name for name in listed if name.startswith(f"{host}/")]
+        ["buildah", "images", "--all", "--format", "{{.ID}} {{.Name}}:{{.Tag}}"],
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    images: dict[str, list[str]] = {}
+    for line in listed:
+        image_id, _, name = line.partition(" ")
+        images.setdefault(image_id, []).append(name)
+    return images
+
+
+def remove_images(host: str, before: set[str]) -> None:
+    """Drop the images this module built (about 1.3 GB each) from buildah's storage: those
+    tagged for its registry, those a rebuild of the same tags left untagged and the layer
+    cache's (``before``: the ids stored when the module started)."""
+    ours = [
+        image_id
+        for image_id, names in stored_images().items()
+        if image_id not in before
+        and all(name.startswith(f"{host}/") or name == "<none>:<none>" for name in names)
+    ]
     if ours:
         subprocess.run(["buildah", "rmi", "--force", *ours], capture_output=True)
 

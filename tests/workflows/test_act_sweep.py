@@ -11,7 +11,7 @@ import pytest
 
 from tests.workflows.act_harness import REPOSITORY, WRITE_TOKEN, World, act_world, explain, register
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(minutes=7)
 
 GRID = (
     'params = { "train.params.max_depth" = [2, 4, 8], "train.params.n_estimators" = [100, 300] }',

@@ -26,8 +26,9 @@ def demo(directory: Path, restart: bool) -> None:
     posts the sticky comment to a GitHub emulation on 127.0.0.1, merges, promotes the model (git
     tags), builds and smoke-tests the Bento, serves it and sends it real rows, then monitors it:
     shifted traffic and feedback, `gitml monitor --export-labelled`, the sticky monitoring issue.
-    Then `gitml retrain` opens pull request #2 with the labelled rows, and the same CI, comment,
-    merge, promotion (v0.3.0), build and serving follow. Progress goes to stderr; the reports, the
+    Then `gitml retrain` retrains on the labelled rows and opens pull request #2 (the data,
+    dvc.lock and metrics in one commit), and the same CI, comment, merge, promotion (v0.3.0) of
+    the retrained model, build and serving follow. Progress goes to stderr; the reports, the
     answers and the summary to stdout. Run it again to resume.
 
     \b

@@ -22,10 +22,18 @@ def render(result: Retrained) -> list[str]:
             f"({appended.rows_before} -> {appended.rows_after}); {dropped} duplicate(s) dropped."
         )
     if result.commit:
+        if result.reproduced:
+            lines.append(f"Reproduced the pipeline on the new data: {_stages(result)}.")
         lines.append(
             f"Pushed {result.data_pushed} file(s) to the DVC remote, committed "
-            f"{result.dvc_file} ({result.commit[:12]}) and pushed branch {result.branch}."
+            f"{', '.join(result.committed) or result.dvc_file} ({result.commit[:12]}) and "
+            f"pushed branch {result.branch}."
         )
+        if not result.reproduced:
+            lines.append(
+                "Not reproduced (--no-repro): the branch's dvc.lock is stale, so gitml promote "
+                "refuses it until the pipeline is reproduced and dvc.lock committed."
+            )
     else:
         lines.append(f"No new rows; branch {result.branch} is unchanged.")
     if result.pr is not None:
@@ -35,6 +43,10 @@ def render(result: Retrained) -> list[str]:
             f"{result.pr.url}"
         )
     return lines
+
+
+def _stages(result: Retrained) -> str:
+    return ", ".join(f"{stage.name} {stage.status}" for stage in result.stages) or "no stages"
 
 
 def step_outputs(result: Retrained) -> dict[str, str]:
@@ -79,6 +91,15 @@ def step_outputs(result: Retrained) -> dict[str, str]:
     help="Open (or update) the model's retraining pull request.",
 )
 @click.option(
+    "--repro/--no-repro",
+    "reproduce",
+    default=True,
+    show_default=True,
+    help="Reproduce the pipeline on the new data and commit dvc.lock and the metrics with it. "
+    "With --no-repro the commit holds the data alone: its dvc.lock is stale and gitml promote "
+    "refuses it until someone reproduces the pipeline on the branch.",
+)
+@click.option(
     "--summary",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     metavar="FILE",
@@ -94,22 +115,28 @@ def step_outputs(result: Retrained) -> dict[str, str]:
     help="GitHub API URL. Default: $GITHUB_API_URL, else https://api.github.com.",
 )
 def retrain(data: tuple[Path, ...], **options: object) -> None:
-    """Append new labelled rows to the DVC-tracked dataset on a branch and open a retraining PR.
+    """Append new labelled rows to the DVC-tracked dataset on a branch, retrain, open a PR.
 
     Checks that every file has the dataset's columns, types and known classes (a file that does
     not is refused whole, naming its first bad row), drops rows already present, writes the
-    dataset atomically, runs `dvc add` and `dvc push`, commits the .dvc file on the branch with
-    a message naming the rows and their source, pushes the branch, and opens the pull request
-    (one open retraining PR per model: later runs add to its branch and update its body). The
-    PR workflow then retrains on the new data. Reads GITHUB_API_URL, GITHUB_REPOSITORY and
-    GITHUB_TOKEN (a token that may push and open PRs; see docs/security.md). Writes branch,
-    commit, pr-number and pr-url to $GITHUB_OUTPUT when set.
+    dataset atomically and runs `dvc add`, all in a temporary worktree of the branch. Then it
+    reproduces the pipeline there (as `gitml run`; a failing stage stops everything, exit 3,
+    nothing pushed or committed), pushes the new data, the outputs and the run-cache to the DVC
+    remote, and makes ONE commit holding the .dvc file, dvc.lock and the metrics and plots that
+    changed, with a message naming the rows, their source and the stages reproduced. It pushes
+    the branch and opens the pull request (one open retraining PR per model: later runs add to
+    its branch, reproducing again, and update its body); the PR workflow then compares the
+    retrained model with the one on the base branch, and the merge releases it. Reads
+    GITHUB_API_URL, GITHUB_REPOSITORY and GITHUB_TOKEN (a token that may push and open PRs;
+    see docs/security.md). Writes branch, commit, pr-number and pr-url to $GITHUB_OUTPUT when
+    set.
 
     \b
     Examples:
       gitml retrain --data labelled.csv
       gitml retrain --data labelled.csv --summary monitor.json
       gitml retrain --data week1.csv --data week2.csv --no-pr
+      gitml retrain --data labelled.csv --no-repro   # data only: dvc.lock stays stale
       gitml retrain --data labelled.csv --dataset data/train.csv --branch retrain/june
     """
     from gitml.core.github_output import write_outputs

@@ -1,6 +1,8 @@
 """Continuous training: the rows the monitoring step exported (logged traffic with its true
-labels) go into the dataset on a branch, and `gitml retrain` opens the retraining pull request on
-the GitHub emulation. The pull request's CI, merge and release are the first one's steps again."""
+labels) go into the dataset on a branch, `gitml retrain` reproduces the pipeline on them, commits
+the data with the new dvc.lock and metrics, and opens the retraining pull request on the GitHub
+emulation. Nobody commits on that branch by hand: the pull request's CI, merge and release are
+the first one's steps again, and they release the model `gitml retrain` trained."""
 
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ from gitml.errors import GitmlError
 
 def retrain_through_pull_request(ctx: Context, number: int) -> None:
     """`gitml retrain --data labelled.csv --summary monitor.json` in the data scientist's clone
-    of main: the rows are appended to data/, pushed to the DVC remote, committed on a
-    `gitml/retrain/...` branch that is pushed, and pull request ``number`` is opened."""
+    of main, as the monitoring workflow's retrain job runs it: the rows are appended to data/,
+    the pipeline reproduced on them, data, model and run-cache pushed to the DVC remote, one
+    commit (data.dvc, dvc.lock, metrics, plots) pushed on a `gitml/retrain/...` branch, and pull
+    request ``number`` opened."""
     from gitml.retrain.retrain import RetrainRequest, retrain
 
     if not ctx.facts.get("retrain_due"):
@@ -40,19 +44,13 @@ def retrain_through_pull_request(ctx: Context, number: int) -> None:
         raise GitmlError(
             f"gitml retrain opened pull request #{result.pr.number}; the demo expected #{number}"
         )
-    appended = result.appended
-    added = appended.added if appended else 0
-    ctx.progress.note(
-        f"gitml retrain: {added} row(s) appended to {result.dataset}"
-        + (f" ({appended.rows_before} -> {appended.rows_after})" if appended else "")
-        + f", {result.data_pushed} file(s) pushed to the DVC remote"
-    )
+    added = _note_retraining(ctx, result)
     (out / f"pull-{number}-body.md").write_text(result.pr.body, encoding="utf-8")
     pull = ctx.pull(number)
     pull.clear()
     pull.update(
         branch=result.branch,
-        head=train_the_branch(ctx, result.branch),
+        head=result.commit,
         base=git(root, "rev-parse", "main"),
         title=result.pr.title,
         url=result.pr.url,
@@ -68,23 +66,16 @@ def retrain_through_pull_request(ctx: Context, number: int) -> None:
     )
 
 
-def train_the_branch(ctx: Context, branch: str) -> str:
-    """The data scientist trains the retraining branch and pushes the result to it, as for the
-    first pull request; returns the branch's new head.
-
-    `gitml retrain` commits only the data (``data.dvc``). Without this commit, the merged
-    ``dvc.lock`` and ``metrics.json`` would still name the model on main, and the release would
-    register and build that model under the new version: the version must point at the model
-    trained on the new data."""
-    from gitml.run import run_pipeline
-
-    root = ctx.folder.workspace
-    git(root, "checkout", "--quiet", "-B", branch, f"refs/remotes/origin/{branch}")
-    # `gitml run --pull --push`: the pull checks out the branch's data (git does not)
-    result = run_pipeline(root, pull=True, push=True)
-    ctx.progress.note(f"trained on {branch}: {describe_stages(result)}")
-    git(root, "add", "-A")
-    git(root, "commit", "--quiet", "-m", "Retrain the model on the new labelled rows")
-    git(root, "push", "--quiet", "origin", branch)
-    git(root, "checkout", "--quiet", "main")
-    return git(root, "rev-parse", branch)
+def _note_retraining(ctx: Context, result) -> int:
+    """What gitml retrain did, in the step's log; returns the rows added."""
+    appended = result.appended
+    added = appended.added if appended else 0
+    ctx.progress.note(
+        f"gitml retrain: {added} row(s) appended to {result.dataset}"
+        + (f" ({appended.rows_before} -> {appended.rows_after})" if appended else "")
+    )
+    ctx.progress.note(
+        f"gitml retrain: reproduced the pipeline on them ({describe_stages(result)}), pushed "
+        f"{result.data_pushed} file(s) to the DVC remote, committed {', '.join(result.committed)}"
+    )
+    return added

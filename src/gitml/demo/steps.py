@@ -81,7 +81,7 @@ STEPS: list[Step] = [
     Step("monitor", "Monitor the served model: shifted traffic, feedback, drift", monitor_traffic),
     Step(
         "retrain",
-        f"Retrain: gitml retrain opens pull request #{RETRAINING} with the labelled rows; train it",
+        f"Retrain: gitml retrain trains on the labelled rows and opens pull request #{RETRAINING}",
         partial(retrain_through_pull_request, number=RETRAINING),
     ),
     *pull_request_cycle(RETRAINING, f"-{RETRAINING}", "the retrained model"),

@@ -1,9 +1,10 @@
 """``gitml promote``: register the current commit as the next version and assign it a stage.
 
 The promotion passes only when the quality gates pass against the version currently in the target
-stage. Tags are GTO's (``name@vX.Y.Z`` annotated, ``name#stage#N``), so ``gto show`` and
-``dvc artifacts get`` agree with gitml. The registration tag's message carries the metrics the
-version was promoted with.
+stage, and only on a commit whose ``dvc.lock`` matches its data, params and code (see
+:mod:`gitml.registry.reproduced`). Tags are GTO's (``name@vX.Y.Z`` annotated,
+``name#stage#N``), so ``gto show`` and ``dvc artifacts get`` agree with gitml. The registration
+tag's message carries the metrics the version was promoted with.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from gitml.core.model import GateResult, Revisions
 from gitml.errors import GatesFailed, UsageError
 from gitml.registry import git, tags
 from gitml.registry.lock import registry_lock
+from gitml.registry.reproduced import check_reproduced
 from gitml.registry.stages import promote_stage
 from gitml.registry.versions import list_versions
 
@@ -156,7 +158,8 @@ def promote(
 
     With ``assign=False`` only the version tag is made (and pushed): the release workflow assigns
     the stage with :func:`gitml.registry.assign.assign_stage` once the image is published, so a
-    stage never points at a version whose image is missing.
+    stage never points at a version whose image is missing. A commit whose ``dvc.lock`` is
+    stale is refused before any tag is read or made.
     """
     plan = plan_promotion(
         root,
@@ -167,6 +170,7 @@ def promote(
         rev=rev,
         assign=assign,
     )
+    check_reproduced(plan.root, plan.artifact, plan.commit)
     with registry_lock(root), tags.gto_errors("create the registry tags"):
         promotion, attempts = tags.publish(
             root, partial(attempt_promotion, plan), push=push, remote=remote, retries=retries

@@ -30,22 +30,42 @@ def sources_text(sources: tuple[tuple[str, int], ...]) -> str:
     return "; ".join(f"{name} ({rows} row{'s' if rows != 1 else ''})" for name, rows in sources)
 
 
+def pipeline_sentence(stages: str | None) -> str:
+    """What the commit says of the pipeline: reproduced (``stages``: what each stage did) or not."""
+    if stages is None:
+        return (
+            "The pipeline was not reproduced (--no-repro): dvc.lock still names the model "
+            "trained before these rows, and gitml promote refuses this commit until it is."
+        )
+    return (
+        f"The pipeline was reproduced on the new data ({stages}): dvc.lock and the metrics "
+        "in this commit describe the retrained model, which is on the DVC remote."
+    )
+
+
 def commit_message(
-    model: str, dataset: str, appended: Appended, sources: tuple[tuple[str, int], ...]
+    model: str,
+    dataset: str,
+    appended: Appended,
+    sources: tuple[tuple[str, int], ...],
+    stages: str | None = None,
 ) -> str:
-    """Subject naming the rows added and the dataset; the source and counts as git trailers."""
+    """Subject naming the rows added and the dataset; whether the pipeline was reproduced
+    (``stages``, None: not); the source and counts as git trailers."""
     dropped = appended.duplicates + appended.repeated
     return (
         f"Retrain {model}: add {appended.added} labelled row{'s' if appended.added != 1 else ''} "
         f"to {dataset}\n\n"
         f"From {sources_text(sources)}; {dropped} duplicate row(s) dropped. The dataset grows "
-        f"from {appended.rows_before} to {appended.rows_after} rows.\n\n"
+        f"from {appended.rows_before} to {appended.rows_after} rows.\n"
+        f"{pipeline_sentence(stages)}\n\n"
         f"{TRAILER}: {model}\n"
         f"Gitml-Dataset: {dataset}\n"
         f"Gitml-Rows-Added: {appended.added}\n"
         f"Gitml-Rows-Dropped: {dropped}\n"
         f"Gitml-Rows-Total: {appended.rows_after}\n"
         f"Gitml-Source: {sources_text(sources)}\n"
+        f"Gitml-Pipeline: {'reproduced' if stages is not None else 'not reproduced'}\n"
     )
 
 
@@ -80,18 +100,19 @@ def pr_body(
         "",
         f"`gitml retrain` added **{added}** labelled row{'s' if added != 1 else ''} to "
         f"`{dataset}`{size}. `{dvc_file}` points at the new data version, which is on the DVC "
-        f"remote. The PR workflow retrains the model on it and compares it with the model on "
-        f"`{base}`; merge when the gates pass, and the release workflow promotes it.",
+        "remote.",
+        "",
+        _pipeline_paragraph(commits[-1].reproduced if commits else None, base),
         "",
         "### Data change",
         "",
-        "| commit | date | rows added | duplicates dropped | dataset rows | source |",
-        "| --- | --- | ---: | ---: | ---: | --- |",
+        "| commit | date | rows added | duplicates dropped | dataset rows | pipeline | source |",
+        "| --- | --- | ---: | ---: | ---: | --- | --- |",
     ]
     for c in commits:
         lines.append(
             f"| {c.sha[:7]} | {c.date} | {c.added} | {c.dropped} | "
-            f"{c.rows_after if c.rows_after is not None else '-'} | "
+            f"{c.rows_after if c.rows_after is not None else '-'} | {_PIPELINE[c.reproduced]} | "
             f"{markdown_cell('; '.join(c.sources)) or '-'} |"
         )
     lines += [
@@ -112,6 +133,27 @@ def pr_body(
             model, dataset, dvc_file, base, commits, (summary or "")[:keep] + "\n\n… (cut)"
         )
     return text
+
+
+_PIPELINE = {True: "reproduced", False: "not reproduced", None: "-"}
+
+
+def _pipeline_paragraph(reproduced: bool | None, base: str) -> str:
+    """What the branch's last retraining commit did with the pipeline, and what comes next."""
+    if not reproduced:
+        return (
+            "**`dvc.lock` is stale:** the last retraining commit holds the data alone (`gitml "
+            "retrain --no-repro`), so `dvc.lock` and the metrics still describe the model trained before these rows, "
+            "and `gitml promote` refuses to register this commit. Reproduce the pipeline on "
+            "this branch (`gitml run --pull --push`) and commit `dvc.lock` and the metrics "
+            "files before merging."
+        )
+    return (
+        "The pipeline was reproduced on the new data in the same commit: `dvc.lock` and the "
+        "metrics files describe the retrained model, which is on the DVC remote. The PR "
+        f"workflow's comment compares it with the model on `{base}`; merge when the gates pass, "
+        "and the release workflow promotes it."
+    )
 
 
 def _fmt(value: float | None) -> str:

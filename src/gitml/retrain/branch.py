@@ -172,6 +172,12 @@ def commit(work: Path, paths: list[str], message: str) -> str:
     return run_git(work, "rev-parse", "HEAD").stdout.strip()
 
 
+def committed_files(work: Path, sha: str) -> list[str]:
+    """The files commit ``sha`` changed, relative to ``work``."""
+    shown = run_git(work, "show", "--name-only", "--relative", "--format=", sha)
+    return [line for line in shown.stdout.splitlines() if line]
+
+
 def push(root: Path, remote: str, sha: str, name: str) -> None:
     """Push ``sha`` to ``refs/heads/NAME`` (a fast-forward or a new branch), then point the
     remote-tracking ref and a local branch of that name (when there is none) at it."""
@@ -180,8 +186,8 @@ def push(root: Path, remote: str, sha: str, name: str) -> None:
         reason = _rejection(result.stdout, result.stderr) or _last(result.stderr)
         raise RemoteError(
             f"{describe_remote(root, remote)} refused the push of branch {name} ({reason}); "
-            "nothing was committed on any branch (the new data version is on the DVC remote, "
-            "harmless); check that the token may push branches (contents: write) and run again"
+            "nothing was committed on any branch (what went to the DVC remote is harmless "
+            "there); check that the token may push branches (contents: write) and run again"
         )
     run_git(root, "update-ref", f"refs/remotes/{remote}/{name}", sha, check=False)
     if run_git(root, "rev-parse", "--verify", "--quiet", f"refs/heads/{name}", check=False).stdout:
@@ -220,6 +226,9 @@ class RetrainCommit:
     dropped: int
     rows_after: int | None
     sources: tuple[str, ...]
+    #: the pipeline was reproduced in the commit (``Gitml-Pipeline: reproduced``); None: the
+    #: commit does not say (made before gitml recorded it)
+    reproduced: bool | None = None
 
 
 def history(root: Path, base: str, tip: str) -> list[RetrainCommit]:
@@ -243,9 +252,16 @@ def history(root: Path, base: str, tip: str) -> list[RetrainCommit]:
                 sources=tuple(trailers.get("Gitml-Source", "").split("; "))
                 if trailers.get("Gitml-Source")
                 else (),
+                reproduced=_pipeline(trailers.get("Gitml-Pipeline")),
             )
         )
     return found
+
+
+def _pipeline(value: str | None) -> bool | None:
+    if not value:
+        return None
+    return value.strip() == "reproduced"
 
 
 def _trailers(body: str) -> dict[str, str]:

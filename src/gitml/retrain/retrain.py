@@ -1,8 +1,10 @@
 """``gitml retrain`` as one function: labelled rows in, a pushed branch and one open PR out.
 
 Order matters: everything that can be refused is checked before anything is written (the files,
-the GitHub settings, the branch); the new data version reaches the DVC remote before a commit
-points at it; the commit becomes a branch only once the git remote took it; the pull request is
+the GitHub settings, the branch); the pipeline is reproduced on the new data in the worktree (a
+failing stage stops everything: nothing pushed, nothing committed); the new data version, the
+model trained on it and the run-cache reach the DVC remote before a commit points at them; one
+commit holds the ``.dvc`` file, ``dvc.lock`` and the metrics and plots that changed; the commit becomes a branch only once the git remote took it; the pull request is
 opened (or its body updated) last, and if GitHub fails then, the error says the branch is there
 and how to open the pull request, which a second run also does.
 """
@@ -18,9 +20,11 @@ from pathlib import Path
 from gitml import dvc_adapter
 from gitml.config import Settings, load_settings
 from gitml.core.git import run_git
+from gitml.core.model import StageRun
 from gitml.errors import ConfigError, GitHubError
 from gitml.retrain import body, branch, dataset, labelled
 from gitml.retrain.append import Appended, append_rows
+from gitml.retrain.pipeline import reproduce_and_push
 from gitml.retrain.pull_request import ApiError, PullRequest, PullRequests, compare_url
 from gitml.retrain.summary import read_summary
 
@@ -33,6 +37,9 @@ class RetrainRequest:
     dataset: str | None = None
     branch: str | None = None
     pr: bool = True
+    #: reproduce the pipeline and commit its dvc.lock and metrics with the data (else the
+    #: commit holds the data alone and its dvc.lock is stale: gitml promote refuses it)
+    reproduce: bool = True
     summary: Path | None = None
     repository: str | None = None
     api_url: str | None = None
@@ -54,7 +61,13 @@ class Retrained:
     branch: str = ""
     appended: Appended | None = None
     sources: tuple[tuple[str, int], ...] = ()
+    #: files pushed to the DVC remote: the data, and with a reproduction its outputs and run-cache
     data_pushed: int = 0
+    #: the reproduction's stages (empty without one)
+    stages: list[StageRun] = field(default_factory=list)
+    reproduced: bool = False
+    #: the files of the commit, relative to the project root
+    committed: list[str] = field(default_factory=list)
     commit: str | None = None
     #: "created", "updated", "unchanged" or None (no pull request asked for, or none needed)
     pr_action: str | None = None
@@ -128,11 +141,32 @@ def _append_and_push(root, request, files, tracked, path, target, result: Retrai
         if not appended.added:
             return
         dvc_adapter.track(work, tracked.output)
-        result.data_pushed = dvc_adapter.push_data(work, tracked.dvc_file)
-        message = body.commit_message(result.model, found.path, appended, new.sources)
-        sha = branch.commit(work, [tracked.dvc_file], message)
+        paths = _train_or_push_data(work, tracked.dvc_file, request.reproduce, result)
+        message = body.commit_message(
+            result.model, found.path, appended, new.sources, _stage_words(result)
+        )
+        sha = branch.commit(work, paths, message)
+        result.committed = branch.committed_files(work, sha)
     branch.push(root, request.remote, sha, target.name)
     result.commit = sha
+
+
+def _train_or_push_data(work: Path, dvc_file: str, reproduce: bool, result: Retrained) -> list:
+    """Reproduce and push everything (default), or push the data alone; the files to commit."""
+    if not reproduce:
+        result.data_pushed = dvc_adapter.push_data(work, dvc_file)
+        return [dvc_file]
+    reproduction = reproduce_and_push(work, dvc_file)
+    result.stages, result.reproduced = reproduction.stages, True
+    result.data_pushed = reproduction.pushed
+    return reproduction.files or [dvc_file]
+
+
+def _stage_words(result: Retrained) -> str | None:
+    """``prepare ran, train ran, evaluate ran``; None when the pipeline was not reproduced."""
+    if not result.reproduced:
+        return None
+    return ", ".join(f"{stage.name} {stage.status}" for stage in result.stages) or "no stages"
 
 
 def _nothing_new(result: Retrained) -> str:

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -65,9 +66,9 @@ def pinned(packages: tuple[str, ...] = DEFAULT_PACKAGES) -> list[str]:
     return [f"{name}=={metadata.version(name)}" for name in packages]
 
 
-def default_context(root: Path | str, model: ImportedModel, service_name: str) -> Path:
-    """A build context holding the default service and its ``gitml_service.json``."""
-    ctx = Path(root) / BUILD_DIR / model.tag.replace(":", "-")
+def default_context(parent: Path, model: ImportedModel, service_name: str) -> Path:
+    """A build context in ``parent`` holding the default service and its ``gitml_service.json``."""
+    ctx = parent / model.tag.replace(":", "-")
     shutil.rmtree(ctx, ignore_errors=True)
     ctx.mkdir(parents=True)
     for name in SERVICE_FILES:
@@ -84,6 +85,30 @@ def default_context(root: Path | str, model: ImportedModel, service_name: str) -
     return ctx
 
 
+#: The image's Dockerfile: BentoML's own with the model's tag set last. BentoML writes a Bento's
+#: variables before it installs the Python packages, so each new model version changed that layer:
+#: every release installed and pushed every package again (about 1 GB). Set last, the system and
+#: package layers stay the same from one version to the next, for a build cache and a registry.
+DOCKERFILE_TEMPLATE = """{{% extends bento_base_template %}}
+{{% block SETUP_BENTO_ENTRYPOINT %}}
+ENV {name}={value}
+{{{{ super() }}}}
+{{% endblock %}}
+"""
+TEMPLATE_NAME = "gitml-model-tag.Dockerfile.j2"
+
+
+def place_template(context: Path, model_tag: str) -> Path | None:
+    """Write the Dockerfile template into ``context``; None where BentoML would refuse to read
+    it (it reads templates only from paths without a hidden folder in them)."""
+    if any(part.startswith(".") for part in context.resolve().parts):
+        return None
+    path = context / TEMPLATE_NAME
+    value = json.dumps(model_tag)
+    path.write_text(DOCKERFILE_TEMPLATE.format(name=MODEL_TAG_ENV, value=value), encoding="utf-8")
+    return path
+
+
 def bentofile(
     service: str,
     include: list[str],
@@ -91,7 +116,14 @@ def bentofile(
     packages: list[str],
     lock: bool,
     base_image: str | None,
+    template: str | None = None,
 ) -> dict:
+    """The bentofile of ``model``'s Bento (offline unless ``lock``). With ``template`` (see
+    :func:`place_template`) the image sets the model's tag last; the Bento declares it for
+    runtime only, which keeps BentoML from writing it above the packages."""
+    model_env = {"name": MODEL_TAG_ENV, "value": model.tag}
+    if template:
+        model_env["stage"] = "runtime"
     doc: dict = {
         "service": service,
         "include": include,
@@ -101,10 +133,17 @@ def bentofile(
             "source": "gitml",
         },
         "python": {"packages": packages, "lock_packages": lock},
-        "envs": [{"name": MODEL_TAG_ENV, "value": model.tag}],
+        "envs": [model_env],
     }
-    if base_image:
-        doc["docker"] = {"base_image": base_image}
+    docker: dict = {"base_image": base_image} if base_image else {}
+    if template:
+        docker["dockerfile_template"] = template
+        # BentoML's Dockerfile writes docker.env where it would write the Bento's variables (its
+        # default); a constant one keeps the model's tag out of there. The image sends BentoML
+        # no usage data, as gitml's own BentoML calls do not.
+        docker["env"] = {"BENTOML_DO_NOT_TRACK": "True"}
+    if docker:
+        doc["docker"] = docker
     return doc
 
 
@@ -144,18 +183,42 @@ def build(
         model = import_model(root, source, model_path=model_path)
     name = bento_name(source.artifact)
     tag = f"{name}:{source.label}"
-    service = _service(root, model, name, service_file)
-    spec = bentofile(service.entry, service.include, model, pinned(), lock, base_image)
-    bentofile_path = Path(root) / BUILD_DIR / f"{tag.replace(':', '-')}.bentofile.yaml"
-    bentofile_path.parent.mkdir(parents=True, exist_ok=True)
-    bentofile_path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
-
-    with bentoml_store(env):
-        delete_bento(tag)  # rebuilding a version replaces its Bento
-    _bentoml_build(service.context, bentofile_path, tag, model.tag, env)
+    kind = _build_bento(root, tag, model, service_file, lock, base_image, env)
     with bentoml_store(env):
         check_models(tag, model.tag)
-    return BuildResult(tag, model, source, service.kind)
+    return BuildResult(tag, model, source, kind)
+
+
+def _build_bento(
+    root: Path,
+    tag: str,
+    model: ImportedModel,
+    service_file: str | None,
+    lock: bool,
+    base_image: str | None,
+    env: Mapping[str, str] | None,
+) -> str:
+    """Write the bentofile and build the Bento ``tag``; return the service's kind."""
+    bentofile_path = root / BUILD_DIR / f"{tag.replace(':', '-')}.bentofile.yaml"
+    bentofile_path.parent.mkdir(parents=True, exist_ok=True)
+    # the default service's context is a temporary folder, not .gitml/ (hidden: see
+    # place_template); a user's folder gets the template for the build only
+    with tempfile.TemporaryDirectory(prefix="gitml-bento-") as scratch:
+        service = _service(root, model, tag.partition(":")[0], service_file, Path(scratch))
+        template = place_template(service.context, model.tag)
+        spec = bentofile(
+            service.entry, service.include, model, pinned(), lock, base_image,
+            TEMPLATE_NAME if template else None,
+        )  # fmt: skip
+        bentofile_path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+        with bentoml_store(env):
+            delete_bento(tag)  # rebuilding a version replaces its Bento
+        try:
+            _bentoml_build(service.context, bentofile_path, tag, model.tag, env)
+        finally:
+            if template is not None:
+                template.unlink(missing_ok=True)
+    return service.kind
 
 
 @dataclass(frozen=True)
@@ -171,10 +234,13 @@ class _Service:
     kind: str
 
 
-def _service(root: Path, model: ImportedModel, name: str, service_file: str | None) -> _Service:
-    """gitml's default service in a fresh build context, or the user's ``path.py[:Class]``."""
+def _service(
+    root: Path, model: ImportedModel, name: str, service_file: str | None, scratch: Path
+) -> _Service:
+    """gitml's default service in a fresh build context in ``scratch``, or the user's
+    ``path.py[:Class]``."""
     if service_file is None:
-        context = default_context(root, model, name)
+        context = default_context(scratch, model, name)
         include = [*SERVICE_FILES, "gitml_service.json"]
         return _Service(context, "service:GitmlClassifier", include, "default")
     path_text, _, class_name = service_file.partition(":")
@@ -223,6 +289,7 @@ def _bentoml_build(
         capture_output=True,
         text=True,
         env=env,
+        cwd=context,  # BentoML reads a Dockerfile template only below its working directory
         check=False,
     )
     if result.returncode != 0:

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from gitml.config import load_settings
@@ -78,6 +79,17 @@ def image_tags(repository: str, version: str, commit: str, stage: str | None) ->
     return tags
 
 
+def backend_env(backend: str, extra_env: dict[str, str] | None) -> dict[str, str]:
+    """The environment ``bentoml containerize`` and the backend run in."""
+    env = {**os.environ, "BENTOML_DO_NOT_TRACK": "True", **(extra_env or {})}
+    if backend == "buildah":
+        env.setdefault("BUILDAH_ISOLATION", "chroot")  # no daemon and no user namespaces needed
+        # docker keeps a layer cache by default, buildah only when asked: the next version's
+        # build then reuses the system and Python-package layers (see build.DOCKERFILE_TEMPLATE)
+        env.setdefault("BUILDAH_LAYERS", "true")
+    return env
+
+
 def containerize(
     bento_tag: str,
     backend: str,
@@ -93,9 +105,7 @@ def containerize(
     if tool is None:
         hint = "apt-get install buildah" if backend == "buildah" else "install Docker"
         raise GitmlError(f"`{backend}` is not installed; {hint} or choose another backend")
-    env = {**os.environ, "BENTOML_DO_NOT_TRACK": "True", **(extra_env or {})}
-    if backend == "buildah":
-        env.setdefault("BUILDAH_ISOLATION", "chroot")  # no daemon and no user namespaces needed
+    env = backend_env(backend, extra_env)
     result = subprocess.run(
         [
             sys.executable,
@@ -112,6 +122,9 @@ def containerize(
         capture_output=True,
         text=True,
         env=env,
+        # BentoML renders the Bento's Dockerfile template (build.DOCKERFILE_TEMPLATE) in a
+        # temporary folder and reads it only below its working directory
+        cwd=tempfile.gettempdir(),
         check=False,
     )
     if result.returncode != 0:
