@@ -34,7 +34,7 @@ from gitml.serving.store import bentoml_store
 DEFAULT_PACKAGES = ("scikit-learn", "numpy", "scipy", "joblib")
 BUILD_DIR = Path(".gitml") / "bento"
 #: The default service's files, copied into the Bento's build context (they import no gitml).
-SERVICE_FILES = ("service.py", "service_http.py", "service_records.py")
+SERVICE_FILES = ("service.py", "service_http.py", "service_records.py", "service_forest.py")
 #: Environment variable naming the imported model's tag, at build and at serve time: a user's
 #: own service declares ``bentoml.models.BentoModel(os.environ["GITML_MODEL_TAG"])``.
 MODEL_TAG_ENV = "GITML_MODEL_TAG"

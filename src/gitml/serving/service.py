@@ -1,9 +1,9 @@
 """gitml's default scikit-learn service for BentoML.
 
-``gitml build`` copies this file, ``service_http.py`` and ``service_records.py`` into the Bento's
-build context, next to a ``gitml_service.json`` that names the model and its training features.
-They import only BentoML, NumPy and joblib (not gitml), so the Bento and its image run without
-gitml installed. The API, the error body, the limits and the records are described in
+``gitml build`` copies this file, ``service_http.py``, ``service_records.py`` and
+``service_forest.py`` into the Bento's build context, next to a ``gitml_service.json`` that names
+the model and its training features. They import only BentoML, NumPy, scikit-learn and joblib
+(not gitml), so the Bento and its image run without gitml installed. The API, the error body, the limits and the records are described in
 docs/serving.md:
 
 - ``POST /predict``: ``{"instances": [{feature: value, ...}, ...]}`` -> ``[prediction, ...]``
@@ -35,6 +35,7 @@ import bentoml
 import joblib
 import numpy as np
 from bentoml.validators import ContentType
+from service_forest import direct_forest_proba
 from service_http import ClientError, JsonErrors, error_body, install_log_filter
 from service_records import Recorder, RecordNotWritten, monitoring_settings
 from starlette.responses import Response
@@ -239,6 +240,8 @@ class GitmlClassifier:
         self.classes = [c.item() if hasattr(c, "item") else c for c in self.model.classes_]
         self.has_proba = hasattr(self.model, "predict_proba")
         self.labels_from_proba = self.has_proba and labels_follow_probabilities(self.model)
+        # the model's own predict_proba, minus joblib's per-tree dispatch (service_forest.py)
+        self.proba = direct_forest_proba(self.model) or getattr(self.model, "predict_proba", None)
         self.limit = value_limit(self.model)
         self.recorder = Recorder(monitoring_settings(), REQUEST_INDEX_SIZE)
         self.batcher = Batcher(self.predict_rows, MAX_BATCH_ROWS)
@@ -246,10 +249,10 @@ class GitmlClassifier:
     def predict_rows(self, matrix: np.ndarray, want_proba: bool):
         """Labels (and probabilities when asked) for a matrix, exactly as the model gives them."""
         if self.labels_from_proba:
-            proba = self.model.predict_proba(matrix)
+            proba = self.proba(matrix)
             return self.model.classes_.take(np.argmax(proba, axis=1), axis=0), proba
         labels = self.model.predict(matrix)
-        return labels, self.model.predict_proba(matrix) if want_proba and self.has_proba else None
+        return labels, self.proba(matrix) if want_proba and self.has_proba else None
 
     @bentoml.api
     async def predict(self, instances: list[Any]) -> Annotated[list[Any], JSON]:
