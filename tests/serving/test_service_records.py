@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import httpx
@@ -102,7 +103,10 @@ def test_concurrent_answers_are_the_models_and_each_row_has_exactly_one_record(s
     features, model = test_split
     expected = model.predict(features).tolist()
     before = len(served.records())
-    answers = asyncio.run(_hammer(served.url, features, connections=16))
+    # in a thread of its own: a session's Playwright (tests/browser.py) keeps an event loop
+    # running in this worker's main thread once a browser test has run here
+    with ThreadPoolExecutor(1) as thread:
+        answers = thread.submit(asyncio.run, _hammer(served.url, features, connections=16)).result()
 
     assert sum(count for *_, count in answers) == len(features)
     for start, _request_id, labels, count in answers:
