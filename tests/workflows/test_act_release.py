@@ -219,7 +219,7 @@ def stored_images() -> dict[str, list[str]]:
     ).stdout.splitlines()
     images: dict[str, list[str]] = {}
     for line in listed:
-        image_id, _, name = line.partition(" ")
+        image_id, name = line.split()  # buildah pads the columns even in a template
         images.setdefault(image_id, []).append(name)
     return images
 
