@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from gitml.retrain.retrain import Retrained, RetrainRequest
+from gitml.retrain.retrain import Retrained, RetrainRequest, stage_words
 
 
 def render(result: Retrained) -> list[str]:
@@ -23,7 +23,7 @@ def render(result: Retrained) -> list[str]:
         )
     if result.commit:
         if result.reproduced:
-            lines.append(f"Reproduced the pipeline on the new data: {_stages(result)}.")
+            lines.append(f"Reproduced the pipeline on the new data: {stage_words(result)}.")
         lines.append(
             f"Pushed {result.data_pushed} file(s) to the DVC remote, committed "
             f"{', '.join(result.committed) or result.dvc_file} ({result.commit[:12]}) and "
@@ -43,10 +43,6 @@ def render(result: Retrained) -> list[str]:
             f"{result.pr.url}"
         )
     return lines
-
-
-def _stages(result: Retrained) -> str:
-    return ", ".join(f"{stage.name} {stage.status}" for stage in result.stages) or "no stages"
 
 
 def step_outputs(result: Retrained) -> dict[str, str]:

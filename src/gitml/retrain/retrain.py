@@ -143,7 +143,7 @@ def _append_and_push(root, request, files, tracked, path, target, result: Retrai
         dvc_adapter.track(work, tracked.output)
         paths = _train_or_push_data(work, tracked.dvc_file, request.reproduce, result)
         message = body.commit_message(
-            result.model, found.path, appended, new.sources, _stage_words(result)
+            result.model, found.path, appended, new.sources, stage_words(result)
         )
         sha = branch.commit(work, paths, message)
         result.committed = branch.committed_files(work, sha)
@@ -162,7 +162,7 @@ def _train_or_push_data(work: Path, dvc_file: str, reproduce: bool, result: Retr
     return reproduction.files or [dvc_file]
 
 
-def _stage_words(result: Retrained) -> str | None:
+def stage_words(result: Retrained) -> str | None:
     """``prepare ran, train ran, evaluate ran``; None when the pipeline was not reproduced."""
     if not result.reproduced:
         return None
