@@ -143,10 +143,10 @@ def _pipeline_paragraph(reproduced: bool | None, base: str) -> str:
     if not reproduced:
         return (
             "**`dvc.lock` is stale:** the last retraining commit holds the data alone (`gitml "
-            "retrain --no-repro`), so `dvc.lock` and the metrics still describe the model trained before these rows, "
-            "and `gitml promote` refuses to register this commit. Reproduce the pipeline on "
-            "this branch (`gitml run --pull --push`) and commit `dvc.lock` and the metrics "
-            "files before merging."
+            "retrain --no-repro`), so `dvc.lock` and the metrics still describe the model "
+            "trained before these rows, and `gitml promote` refuses to register this commit. "
+            "Reproduce the pipeline on this branch (`gitml run --pull --push`) and commit "
+            "`dvc.lock` and the metrics files before merging."
         )
     return (
         "The pipeline was reproduced on the new data in the same commit: `dvc.lock` and the "

@@ -4,9 +4,10 @@ Order matters: everything that can be refused is checked before anything is writ
 the GitHub settings, the branch); the pipeline is reproduced on the new data in the worktree (a
 failing stage stops everything: nothing pushed, nothing committed); the new data version, the
 model trained on it and the run-cache reach the DVC remote before a commit points at them; one
-commit holds the ``.dvc`` file, ``dvc.lock`` and the metrics and plots that changed; the commit becomes a branch only once the git remote took it; the pull request is
-opened (or its body updated) last, and if GitHub fails then, the error says the branch is there
-and how to open the pull request, which a second run also does.
+commit holds the ``.dvc`` file, ``dvc.lock`` and the metrics and plots that changed; the commit
+becomes a branch only once the git remote took it; the pull request is opened (or its body
+updated) last, and if GitHub fails then, the error says the branch is there and how to open the
+pull request, which a second run also does.
 """
 
 from __future__ import annotations

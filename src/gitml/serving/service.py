@@ -3,8 +3,8 @@
 ``gitml build`` copies this file, ``service_http.py``, ``service_records.py`` and
 ``service_forest.py`` into the Bento's build context, next to a ``gitml_service.json`` that names
 the model and its training features. They import only BentoML, NumPy, scikit-learn and joblib
-(not gitml), so the Bento and its image run without gitml installed. The API, the error body, the limits and the records are described in
-docs/serving.md:
+(not gitml), so the Bento and its image run without gitml installed. The API, the error body,
+the limits and the records are described in docs/serving.md:
 
 - ``POST /predict``: ``{"instances": [{feature: value, ...}, ...]}`` -> ``[prediction, ...]``
 - ``POST /predict_proba``: same input -> ``[[p_class0, p_class1, ...], ...]``
