@@ -304,7 +304,7 @@ def zygote_main(fd: int, extra: list[str]) -> None:
     except BaseException as error:
         send(sock, {"error": f"{type(error).__name__}: {error}"})
         raise SystemExit(1) from None
-    send(sock, {"ready": os.getpid()})
+    send(sock, {"ready": os.getpid(), "environment": dict(os.environ)})
     serve(sock)
 
 
@@ -351,13 +351,17 @@ class Zygote:
         if "error" in hello:
             self.stop()
             raise RuntimeError(f"the zygote could not preload: {hello['error']}")
+        # what the preload set by default (scikit-learn sets KMP_* if unset), as a new process
+        # importing them would
+        self.preloaded = hello["environment"]
+        self.defaults = {k: v for k, v in self.preloaded.items() if k not in self.environment}
 
     def suits(self, env: Mapping[str, str]) -> bool:
         """Whether a fork gives what a fresh process would with ``env``: no variable read at
         import differs from the zygote's."""
-        names = set(env) | set(self.environment)
+        names = set(env) | set(self.preloaded)
         return all(
-            env.get(name) == self.environment.get(name)
+            env.get(name, self.defaults.get(name)) == self.preloaded.get(name)
             for name in names
             if name.startswith(IMPORT_TIME_VARIABLES)
         )

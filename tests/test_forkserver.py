@@ -184,6 +184,15 @@ def test_commands_started_from_two_threads_run_at_once(probe, tmp_path):
 
 
 def test_a_variable_read_at_import_sends_the_command_to_a_plain_subprocess(probe, monkeypatch):
+    # scikit-learn sets these when imported (in the zygote, and in a test that imported it):
+    # their defaults are what a new process importing it would have too
+    monkeypatch.delenv("KMP_INIT_AT_FORK", raising=False)
+    assert forkserver.run(probe, ["exit", "0"], None, None, None) is not None
+    monkeypatch.setenv("KMP_INIT_AT_FORK", "FALSE")
+    assert forkserver.run(probe, ["exit", "0"], None, None, None) is not None
+    monkeypatch.setenv("KMP_INIT_AT_FORK", "TRUE")
+    assert forkserver.run(probe, ["exit", "0"], None, None, None) is None
+    monkeypatch.delenv("KMP_INIT_AT_FORK")
     monkeypatch.setenv("PANDAS_COPY_ON_WRITE", "1")
     assert forkserver.run(probe, ["exit", "0"], None, None, None) is None
     assert run_tool(probe, "exit", "3").returncode == 3
