@@ -1008,21 +1008,39 @@ def param_names(repo: Any) -> dict[str, set[str]]:
     return names
 
 
-def _experiment_rev(repo: Any, name: str) -> str | None:
+def _experiment_ref(repo: Any, name: str) -> str:
+    """The git ref of experiment NAME on the current commit."""
     from dvc.repo.experiments.refs import ExpRefInfo
 
-    ref = ExpRefInfo(baseline_sha=repo.scm.get_rev(), name=name)
-    return repo.scm.get_ref(str(ref))
+    return str(ExpRefInfo(baseline_sha=repo.scm.get_rev(), name=name))
 
 
-def run_experiment(repo: Any, name: str, overrides: list[str], temp: bool) -> str:
+def _experiment_rev(repo: Any, name: str) -> str | None:
+    return repo.scm.get_ref(_experiment_ref(repo, name))
+
+
+def _forget_experiment(repo: Any, name: str) -> None:
+    """Drop an earlier experiment NAME on this commit, so the new run replaces it. Not
+    ``--force``: DVC's force also reruns every stage, skipping the run-cache that lets a rerun
+    restore a run it has already seen (pushed by a matrix job, or from the local cache)."""
+    ref = _experiment_ref(repo, name)
+    if repo.scm.get_ref(ref):
+        repo.scm.remove_ref(ref)
+
+
+def run_experiment(
+    repo: Any, name: str, overrides: list[str], temp: bool, pull: bool = False
+) -> str:
     """Run one experiment (``dvc exp run -S ... --name NAME``, replacing an earlier run of that
-    name) and return its commit; in the workspace unless ``temp``. A failure is a gitml error."""
+    name) and return its commit; in the workspace unless ``temp``. With ``pull``, a stage the
+    remote's run-cache knows is restored from the remote instead of run (``--pull``). A failure
+    is a gitml error."""
     from dvc.exceptions import DvcException
 
     try:
         with _dvc_environment(**_scripts_on_path()):
-            repo.experiments.run(params=overrides, name=name, tmp_dir=temp, force=True)
+            _forget_experiment(repo, name)
+            repo.experiments.run(params=overrides, name=name, tmp_dir=temp, pull=pull)
     except DvcException as error:
         raise _dvc_failure(error) from error
     rev = _experiment_rev(repo, name)
@@ -1042,7 +1060,8 @@ def run_experiments_in_parallel(
     with _dvc_environment(**_scripts_on_path()):
         for name, overrides in runs.items():
             try:
-                repo.experiments.run(params=overrides, name=name, queue=True, force=True)
+                _forget_experiment(repo, name)
+                repo.experiments.run(params=overrides, name=name, queue=True)
             except DvcException as error:
                 outcome[name] = _dvc_failure(error)
         repo.experiments.reproduce_celery(jobs=jobs)

@@ -8,8 +8,10 @@ from pathlib import Path
 from tests.cli import run_dvc, run_gitml
 
 TRAIN = """\
-import json, sys, yaml
+import json, os, sys, yaml
 params = yaml.safe_load(open("params.yaml"))["train"]
+if os.environ.get("SWEEP_TRAIN_LOG"):  # where a test counts the runs that really trained
+    open(os.environ["SWEEP_TRAIN_LOG"], "a").write(f"{params}\\n")
 if params["depth"] == 99:
     sys.exit("depth 99 is not supported")
 score = round(1 - abs(params["depth"] - 4) / 10 - (0.05 if params["kind"] == "b" else 0), 6)

@@ -4,6 +4,7 @@ failures kept, the matrix path (plan, cell, collect) and applying the winner."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -89,6 +90,27 @@ def test_parallel_jobs_run_through_dvcs_queue_with_the_same_results(
     assert set(experiments(sweep_project)) == {r["name"] for r in runs}
 
 
+def trained(log: Path) -> list[str]:
+    """The params of every run whose stage really ran (train.py logs them)."""
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def test_a_sweep_run_again_restores_every_run_from_the_run_cache(
+    sweep_project: SweepProject, tmp_path: Path
+) -> None:
+    log = tmp_path / "trained.log"
+    env = {**os.environ, "SWEEP_TRAIN_LOG": str(log)}
+    sweep = ("sweep", "-S", "train.depth=3,5", "--json", "lb.json")
+    run_gitml(*sweep, cwd=sweep_project.root, env=env, expect=0)
+    assert len(trained(log)) == 2
+    first = sweep_project.leaderboard()
+
+    again = run_gitml(*sweep, cwd=sweep_project.root, env=env, expect=0)
+    assert len(trained(log)) == 2, again.stdout + again.stderr  # nothing trained twice
+    assert sweep_project.leaderboard()["runs"] == first["runs"]
+    assert set(experiments(sweep_project)) == {r["name"] for r in first["runs"]}
+
+
 def test_a_failed_run_is_a_row_with_its_error_and_the_others_go_on(
     sweep_project: SweepProject,
 ) -> None:
@@ -167,6 +189,29 @@ def test_plan_cells_on_other_clones_and_collect(
     metrics = json.loads((sweep_project.root / "metrics.json").read_text())
     assert metrics["score"] == expected_score(3, "a")
     assert "Running stage 'train'" not in applied.stderr
+
+
+def test_a_cell_rerun_on_a_fresh_runner_restores_what_the_first_job_pushed(
+    sweep_project: SweepProject, tmp_path: Path
+) -> None:
+    log = tmp_path / "trained.log"
+    env = {**os.environ, "SWEEP_TRAIN_LOG": str(log)}
+    grid = ("sweep", "-S", "train.depth=3,6")
+    (cell, _) = json.loads(sweep_project.gitml(*grid, "--plan", check=True).stdout)["include"]
+    results = {}
+    for attempt in ("first", "rerun"):  # "Re-run jobs": a new runner, the same cell
+        runner = tmp_path / f"runner-{attempt}"
+        git(tmp_path, "clone", "-q", str(sweep_project.root), str(runner))
+        shutil.copy(sweep_project.root / ".dvc" / "config", runner / ".dvc" / "config")
+        folder = tmp_path / attempt
+        run_gitml(
+            *grid, "--cell", cell["name"], "--pull", "--push", "--results", str(folder),
+            cwd=runner, env=env, expect=0,
+        )  # fmt: skip
+        (result,) = folder.glob("*.json")
+        results[attempt] = json.loads(result.read_text())
+    assert trained(log) == ["{'depth': 3, 'kind': 'a'}"]  # the rerun trained nothing
+    assert results["rerun"]["run"]["metrics"] == results["first"]["run"]["metrics"]
 
 
 def test_collect_refuses_files_that_are_not_results(

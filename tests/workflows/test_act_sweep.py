@@ -5,6 +5,7 @@ second run. What is real and what is stood in: see test_act_e2e.py."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,22 @@ def run_sweep(world: World, pr: dict) -> tuple[int, str]:
 def world(tmp_path: Path):
     with act_world(tmp_path) as world:
         world.create()
+        share_the_dvc_remote(world)
         yield world
+
+
+def share_the_dvc_remote(world: World) -> None:
+    """Point main's DVC remote at a folder outside the checkouts, as a team's S3 bucket is: what
+    one job pushes, the next job (on another runner) can pull. The reference project's remote
+    lives inside the repository, so each job would push into its own checkout."""
+    from tests.helpers import git
+
+    remote = world.tmp / "dvc-remote"
+    shutil.copytree(world.work / ".dvc-storage", remote)
+    config = world.work / ".dvc" / "config"
+    config.write_text(config.read_text().replace("../.dvc-storage", str(remote)))
+    git(world.work, "commit", "-q", "-am", "DVC remote shared by every runner")
+    git(world.work, "push", "-q", "origin", "main")
 
 
 def test_a_labelled_pr_gets_one_leaderboard_comment_from_a_3_cell_matrix(world: World) -> None:
@@ -61,10 +77,13 @@ def test_a_labelled_pr_gets_one_leaderboard_comment_from_a_3_cell_matrix(world: 
     first = comments[0]["id"]
 
     # The label stays and the PR is pushed again: the same comment is updated, none added.
+    # Every cell pushed its run to the DVC remote, so the rerun restores instead of training.
     code, log = run_sweep(world, pr)
     assert code == 0, explain(code, log)
     comments = world.emulator.issue_comments(REPOSITORY, 4)
     assert [c["id"] for c in comments] == [first]
+    assert "Running stage 'train'" not in log, explain(code, log)
+    assert log.count("Stage 'train' is cached - skipping run") == 3, explain(code, log)
 
 
 def test_a_pr_without_the_label_runs_nothing(world: World) -> None:

@@ -89,7 +89,9 @@ def run_cell(
         try:
             if pull:
                 dvc_adapter.pull(repo)
-            rev = dvc_adapter.run_experiment(repo, cell.name, cell.overrides(), temp=False)
+            rev = dvc_adapter.run_experiment(
+                repo, cell.name, cell.overrides(), temp=False, pull=pull
+            )
         except GitmlError as error:
             results.save(results_dir, base, _failed(cell, error), cell.position)
             raise
