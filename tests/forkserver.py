@@ -68,6 +68,7 @@ GITML_SKIPPED = ("gitml.serving.service", "gitml.testing", "gitml.demo")
 #: during the preload): a call that sets them differently from the zygote runs as a subprocess.
 IMPORT_TIME_VARIABLES = (
     "PYTHON",
+    "TZ",  # the time module's zone, set at start-up
     "LANG",
     "LANGUAGE",
     "LC_",
@@ -356,14 +357,15 @@ class Zygote:
         self.preloaded = hello["environment"]
         self.defaults = {k: v for k, v in self.preloaded.items() if k not in self.environment}
 
-    def suits(self, env: Mapping[str, str]) -> bool:
-        """Whether a fork gives what a fresh process would with ``env``: no variable read at
-        import differs from the zygote's."""
+    def unsuited(self, env: Mapping[str, str]) -> list[str]:
+        """The variables read at import whose value in ``env`` differs from the zygote's (a fork
+        gives what a fresh process would only when there are none)."""
         names = set(env) | set(self.preloaded)
-        return all(
-            env.get(name, self.defaults.get(name)) == self.preloaded.get(name)
+        return sorted(
+            name
             for name in names
             if name.startswith(IMPORT_TIME_VARIABLES)
+            and env.get(name, self.defaults.get(name)) != self.preloaded.get(name)
         )
 
     def run(
@@ -459,6 +461,8 @@ def decode(*streams: bytes) -> list[str]:
 STARTING_ENVIRONMENT = dict(os.environ)
 _zygote: list[Zygote | None] = [None]
 _unavailable: list[str] = []
+#: why the last ``run`` returned None (for tests' messages)
+last_fallback: list[str] = []
 
 
 def enabled() -> bool:
@@ -495,10 +499,13 @@ def run(
     a console script the zygote knows, a missing cwd, or an environment it does not suit)."""
     env = dict(os.environ if env is None else env)
     cwd = os.getcwd() if cwd is None else os.fspath(cwd)
+    last_fallback[:] = []
     if os.path.basename(program) not in ENTRY_POINTS or not os.path.isdir(cwd) or not enabled():
+        last_fallback.append(f"not forked: {program} in {cwd}; {_unavailable or 'fork off'}")
         return None
     server = zygote()
-    if server is None or not server.suits(env):
+    if server is None or server.unsuited(env):
+        last_fallback.append(f"not forked: {(server and server.unsuited(env)) or _unavailable}")
         return None
     try:
         return server.run(program, args, cwd, env, timeout)

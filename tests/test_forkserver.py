@@ -78,7 +78,7 @@ def probe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def both_ways(monkeypatch: pytest.MonkeyPatch, program: str, *args: str, cwd=None, timeout=None):
     """(forked, plain subprocess) results of ``program ARGS``; fails if the first did not fork."""
     forked = forkserver.run(program, list(args), cwd, None, timeout)
-    assert forked is not None, "the fork server did not take the command"
+    assert forked is not None, forkserver.last_fallback
     monkeypatch.setenv("GITML_TEST_FORK", "0")
     plain = run_tool(program, *args, cwd=cwd, timeout=timeout)
     monkeypatch.delenv("GITML_TEST_FORK")
@@ -100,7 +100,8 @@ def test_a_forked_command_sees_the_callers_env_cwd_and_home_at_call_time(
         if n == 2:  # one the zygote started with
             monkeypatch.delenv("PATH")
         result = forkserver.run(probe, ["facts"], None, None, None)
-        assert result is not None and result.returncode == 0, result
+        assert result is not None, forkserver.last_fallback
+        assert result.returncode == 0, result
         seen.append(json.loads(result.stdout))
         assert seen[-1]["environ"] == dict(os.environ)  # the whole environment, nothing more
     for n, facts in enumerate(seen, start=1):
@@ -187,9 +188,9 @@ def test_a_variable_read_at_import_sends_the_command_to_a_plain_subprocess(probe
     # scikit-learn sets these when imported (in the zygote, and in a test that imported it):
     # their defaults are what a new process importing it would have too
     monkeypatch.delenv("KMP_INIT_AT_FORK", raising=False)
-    assert forkserver.run(probe, ["exit", "0"], None, None, None) is not None
+    assert forkserver.run(probe, ["exit", "0"], None, None, None), forkserver.last_fallback
     monkeypatch.setenv("KMP_INIT_AT_FORK", "FALSE")
-    assert forkserver.run(probe, ["exit", "0"], None, None, None) is not None
+    assert forkserver.run(probe, ["exit", "0"], None, None, None), forkserver.last_fallback
     monkeypatch.setenv("KMP_INIT_AT_FORK", "TRUE")
     assert forkserver.run(probe, ["exit", "0"], None, None, None) is None
     monkeypatch.delenv("KMP_INIT_AT_FORK")
