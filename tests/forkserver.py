@@ -91,6 +91,10 @@ IMPORT_TIME_VARIABLES = (
     "PYCHARM_HOSTED",
 )
 
+#: What scikit-learn sets when imported (``os.environ.setdefault``): unset is the same as these, as
+#: a new process importing it sets them too (the test process has them once a test imported it).
+SET_ON_IMPORT = {"KMP_DUPLICATE_LIB_OK": "True", "KMP_INIT_AT_FORK": "FALSE"}
+
 #: console script path -> its entry point, as pip writes the script
 ENTRY_POINTS = {"gitml": "gitml.cli:main", "dvc": "dvc.cli:main"}
 
@@ -352,10 +356,7 @@ class Zygote:
         if "error" in hello:
             self.stop()
             raise RuntimeError(f"the zygote could not preload: {hello['error']}")
-        # what the preload set by default (scikit-learn sets KMP_* if unset), as a new process
-        # importing them would
         self.preloaded = hello["environment"]
-        self.defaults = {k: v for k, v in self.preloaded.items() if k not in self.environment}
 
     def unsuited(self, env: Mapping[str, str]) -> list[str]:
         """The variables read at import whose value in ``env`` differs from the zygote's (a fork
@@ -365,7 +366,8 @@ class Zygote:
             name
             for name in names
             if name.startswith(IMPORT_TIME_VARIABLES)
-            and env.get(name, self.defaults.get(name)) != self.preloaded.get(name)
+            and env.get(name, SET_ON_IMPORT.get(name))
+            != self.preloaded.get(name, SET_ON_IMPORT.get(name))
         )
 
     def run(

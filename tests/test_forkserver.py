@@ -184,6 +184,12 @@ def test_commands_started_from_two_threads_run_at_once(probe, tmp_path):
     assert [r.returncode for r in results] == [0, 0], results
 
 
+def test_scikit_learn_sets_what_the_server_takes_for_its_defaults():
+    import sklearn  # noqa: F401
+
+    assert {name: os.environ[name] for name in forkserver.SET_ON_IMPORT} == forkserver.SET_ON_IMPORT
+
+
 def test_a_variable_read_at_import_sends_the_command_to_a_plain_subprocess(probe, monkeypatch):
     # scikit-learn sets these when imported (in the zygote, and in a test that imported it):
     # their defaults are what a new process importing it would have too
