@@ -33,12 +33,47 @@ COMMANDS = {
     "sweep": "gitml.commands.sweep:sweep",
 }
 
+#: Each command's summary (the first paragraph of its help), so ``gitml --help`` lists the
+#: commands without importing them: that import (pandas, DVC, PyGithub) took help to 2 s.
+#: tests/docs/test_cli_reference.py checks they equal the commands' own help.
+SUMMARIES = {
+    "build": "Import the DVC-tracked model into BentoML and build a Bento (offline by default).",
+    "comment": "Post REPORT as the pull request's gitml comment, updated in place on every run.",
+    "demo": "Play the GitOps loop on this machine: no network, no credentials, no Docker.",
+    "init": "Add gitml to this git repository.",
+    "models": "List model versions (newest first), their stages and the metrics each was "
+    "promoted with.",
+    "monitor": "Compare what the served model sees with the data it was trained on.",
+    "monitor-issue": "Open, update or close the sticky monitoring issue from a `gitml monitor` "
+    "report.",
+    "promote": "Register the commit as the next model version and assign it a stage (GTO tags).",
+    "report": "Compare metrics, params, data and plots of head against base.",
+    "retrain": "Append new labelled rows to the DVC-tracked dataset on a branch, retrain, open a "
+    "PR.",
+    "run": "Reproduce the DVC pipeline (dvc repro) and list each stage's status and time.",
+    "serve": "Serve a model locally with the image's endpoints (POST /predict, /predict_proba, "
+    "/feedback, /metadata); see docs/serving.md.",
+    "smoke-test": "Serve the Bento on 127.0.0.1 and require its predictions to equal the model's.",
+    "stage": "Run a built-in stage (prepare, train, evaluate) of the reference pipeline.",
+    "sweep": "Run a grid of experiments and rank them in one leaderboard.",
+}
+
 
 class LazyGroup(click.Group):
     """A group whose subcommands are imported only when used."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``, as click writes it, from ``SUMMARIES``."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [
+            (name, click.utils.make_default_short_help(SUMMARIES[name], limit)) for name in names
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         target = COMMANDS.get(name)

@@ -3,13 +3,15 @@ with an Example block (the one test of it, for every command)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import click
 import pytest
 
 from gitml import cli_reference
-from gitml.cli import COMMANDS, cli
+from gitml.cli import COMMANDS, SUMMARIES, cli
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CLI_MD = REPO_ROOT / "docs" / "cli.md"
@@ -47,6 +49,32 @@ def test_every_command_has_help_with_an_example(name, gitml_main):
     assert command is not None and command.help, f"gitml {name} has no help text"
     assert "Example" in command.help, f"gitml {name}'s help has no Example block"
     assert "\b" in command.help, f"gitml {name}'s Example block needs click's \\b marker"
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_help_lists_each_command_with_its_own_summary(width):
+    """``gitml --help`` lists the commands from SUMMARIES; the list equals what click writes
+    from the commands themselves (update SUMMARIES when a command's first paragraph changes)."""
+    assert set(SUMMARIES) == set(COMMANDS)
+    context = click.Context(cli, terminal_width=width)
+    loaded = click.Group(commands={n: cli.get_command(context, n) for n in COMMANDS})
+    expected, listed = click.HelpFormatter(width=width), click.HelpFormatter(width=width)
+    click.Group.format_commands(loaded, context, expected)
+    cli.format_commands(context, listed)
+    assert listed.getvalue() == expected.getvalue()
+
+
+def test_help_imports_no_command():
+    """Help lists every command without importing one (they import pandas, DVC, PyGithub)."""
+    code = (
+        "import sys\n"
+        "from gitml.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('gitml.commands.')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "sweep" in result.stdout and "Commands:" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
