@@ -14,6 +14,8 @@ What a fork could carry over from the zygote, and how it does not:
   (``IMPORT_TIME_VARIABLES``) runs as a plain subprocess instead.
 - numpy's global random state (reseeded in the child; Python's ``random`` reseeds itself).
 - threads: the zygote forks only while it is single-threaded.
+What stays shared, as no test may depend on it: the hash seed of str (a new process draws its own,
+so set order already differs from one process to the next).
 
 ``GITML_TEST_FORK=0`` in the environment turns it off: every command is a plain subprocess. If the
 zygote cannot start or dies, the tests fall back to plain subprocesses (said once on stderr).
