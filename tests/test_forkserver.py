@@ -60,6 +60,12 @@ def main():
 """
 
 
+@pytest.fixture(autouse=True)
+def fork_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the server: on even in a run with ``GITML_TEST_FORK=0``."""
+    monkeypatch.delenv("GITML_TEST_FORK", raising=False)
+
+
 @pytest.fixture
 def probe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """The path of a ``forkprobe`` console script (in ``tmp_path/bin``), known to the server."""
