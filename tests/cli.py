@@ -4,6 +4,11 @@ environment's console script as a real process; the ``gitml_main`` fixture (root
 
     result = run_gitml("report", "--base", "main", cwd=project, expect=0)
     assert result.stdout.startswith("# Report")
+
+The ``gitml`` and ``dvc`` processes are forked from a zygote that imported DVC, pandas and the rest
+once (``tests/forkserver.py``): still one new process per command, with the test's argv, cwd and
+whole environment, but without a second of imports each. ``GITML_TEST_FORK=0`` in the environment
+runs them as plain subprocesses of the console scripts instead.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests import forkserver
 
 BIN = Path(sys.executable).parent
 #: The installed ``gitml`` executable, for tests that need a long-running ``Popen``.
@@ -73,8 +80,9 @@ def run_tool(
     timeout: float | None = None,
 ) -> CliResult:
     """Run ``executable ARGS`` in ``cwd`` with ``env`` (the whole environment; default: the
-    test's) and capture its output; with ``expect``, fail the test on another exit code."""
-    completed = subprocess.run(
+    test's) and capture its output; with ``expect``, fail the test on another exit code.
+    ``gitml`` and ``dvc`` are forked from the fork server when it suits (``tests/forkserver.py``)."""
+    completed = forkserver.run(executable, list(args), cwd, env, timeout) or subprocess.run(
         [executable, *args],
         cwd=cwd,
         env=None if env is None else dict(env),
@@ -104,6 +112,7 @@ def run_dvc(
     cwd: Path | str | None = None,
     env: Mapping[str, str] | None = None,
     expect: int | None = None,
+    timeout: float | None = None,
 ) -> CliResult:
     """Run this environment's ``dvc ARGS`` as a real process (see ``run_tool``)."""
-    return run_tool(DVC, *args, cwd=cwd, env=env, expect=expect)
+    return run_tool(DVC, *args, cwd=cwd, env=env, expect=expect, timeout=timeout)

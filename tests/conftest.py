@@ -14,6 +14,7 @@ import pytest
 # process; tests/report took twice as long). Bytecode is written once, next to the sources.
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
+from tests import forkserver
 from tests.cli import CliResult
 from tests.helpers import isolate
 from tests.projects import Project, new_project
@@ -29,6 +30,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the longest modules first (a stable sort: a module's tests keep their order), so the
     other core works through the short tests meanwhile instead of waiting at the end."""
     items.sort(key=lambda item: -slow_minutes(item))
+
+
+def pytest_sessionfinish() -> None:
+    """Stop this worker's fork server (tests/forkserver.py), if a test started it."""
+    forkserver.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -4,8 +4,6 @@ and small builders of a registry project with a shared bare remote."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
@@ -91,7 +89,7 @@ def make_project(path: Path) -> Path:
     """A git + DVC project declaring the `classifier` artifact, one commit with accuracy 0.90."""
     path.mkdir(parents=True)
     git(path, "init", "-q", "-b", "main")
-    subprocess.run([sys.executable, "-m", "dvc", "init", "-q"], cwd=path, check=True)
+    run_dvc("init", "-q", cwd=path, expect=0)
     (path / "pyproject.toml").write_text(PYPROJECT)
     (path / "dvc.yaml").write_text(DVC_YAML)
     commit_metrics(path, 0.90, "first model")
