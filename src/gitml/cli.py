@@ -69,8 +69,10 @@ class LazyGroup(click.Group):
         """The command list of ``--help``, as click writes it, from ``SUMMARIES``."""
         names = self.list_commands(ctx)
         limit = formatter.width - 6 - max(len(name) for name in names)
+        # a stand-in command per name: click shortens its help as it would the command's own
         rows = [
-            (name, click.utils.make_default_short_help(SUMMARIES[name], limit)) for name in names
+            (name, click.Command(name, help=SUMMARIES[name]).get_short_help_str(limit))
+            for name in names
         ]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
