@@ -158,6 +158,13 @@ class World:
         git(self.work, "push", "-q", "-f", "origin", f"{merge}:refs/pull/{number}/merge")
         return {"number": number, "branch": branch, "head": head, "base": base, "merge": merge}
 
+    def install_from_the_tests_cache(self) -> None:
+        """Jobs that restore no uv cache (release, retrain: a cache PR runs can write must not
+        reach them) resolve gitml's packages online, 9-13 s a job here. The tests' own uv cache
+        holds them all: point every job at it, offline, as the cached jobs' installs read it."""
+        if HOST_UV_CACHE:
+            self.env.update(UV_CACHE_DIR=HOST_UV_CACHE, UV_OFFLINE="1")
+
     # -- act -------------------------------------------------------------------------------
 
     @property

@@ -25,14 +25,7 @@ from gitml import dvc_adapter
 from tests.cli import run_gitml
 from tests.helpers import git
 from tests.monitor_logs import write_feedback, write_logs
-from tests.workflows.act_harness import (
-    HOST_UV_CACHE,
-    REPOSITORY,
-    WRITE_TOKEN,
-    World,
-    act_world,
-    explain,
-)
+from tests.workflows.act_harness import REPOSITORY, WRITE_TOKEN, World, act_world, explain
 
 pytestmark = pytest.mark.slow(minutes=3)
 MARKER = "<!-- gitml:monitor id=classifier.prod -->"
@@ -44,8 +37,7 @@ RETRAIN_JOB = "[monitor/gitml monitor/gitml retrain]"
 def world(tmp_path: Path):
     with act_world(tmp_path) as world:
         world.create()
-        if HOST_UV_CACHE:  # the retrain job restores no cache: read the tests' own, offline
-            world.env.update(UV_CACHE_DIR=HOST_UV_CACHE, UV_OFFLINE="1")
+        world.install_from_the_tests_cache()  # the retrain job restores no cache
         done = run_gitml("promote", "--stage", "prod", "--no-push", cwd=world.work)  # fmt: skip
         assert done.returncode == 0, done.stdout + done.stderr
         git(world.work, "push", "-q", "origin", "--tags")

@@ -36,7 +36,6 @@ import pytest
 from tests.helpers import git, isolate
 from tests.workflows import act_harness
 from tests.workflows.act_harness import (
-    HOST_UV_CACHE,
     REPOSITORY,
     WRITE_TOKEN,
     World,
@@ -176,12 +175,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
         registry = Registry(tmp_path_factory.mktemp("registry"))
         with act_world(tmp, emulated=False) as world:
             world.create()
-            if HOST_UV_CACHE:
-                # The release restores no cache (a cache PR runs can write must not reach a
-                # release), so each job resolves gitml's packages online: 8-10 s a job here.
-                # The tests' own uv cache holds them all; read it offline, as the other worlds do.
-                world.env["UV_CACHE_DIR"] = HOST_UV_CACHE
-                world.env["UV_OFFLINE"] = "1"
+            world.install_from_the_tests_cache()  # the release restores no cache
             # BentoML's start-up on a loaded 2-core machine can take more than the default 60s
             world.env["GITML_READY_TIMEOUT"] = "300"
             story = Scenario(world, registry, base_image)
