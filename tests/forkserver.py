@@ -508,8 +508,9 @@ def run(
         last_fallback.append(f"not forked: {program} in {cwd}; {_unavailable or 'fork off'}")
         return None
     server = zygote()
-    if server is None or server.unsuited(env):
-        last_fallback.append(f"not forked: {(server and server.unsuited(env)) or _unavailable}")
+    unsuited = server.unsuited(env) if server is not None else None
+    if server is None or unsuited:
+        last_fallback.append(f"not forked: {unsuited or _unavailable}")
         return None
     try:
         return server.run(program, args, cwd, env, timeout)
