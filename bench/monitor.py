@@ -57,7 +57,7 @@ def make_data(rows: int, seed: int, shifted: bool) -> pd.DataFrame:
 
 
 def run_gitml(reference: Path, current: Path, out: Path) -> dict[str, bool]:
-    from gitml.monitor.build import MonitorRequest, monitor
+    from gitml.monitor.flow import MonitorRequest, monitor
     from gitml.monitor.write import write_report
 
     result = monitor(MonitorRequest(reference=str(reference), current=(str(current),), root=out))

@@ -64,7 +64,7 @@ PRELOAD = (
 )
 
 #: gitml's own modules are preloaded too (all but these, see ``gitml_modules``).
-GITML_SKIPPED = ("gitml.serving.service", "gitml.testing", "gitml.demo")
+GITML_SKIPPED = ("gitml.serving.service", "gitml.github_emulator", "gitml.demo")
 
 #: Variables (prefixes) a preloaded module reads when imported (found by auditing ``os.environ``
 #: during the preload): a call that sets them differently from the zygote runs as a subprocess.

@@ -77,8 +77,8 @@ def test_a_violating_layer_order_is_reported_broken(tmp_path):
     is broken, and named."""
     config = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     swapped = config.replace('  "commands",\n', '  "report",\n', 1).replace(
-        '  "report | serving | scaffold | run | stages | testing",\n',
-        '  "commands | serving | scaffold | run | stages | testing",\n',
+        '  "report | serving | scaffold | run | stages | github_emulator",\n',
+        '  "commands | serving | scaffold | run | stages | github_emulator",\n',
         1,
     )
     assert swapped != config

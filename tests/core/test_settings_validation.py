@@ -7,9 +7,8 @@ import math
 
 import pytest
 
-from gitml.config import check_keys, number_setting, parse_settings
+from gitml.config import check_keys, number_setting, parse_monitor_settings, parse_settings
 from gitml.errors import ConfigError
-from gitml.monitor.settings import parse_monitor_settings
 
 
 def test_unknown_keys_are_named_with_the_allowed_ones():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gitml.testing.github_emulator import GitHubEmulator
+from gitml.github_emulator import GitHubEmulator
 
 REPO = "octo/ml"
 TOKEN = "ghs_TESTTOKEN0123456789abcdefSECRET"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gitml.testing.github_emulator import GitHubEmulator
+from gitml.github_emulator import GitHubEmulator
 from tests.cli import CliResult, run_gitml
 
 from .conftest import HEAD_SHA, MERGE_SHA, PR, READ_ONLY_TOKEN, REPO, TOKEN, pull_request_event

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from gitml.testing.github_emulator import GitHubEmulator
+from gitml.github_emulator import GitHubEmulator
 
 from .conftest import HEAD_SHA, PR, READ_ONLY_TOKEN, REPO, TOKEN
 
@@ -168,7 +168,7 @@ def test_runs_as_a_process_with_seed_state_and_control_endpoints(tmp_path):
         [
             sys.executable,
             "-m",
-            "gitml.testing.github_emulator",
+            "gitml.github_emulator",
             "--prefix",
             "/api/v3",
             "--seed",

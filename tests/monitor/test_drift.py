@@ -8,9 +8,9 @@ import pytest
 from scipy import stats
 from scipy.spatial import distance
 
+from gitml.config import FeatureSettings
 from gitml.monitor.compare import compare_column, compare_features, share_drifted
 from gitml.monitor.drift import default_test
-from gitml.monitor.settings import FeatureSettings
 from tests.monitor_logs import frame
 
 FEATURES = ["x1", "x2", "x3", "color"]

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from gitml.monitor.issue import LABEL
-from gitml.testing.github_emulator import GitHubEmulator
+from gitml.github_emulator import GitHubEmulator
 
 REPO = "octo/ml"
 TOKEN = "ghs_monitor_write_token"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gitml.monitor.build import MonitorRequest, monitor
+from gitml.monitor.flow import MonitorRequest, monitor
 from gitml.monitor.write import write_report
 from tests.browser import open_in_browser
 from tests.mermaid_cli import assert_mermaid_renders

@@ -20,7 +20,7 @@ from gitml.config import Settings
 from gitml.core.compare import KNOWN_DIRECTIONS, as_number, resolve_direction
 from gitml.dvc_adapter import flatten_metrics as flatten
 from gitml.report import json_render
-from gitml.report.build import build_report
+from gitml.report.assemble import build_report
 from tests.cli import run_dvc
 from tests.helpers import git
 

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from gitml import dvc_adapter
+from gitml.core import html as core_html
 from gitml.report import html as html_render
-from gitml.report.build import build_report
+from gitml.report.assemble import build_report
 from gitml.report.model import Report
 from tests.browser import open_in_browser
 from tests.cli import run_dvc, run_gitml
@@ -226,11 +227,11 @@ def test_multi_file_report_renders_charts_images_and_load_errors(browser, multi_
 
 def test_script_inlining_keeps_the_program_and_cannot_be_closed():
     code = 'const r = /</g; const s = "</script><!--<SCRIPT>"; // </Script\n'
-    safe = html_render.script_safe_code(code)
+    safe = core_html.script_safe_code(code)
     assert "/</g" in safe  # a regular expression rewriting every "</" broke the Vega bundle
     assert not re.search(r"</script|<!--|<script", safe, re.IGNORECASE)
     assert safe.count("\\x3C") == 4
-    data = html_render.script_safe_json({"k": HOSTILE, "n": [float("nan"), float("inf"), 1.5]})
+    data = core_html.script_safe_json({"k": HOSTILE, "n": [float("nan"), float("inf"), 1.5]})
     assert json.loads(data) == {"k": HOSTILE, "n": [None, None, 1.5]}
     assert not re.search(r"[<>&\u2028\u2029]", data)
 

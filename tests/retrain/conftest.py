@@ -12,7 +12,7 @@ import pytest
 from gitml.demo import steps
 from gitml.demo.folder import DemoFolder
 from gitml.demo.progress import Progress
-from gitml.testing.github_emulator import GitHubEmulator
+from gitml.github_emulator import GitHubEmulator
 from tests.retrain.helpers import (
     REPOSITORY,
     TOKEN,

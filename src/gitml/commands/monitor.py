@@ -104,8 +104,8 @@ def monitor(
     """
     from gitml.core.github_output import write_outputs
     from gitml.errors import GatesFailed
-    from gitml.monitor.build import MonitorRequest
-    from gitml.monitor.build import monitor as run_monitor
+    from gitml.monitor.flow import MonitorRequest
+    from gitml.monitor.flow import monitor as run_monitor
     from gitml.monitor.outputs import step_outputs
     from gitml.monitor.write import write_report
 

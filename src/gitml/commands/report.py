@@ -64,7 +64,7 @@ def report(
     """
     from gitml.core.gates import describe_failures
     from gitml.errors import GatesFailed
-    from gitml.report.build import build_report
+    from gitml.report.assemble import build_report
     from gitml.report.write import write_report
 
     result = build_report(base=base, head=head)

@@ -17,7 +17,7 @@ from gitml.demo.context import REPOSITORY, TOKEN, Context
 def emulated_github(ctx: Context, state_file: Path) -> Iterator[Any]:
     """The emulation holding the demo's repository and pull requests; its state (with the
     requests it received) is saved to ``state_file`` when the block ends."""
-    from gitml.testing.github_emulator import GitHubEmulator
+    from gitml.github_emulator import GitHubEmulator
 
     state_file.parent.mkdir(parents=True, exist_ok=True)
     with GitHubEmulator() as github:

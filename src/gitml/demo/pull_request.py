@@ -46,7 +46,7 @@ def check_pull_request(ctx: Context, number: int) -> None:
     `gitml run --pull`, then `gitml report --base origin/main`."""
     from gitml.core.gates import describe_failures
     from gitml.report import terminal
-    from gitml.report.build import build_report
+    from gitml.report.assemble import build_report
     from gitml.report.write import write_report
     from gitml.run import run_pipeline
 

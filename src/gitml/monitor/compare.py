@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from gitml.config import FeatureSettings
 from gitml.monitor.drift import (
     DEFAULT_THRESHOLDS,
     FeatureDrift,
@@ -18,7 +19,6 @@ from gitml.monitor.drift import (
     run_test,
     summary,
 )
-from gitml.monitor.settings import FeatureSettings
 
 
 def compare_column(

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from gitml.errors import DataError
-from gitml.monitor.build import MonitorResult
+from gitml.monitor.flow import MonitorResult
 from gitml.monitor.reading import LABEL, ORDER, SCHEMA_OK, TIMESTAMP
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from gitml.core.html import script_safe_code, script_safe_json, vega_bundle
 from gitml.monitor import markdown
-from gitml.monitor.build import drifted_first
+from gitml.monitor.flow import drifted_first
 from gitml.monitor.drift import FeatureDrift
 from gitml.monitor.model import MonitorReport
-from gitml.report.html import script_safe_code, script_safe_json, vega_bundle
 
 REFERENCE_COLOR, CURRENT_COLOR = "#8c959f", "#0969da"
 

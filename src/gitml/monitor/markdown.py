@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from gitml.core.limits import REPORT_LIMIT
 from gitml.core.markdown import cell, code, table
+from gitml.core.mermaid import BASE_COLOR, HEAD_COLOR, mermaid_label
 from gitml.core.text import number, signed
-from gitml.monitor.build import drifted_first
+from gitml.monitor.flow import drifted_first
 from gitml.monitor.drift import FeatureDrift
 from gitml.monitor.model import MonitorReport
-from gitml.report.mermaid import BASE_COLOR, HEAD_COLOR, _label
 
 #: Histograms drawn at most (the most drifted features first).
 MAX_CHARTS = 8
@@ -98,13 +98,13 @@ def histogram_chart(feature: FeatureDrift) -> str | None:
         return None
     top = max([*hist.reference, *hist.current, 0.01])
     palette = f"{BASE_COLOR}, {HEAD_COLOR}"
-    categories = ", ".join(f'"{_label(label)}"' for label in hist.labels)
+    categories = ", ".join(f'"{mermaid_label(label)}"' for label in hist.labels)
     return "\n".join(
         [
             "```mermaid",
             f'%%{{init: {{"themeVariables": {{"xyChart": {{"plotColorPalette": "{palette}"}}}}}}}}%%',
             "xychart-beta",
-            f'  title "{_label(feature.name)}: reference (bars) vs current (line)"',
+            f'  title "{mermaid_label(feature.name)}: reference (bars) vs current (line)"',
             f"  x-axis [{categories}]",
             f'  y-axis "share of rows" 0 --> {min(1.0, round(top * 1.1, 3))}',
             "  bar [" + ", ".join(f"{v:.4f}" for v in hist.reference) + "]",

@@ -7,9 +7,9 @@ import bisect
 import itertools
 import math
 from collections import Counter
-from typing import Any
 
 from gitml.core.markdown import cell
+from gitml.core.mermaid import BASE_COLOR, HEAD_COLOR, mermaid_label
 from gitml.core.model import PlotData
 from gitml.core.text import number
 
@@ -18,12 +18,6 @@ BAR_TEMPLATES = {"bar_horizontal", "bar_horizontal_sorted"}
 CONFUSION_TEMPLATES = {"confusion", "confusion_normalized"}
 GRID_POINTS = 21
 TOP_BARS = 15
-BASE_COLOR, HEAD_COLOR = "#8c959f", "#0969da"
-
-
-def _label(text: Any) -> str:
-    """A Mermaid quoted label: no quotes, brackets or newlines inside."""
-    return " ".join(str(text).replace('"', "'").replace("`", "'").split())[:60]
 
 
 def _ordered(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -77,7 +71,7 @@ def _header(drawn: list[str], head: str) -> str:
 
 
 def _title(plot: PlotData, source: str) -> str:
-    return _label(f"{plot.title} ({source})" if source else plot.title)
+    return mermaid_label(f"{plot.title} ({source})" if source else plot.title)
 
 
 def curve(plot: PlotData, base: str, head: str, source: str = "") -> str | None:
@@ -95,8 +89,8 @@ def curve(plot: PlotData, base: str, head: str, source: str = "") -> str | None:
     lines = [
         _header([rev for rev, _ in series], head) + "xychart-beta",
         f'  title "{_title(plot, source)}"',
-        f'  x-axis "{_label(plot.x_label or plot.x)}" {number(round(low, 6))} --> {number(round(high, 6))}',
-        f'  y-axis "{_label(plot.y_label or plot.y)}"',
+        f'  x-axis "{mermaid_label(plot.x_label or plot.x)}" {number(round(low, 6))} --> {number(round(high, 6))}',
+        f'  y-axis "{mermaid_label(plot.y_label or plot.y)}"',
     ]
     for _rev, pts in series:
         values = ", ".join(f"{y:.4f}" for y in _resample(pts, grid))
@@ -118,13 +112,13 @@ def bars(plot: PlotData, base: str, head: str, source: str = "") -> str | None:
     if not ranked:
         return None
     top = sorted(ranked, key=lambda k: (-ranked[k], k))[:TOP_BARS]
-    categories = ", ".join(f'"{_label(name)}"' for name in top)
+    categories = ", ".join(f'"{mermaid_label(name)}"' for name in top)
     drawn = [rev for rev in dict.fromkeys((base, head)) if values[rev]]
     lines = [
         _header(drawn, head) + "xychart-beta horizontal",
         f'  title "{_title(plot, source)}"',
         f"  x-axis [{categories}]",
-        f'  y-axis "{_label(plot.x_label or plot.x)}"',
+        f'  y-axis "{mermaid_label(plot.x_label or plot.x)}"',
     ]
     for rev in drawn:
         lines.append("  bar [" + ", ".join(f"{values[rev].get(k, 0):.4f}" for k in top) + "]")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from gitml.core.html import page
 from gitml.core.text import number, param, signed
-from gitml.report import html as report_html
 from gitml.sweep.markdown import headline, metric_columns
 from gitml.sweep.model import Leaderboard
 
@@ -104,4 +104,4 @@ def render(board: Leaderboard) -> str:
         f"<h1>{html.escape(title)}</h1>\n<p>Each run compared with "
         f"<code>{html.escape(board.base)}</code>.</p>\n{notes}\n{_table(board)}\n{charts}\n"
     )
-    return report_html.page(title, body, dict(specs))
+    return page(title, body, dict(specs))

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gitml.testing.github_emulator.commits import known_commit
-from gitml.testing.github_emulator.errors import (
+from gitml.github_emulator.commits import known_commit
+from gitml.github_emulator.errors import (
     EmulatorError,
     invalid_request,
     not_found,
     validation_failed,
 )
-from gitml.testing.github_emulator.limits import (
+from gitml.github_emulator.limits import (
     CHECK_CONCLUSIONS,
     MAX_STATUS_DESCRIPTION,
     STATUS_STATES,
     now,
 )
-from gitml.testing.github_emulator.pagination import page
-from gitml.testing.github_emulator.shapes import check_run_json, user_json
-from gitml.testing.github_emulator.state import CheckRun, CommitStatus, Repository, Token
+from gitml.github_emulator.pagination import page
+from gitml.github_emulator.shapes import check_run_json, user_json
+from gitml.github_emulator.state import CheckRun, CommitStatus, Repository, Token
 
 if TYPE_CHECKING:
-    from gitml.testing.github_emulator.emulator import GitHubEmulator
+    from gitml.github_emulator.emulator import GitHubEmulator
 
 
 def _check_run_status(payload: dict[str, Any]) -> tuple[str, str | None]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 
-from gitml.testing.github_emulator.state import PullRequest, Repository
+from gitml.github_emulator.state import PullRequest, Repository
 
 
 def head_owner(repo: Repository, pr: PullRequest) -> str:

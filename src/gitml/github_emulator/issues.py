@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gitml.testing.github_emulator.errors import (
+from gitml.github_emulator.errors import (
     EmulatorError,
     checked_body,
     invalid_request,
     not_found,
     validation_failed,
 )
-from gitml.testing.github_emulator.limits import ISSUE_STATES, now
-from gitml.testing.github_emulator.pagination import page
-from gitml.testing.github_emulator.shapes import bare_issue_json, issue_json, pull_as_issue_json
-from gitml.testing.github_emulator.state import Issue, Repository, Token
+from gitml.github_emulator.limits import ISSUE_STATES, now
+from gitml.github_emulator.pagination import page
+from gitml.github_emulator.shapes import bare_issue_json, issue_json, pull_as_issue_json
+from gitml.github_emulator.state import Issue, Repository, Token
 
 if TYPE_CHECKING:
-    from gitml.testing.github_emulator.emulator import GitHubEmulator
+    from gitml.github_emulator.emulator import GitHubEmulator
 
 
 def new_issue(

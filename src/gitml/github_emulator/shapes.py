@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from gitml.testing.github_emulator.limits import ACTIONS_BOT
-from gitml.testing.github_emulator.state import (
+from gitml.github_emulator.limits import ACTIONS_BOT
+from gitml.github_emulator.state import (
     CheckRun,
     CommitComment,
     Issue,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from gitml.testing.github_emulator.limits import ACTIONS_BOT
+from gitml.github_emulator.limits import ACTIONS_BOT
 
 
 class Record:

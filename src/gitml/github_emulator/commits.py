@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitml.testing.github_emulator.errors import EmulatorError
-from gitml.testing.github_emulator.pagination import page
-from gitml.testing.github_emulator.shapes import commit_json, pull_json, repo_json
-from gitml.testing.github_emulator.state import Repository
+from gitml.github_emulator.errors import EmulatorError
+from gitml.github_emulator.pagination import page
+from gitml.github_emulator.shapes import commit_json, pull_json, repo_json
+from gitml.github_emulator.state import Repository
 
 if TYPE_CHECKING:
-    from gitml.testing.github_emulator.emulator import GitHubEmulator
+    from gitml.github_emulator.emulator import GitHubEmulator
 
 
 def known_commit(repo: Repository, sha: str) -> str:

@@ -7,25 +7,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gitml.testing.github_emulator.branches import (
+from gitml.github_emulator.branches import (
     branch_sha,
     commits_between,
     head_owner,
     refresh_heads,
 )
-from gitml.testing.github_emulator.errors import (
+from gitml.github_emulator.errors import (
     EmulatorError,
     invalid_request,
     not_found,
     validation_failed,
 )
-from gitml.testing.github_emulator.limits import MAX_COMMENT_BODY, now
-from gitml.testing.github_emulator.pagination import page
-from gitml.testing.github_emulator.shapes import pull_json, user_json
-from gitml.testing.github_emulator.state import PullRequest, Repository, Token
+from gitml.github_emulator.limits import MAX_COMMENT_BODY, now
+from gitml.github_emulator.pagination import page
+from gitml.github_emulator.shapes import pull_json, user_json
+from gitml.github_emulator.state import PullRequest, Repository, Token
 
 if TYPE_CHECKING:
-    from gitml.testing.github_emulator.emulator import GitHubEmulator
+    from gitml.github_emulator.emulator import GitHubEmulator
 
 
 def _invalid(field_name: str, code: str = "invalid", message: str | None = None) -> EmulatorError:

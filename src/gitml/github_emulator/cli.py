@@ -1,4 +1,4 @@
-"""``python -m gitml.testing.github_emulator``: the emulation as a process, for act runs and
+"""``python -m gitml.github_emulator``: the emulation as a process, for act runs and
 anyone trying gitml offline. Prints ``url=...`` first; dumps the state on SIGTERM/SIGINT."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ import signal
 import threading
 from typing import Any
 
-from gitml.testing.github_emulator.emulator import GitHubEmulator
+from gitml.github_emulator.emulator import GitHubEmulator
 
-PROG = "python -m gitml.testing.github_emulator"
+PROG = "python -m gitml.github_emulator"
 
 
 def _parser() -> argparse.ArgumentParser:
-    from gitml.testing import github_emulator
+    from gitml import github_emulator
 
     parser = argparse.ArgumentParser(
         prog=PROG, description=(github_emulator.__doc__ or "").split("\n\n")[0]

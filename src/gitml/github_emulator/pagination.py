@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from gitml.testing.github_emulator.limits import DEFAULT_PER_PAGE, MAX_PER_PAGE
-from gitml.testing.github_emulator.shapes import Site
-from gitml.testing.github_emulator.state import Repository
+from gitml.github_emulator.limits import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from gitml.github_emulator.shapes import Site
+from gitml.github_emulator.state import Repository
 
 
 def _number(query: dict[str, str], name: str, default: int) -> int:

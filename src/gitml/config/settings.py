@@ -1,4 +1,4 @@
-"""gitml's settings: the ``[tool.gitml]`` table of the project's ``pyproject.toml``.
+"""The ``[tool.gitml]`` table of the project's ``pyproject.toml``, validated, and its loader.
 
 Unknown keys and values of the wrong type are errors, never silently ignored: a typo in a gate would
 otherwise turn into a gate that always passes.
@@ -8,31 +8,20 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gitml.config.monitor import MonitorSettings, parse_monitor_settings
+from gitml.config.values import (
+    DIRECTIONS,
+    GATE_RULES,
+    Gate,
+    check_keys,
+    number_setting,
+    tomllib,
+)
 from gitml.errors import ConfigError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
-DIRECTIONS = ("higher", "lower")
-GATE_RULES = ("min", "max", "max_regression")
-
-
-@dataclass(frozen=True)
-class Gate:
-    """A quality gate on one metric (``name`` or ``file:name``)."""
-
-    metric: str
-    min: float | None = None
-    max: float | None = None
-    #: Allowed worsening against the base, in the metric's own units and direction.
-    max_regression: float | None = None
 
 
 @dataclass(frozen=True)
@@ -80,8 +69,7 @@ class Settings:
     promote: PromoteSettings = field(default_factory=PromoteSettings)
     sweep: SweepSettings = field(default_factory=SweepSettings)
     source: Path | None = None
-    #: ``[tool.gitml.monitor]`` as written; ``gitml.monitor.settings`` validates it (strictly)
-    monitor: dict[str, Any] = field(default_factory=dict)
+    monitor: MonitorSettings = field(default_factory=MonitorSettings)
     retrain: RetrainSettings = field(default_factory=RetrainSettings)
 
 
@@ -116,31 +104,6 @@ def parse_sweep(raw: Any) -> SweepSettings:
         max_runs=max_runs,
         rank_by=rank_by,
     )
-
-
-def number_setting(value: Any, where: str) -> float:
-    """A finite number from a settings table; anything else is a ``ConfigError`` naming ``where``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{where} must be a number, got {value!r}; fix it in pyproject.toml")
-    try:
-        number = float(value)
-    except OverflowError:  # an integer longer than any float
-        number = math.inf
-    if not math.isfinite(number):
-        raise ConfigError(
-            f"{where} must be a finite number, got {value!r}; fix it in pyproject.toml"
-        )
-    return number
-
-
-def check_keys(table: dict, allowed: set[str], where: str) -> None:
-    """Refuse keys of a settings table outside ``allowed``: a typo must not pass silently."""
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise ConfigError(
-            f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} in {where}; "
-            f"allowed: {', '.join(sorted(allowed))}"
-        )
 
 
 #: GTO's rule for a stage name (``gto.constants.name``): it becomes part of a git tag.
@@ -226,7 +189,7 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
         promote=promote,
         sweep=parse_sweep(table.get("sweep", {})),
         source=source,
-        monitor=dict(monitor),
+        monitor=parse_monitor_settings(monitor),
         retrain=_parse_retrain(table.get("retrain", {})),
     )
 

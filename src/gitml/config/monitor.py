@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitml.config import GATE_RULES, Gate, Settings, check_keys, number_setting
+from gitml.config.values import GATE_RULES, Gate, check_keys, number_setting
 from gitml.errors import ConfigError
 
 #: Tests gitml runs, by the names the report and the settings use.
@@ -174,8 +174,3 @@ def parse_monitor_settings(table: dict[str, Any]) -> MonitorSettings:
     values["features"] = {str(name): _feature(name, raw) for name, raw in features.items()}
     values["gates"] = _gates(table.get("gates", []))
     return MonitorSettings(**values)
-
-
-def monitor_settings(settings: Settings) -> MonitorSettings:
-    """The monitor settings of a project's ``[tool.gitml]``."""
-    return parse_monitor_settings(settings.monitor)

@@ -10,11 +10,11 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from gitml.testing.github_emulator.dispatch import handle
-from gitml.testing.github_emulator.limits import API_VERSION
+from gitml.github_emulator.dispatch import handle
+from gitml.github_emulator.limits import API_VERSION
 
 if TYPE_CHECKING:
-    from gitml.testing.github_emulator.emulator import GitHubEmulator
+    from gitml.github_emulator.emulator import GitHubEmulator
 
 
 class QuietServer(ThreadingHTTPServer):

@@ -13,14 +13,14 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from gitml.testing.github_emulator import checks, comments, commits, issues, pulls
-from gitml.testing.github_emulator.errors import EmulatorError, not_found
-from gitml.testing.github_emulator.limits import WRITE_METHODS
-from gitml.testing.github_emulator.shapes import user_json
-from gitml.testing.github_emulator.state import Repository, Token
+from gitml.github_emulator import checks, comments, commits, issues, pulls
+from gitml.github_emulator.errors import EmulatorError, not_found
+from gitml.github_emulator.limits import WRITE_METHODS
+from gitml.github_emulator.shapes import user_json
+from gitml.github_emulator.state import Repository, Token
 
 if TYPE_CHECKING:
-    from gitml.testing.github_emulator.emulator import GitHubEmulator
+    from gitml.github_emulator.emulator import GitHubEmulator
 
 #: (status, JSON body or None, extra headers)
 Response = tuple[int, Any, dict[str, str]]

@@ -8,14 +8,14 @@ from dataclasses import asdict
 from http.server import ThreadingHTTPServer
 from typing import Any
 
-from gitml.testing.github_emulator import faults as fault_kinds
-from gitml.testing.github_emulator.branches import refresh_heads
-from gitml.testing.github_emulator.faults import Fault, matches
-from gitml.testing.github_emulator.issues import new_issue
-from gitml.testing.github_emulator.limits import ACTIONS_BOT, now
-from gitml.testing.github_emulator.seeding import seed
-from gitml.testing.github_emulator.server import serve
-from gitml.testing.github_emulator.state import (
+from gitml.github_emulator import faults as fault_kinds
+from gitml.github_emulator.branches import refresh_heads
+from gitml.github_emulator.faults import Fault, matches
+from gitml.github_emulator.issues import new_issue
+from gitml.github_emulator.limits import ACTIONS_BOT, now
+from gitml.github_emulator.seeding import seed
+from gitml.github_emulator.server import serve
+from gitml.github_emulator.state import (
     IssueComment,
     LoggedRequest,
     PullRequest,

@@ -78,14 +78,14 @@ by resource (``pulls``, ``issues``, ``comments``, ``commits``, ``checks``), ``fa
 
 As a process (prints ``url=...`` on its first stdout line; dumps state on SIGTERM/SIGINT)::
 
-    python -m gitml.testing.github_emulator --port 0 --seed seed.json --state-file state.json
+    python -m gitml.github_emulator --port 0 --seed seed.json --state-file state.json
 """
 
-from gitml.testing.github_emulator.cli import main
-from gitml.testing.github_emulator.emulator import GitHubEmulator
-from gitml.testing.github_emulator.errors import EmulatorError
-from gitml.testing.github_emulator.faults import PRIMARY_MESSAGE, SECONDARY_MESSAGE, Fault
-from gitml.testing.github_emulator.limits import (
+from gitml.github_emulator.cli import main
+from gitml.github_emulator.emulator import GitHubEmulator
+from gitml.github_emulator.errors import EmulatorError
+from gitml.github_emulator.faults import PRIMARY_MESSAGE, SECONDARY_MESSAGE, Fault
+from gitml.github_emulator.limits import (
     ACTIONS_BOT,
     API_VERSION,
     DEFAULT_PER_PAGE,
@@ -94,7 +94,7 @@ from gitml.testing.github_emulator.limits import (
     MAX_PER_PAGE,
     WRITE_METHODS,
 )
-from gitml.testing.github_emulator.state import LoggedRequest, Token
+from gitml.github_emulator.state import LoggedRequest, Token
 
 __all__ = [
     "ACTIONS_BOT",

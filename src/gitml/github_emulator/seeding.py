@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from gitml.testing.github_emulator.emulator import GitHubEmulator
+    from gitml.github_emulator.emulator import GitHubEmulator
 
 
 def _seed_repo(emu: GitHubEmulator, raw: dict[str, Any]) -> None:

@@ -8,13 +8,13 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from gitml.testing.github_emulator.errors import EmulatorError, not_found
-from gitml.testing.github_emulator.faults import rate_headers, take_fault
-from gitml.testing.github_emulator.routes import authenticate, route
-from gitml.testing.github_emulator.state import LoggedRequest
+from gitml.github_emulator.errors import EmulatorError, not_found
+from gitml.github_emulator.faults import rate_headers, take_fault
+from gitml.github_emulator.routes import authenticate, route
+from gitml.github_emulator.state import LoggedRequest
 
 if TYPE_CHECKING:
-    from gitml.testing.github_emulator.emulator import GitHubEmulator
+    from gitml.github_emulator.emulator import GitHubEmulator
 
 _BAD_JSON = object()
 

@@ -11,8 +11,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitml.testing.github_emulator.errors import REASONS
-from gitml.testing.github_emulator.limits import DOCS
+from gitml.github_emulator.errors import REASONS
+from gitml.github_emulator.limits import DOCS
 
 PRIMARY_MESSAGE = "API rate limit exceeded for installation ID 4242."
 SECONDARY_MESSAGE = (

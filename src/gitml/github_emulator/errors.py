@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitml.testing.github_emulator.limits import DOCS, MAX_COMMENT_BODY
+from gitml.github_emulator.limits import DOCS, MAX_COMMENT_BODY
 
 #: GitHub's message for a status when a fault gives no body of its own.
 REASONS = {

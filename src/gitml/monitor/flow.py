@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gitml.config import load_settings
+from gitml.config import MonitorSettings, load_settings
 from gitml.errors import UsageError
 from gitml.monitor.compare import compare_column, compare_features
 from gitml.monitor.drift import FeatureDrift
@@ -25,7 +25,6 @@ from gitml.monitor.reading import (
     read_window,
 )
 from gitml.monitor.reference import Reference, from_file, from_stage
-from gitml.monitor.settings import MonitorSettings, monitor_settings
 from gitml.monitor.sources import find_sources
 
 MODEL_LEFT_OUT = (
@@ -188,7 +187,7 @@ def _notes(report: MonitorReport, current: Window, reference: Reference, ms: Mon
 
 def monitor(request: MonitorRequest) -> MonitorResult:
     """Compare the current window with the reference; see the command's help for the rules."""
-    ms = monitor_settings(load_settings(request.root))
+    ms = load_settings(request.root).monitor
     if not (request.current or ms.current):
         raise UsageError(
             "no current data: pass --current PATH (or set [tool.gitml.monitor] current)"

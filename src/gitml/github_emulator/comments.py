@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from gitml.testing.github_emulator.commits import known_commit
-from gitml.testing.github_emulator.errors import checked_body, not_found
-from gitml.testing.github_emulator.limits import now
-from gitml.testing.github_emulator.pagination import page
-from gitml.testing.github_emulator.shapes import commit_comment_json, issue_comment_json
-from gitml.testing.github_emulator.state import Comment, CommitComment, IssueComment, Repository
+from gitml.github_emulator.commits import known_commit
+from gitml.github_emulator.errors import checked_body, not_found
+from gitml.github_emulator.limits import now
+from gitml.github_emulator.pagination import page
+from gitml.github_emulator.shapes import commit_comment_json, issue_comment_json
+from gitml.github_emulator.state import Comment, CommitComment, IssueComment, Repository
 
 if TYPE_CHECKING:
-    from gitml.testing.github_emulator.emulator import GitHubEmulator
+    from gitml.github_emulator.emulator import GitHubEmulator
 
 C = TypeVar("C", bound=Comment)
 

@@ -1,0 +1,53 @@
+"""gitml's settings: the ``[tool.gitml]`` table of the project's ``pyproject.toml``.
+
+Unknown keys and values of the wrong type are errors, never silently ignored: a typo in a gate would
+otherwise turn into a gate that always passes. Every table is parsed when the settings are loaded
+(``load_settings``), so a typo anywhere is an error at load, whatever the command.
+
+``values`` holds what every table shares (gates, strict numbers, unknown keys), ``monitor`` the
+``[tool.gitml.monitor]`` table, ``settings`` the rest and the loader.
+"""
+
+from gitml.config.monitor import (
+    FeatureSettings,
+    MonitorSettings,
+    parse_monitor_settings,
+)
+from gitml.config.settings import (
+    STAGE_NAME,
+    PromoteSettings,
+    RetrainSettings,
+    Settings,
+    SweepSettings,
+    load_settings,
+    parse_settings,
+    parse_sweep,
+)
+from gitml.config.values import (
+    DIRECTIONS,
+    GATE_RULES,
+    Gate,
+    check_keys,
+    number_setting,
+    tomllib,
+)
+
+__all__ = [
+    "DIRECTIONS",
+    "GATE_RULES",
+    "STAGE_NAME",
+    "FeatureSettings",
+    "Gate",
+    "MonitorSettings",
+    "PromoteSettings",
+    "RetrainSettings",
+    "Settings",
+    "SweepSettings",
+    "check_keys",
+    "load_settings",
+    "number_setting",
+    "parse_monitor_settings",
+    "parse_settings",
+    "parse_sweep",
+    "tomllib",
+]
