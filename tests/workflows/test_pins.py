@@ -1,8 +1,8 @@
 """Every `uses:` gitml ships or documents names an action release that exists, on Node 24.
 
-The only allowed third-party pins are the tag/SHA pairs in the team's pins file
-(``../shared/data/action-pins.json`` beside the repository; each pair was read from the action's
-own repository). A SHA one character off ("unable to resolve action" on GitHub) or a release of
+The only allowed third-party pins are the tag/SHA pairs in the project's pins file
+(``.github/action-pins.json``; each pair was read from the action's own repository, and
+docs/workflows.md says how to refresh it). A SHA one character off ("unable to resolve action" on GitHub) or a release of
 another line fails here, which the act tests cannot see: they replace remote actions by stand-ins.
 
 Where a `uses:` may appear and what it may be:
@@ -26,7 +26,9 @@ import pytest
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PINS_NAME = Path("shared") / "data" / "action-pins.json"
+PINS_FILE = REPO_ROOT / ".github" / "action-pins.json"
+#: the team's copy, beside a working clone only (a user's clone and CI's have none)
+TEAM_PINS = REPO_ROOT.parent / "shared" / "data" / "action-pins.json"
 #: gitml's own repository: its workflows and action are referenced, never pinned from the file.
 GITML = "gitml/gitml"
 SHA = re.compile(r"[0-9a-f]{40}")
@@ -35,23 +37,13 @@ USES_LINE = re.compile(r"""(?<![\w-])uses:\s*["']?((?:\./|[\w.-]+/)[^\s"'`},]*)[
 
 
 def pins_file() -> Path:
-    """The pins file: $GITML_ACTION_PINS, else ``shared/`` beside the repository (CI clones the
-    repository next to a copy of it), else beside the folder holding it (a git worktree)."""
-    if os.environ.get("GITML_ACTION_PINS"):
-        return Path(os.environ["GITML_ACTION_PINS"])
-    tried = [REPO_ROOT.parent / PINS_NAME, REPO_ROOT.parent.parent / PINS_NAME]
-    for candidate in tried:
-        if candidate.is_file():
-            return candidate
-    pytest.fail(
-        f"the action pins file is missing: looked for {' and '.join(map(str, tried))}; copy "
-        "shared/ beside the repository or set GITML_ACTION_PINS to the file"
-    )
+    """The pins file: $GITML_ACTION_PINS, else the project's own ``.github/action-pins.json``."""
+    return Path(os.environ.get("GITML_ACTION_PINS") or PINS_FILE)
 
 
-def load_pins() -> dict[str, dict[str, dict]]:
+def load_pins(path: Path | None = None) -> dict[str, dict[str, dict]]:
     """``{"owner/repo": {sha: release}}`` from the pins file."""
-    data = json.loads(pins_file().read_text(encoding="utf-8"))
+    data = json.loads((path or pins_file()).read_text(encoding="utf-8"))
     return {
         action: {release["sha"]: release for release in releases}
         for action, releases in data["actions"].items()
@@ -115,6 +107,25 @@ def ids(path: Path) -> str:
 def test_the_pins_file_lists_releases() -> None:
     assert PINS, "the pins file lists no action"
     assert all(SHA.fullmatch(sha) for releases in PINS.values() for sha in releases)
+    assert all(
+        {"tag", "sha", "runs_using"} <= set(release)
+        for releases in PINS.values()
+        for release in releases.values()
+    )
+
+
+@pytest.mark.skipif(not TEAM_PINS.is_file(), reason="no team pins file beside this clone")
+def test_the_project_pins_hold_every_pair_the_team_file_lists() -> None:
+    """Where the team's file is beside the clone (a developer's machine), the project's copy is
+    not behind it: every tag/SHA pair it lists is in the project's file, equal."""
+    team = load_pins(TEAM_PINS)
+    missing = [
+        f"{action} {release['tag']} {sha}"
+        for action, releases in team.items()
+        for sha, release in releases.items()
+        if PINS.get(action, {}).get(sha) != release
+    ]
+    assert not missing, f"refresh .github/action-pins.json from {TEAM_PINS}: {missing}"
 
 
 @pytest.mark.parametrize("path", YAML_FILES, ids=ids)
