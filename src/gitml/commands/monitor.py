@@ -63,6 +63,13 @@ def _path(**kwargs):
     "--since", metavar="TIME", help="Only rows since TIME (ISO 8601, or an age: 24h, 7d)."
 )
 @click.option("--last", type=click.IntRange(min=1), metavar="N", help="Only the N newest rows.")
+@click.option(
+    "--chunk",
+    metavar="PERIOD|N",
+    help="Also test each chunk of the window alone: a period (1d, 6h, 30m, 1w) or N rows; the "
+    "report shows each chunk's drifted share and estimated accuracy as a time series. "
+    "Default: [tool.gitml.monitor] chunk.",
+)
 @click.option("-o", "--output", type=_path(), help="Write the Markdown report here.")
 @click.option("--json", "json_path", type=_path(), help="Write the report as JSON here.")
 @click.option("--html", "html_path", type=_path(), help="Write the interactive HTML report here.")
@@ -81,6 +88,7 @@ def monitor(
     current: tuple[str, ...],
     since: str | None,
     last: int | None,
+    chunk: str | None,
     output: Path | None,
     json_path: Path | None,
     html_path: Path | None,
@@ -89,10 +97,13 @@ def monitor(
 ) -> None:
     """Compare what the served model sees with the data it was trained on.
 
-    Per feature, Evidently's default test (KS, chi-squared or Z-test for references of at most
-    1000 rows; normed Wasserstein or Jensen-Shannon beyond), dataset drift when half the features
-    drift; with --stage and the service's logs, also prediction drift and performance on the rows
-    that have feedback against the metrics the version was registered with. Settings and gates:
+    Per feature, Evidently's choice of test by size (KS for numbers and a two-sample chi-squared
+    for categories with references of at most 1000 rows; normed Wasserstein or Jensen-Shannon
+    beyond), a domain classifier for text, dataset drift when half the features drift; with
+    --stage and the service's logs, also prediction drift, every metric estimated without labels
+    (calibrated on the version's evaluation split, with a band) and measured on the rows that
+    have feedback, against the metrics the version was registered with. The version's reference
+    profile stands in for its training data when that is absent or large. Settings and gates:
     [tool.gitml.monitor]. Prints the Markdown report unless -o is given. Writes the verdict
     (pass, drift, fail, empty) to $GITHUB_OUTPUT when set.
 
@@ -101,22 +112,31 @@ def monitor(
       gitml monitor --stage prod --current monitoring/ -o monitor.md --json monitor.json --check
       gitml monitor --reference train.csv --current today.csv
       gitml monitor --stage prod --current s3://bucket/monitoring --since 7d --export-labelled new.csv
+      gitml monitor --stage prod --current monitoring/ --since 30d --chunk 1d --html monitor.html
     """
+    from gitml.config import load_settings, parse_chunk
     from gitml.core.github_output import write_outputs
-    from gitml.errors import GatesFailed
+    from gitml.errors import ConfigError, GatesFailed
     from gitml.monitor.flow import MonitorRequest
     from gitml.monitor.flow import monitor as run_monitor
     from gitml.monitor.outputs import step_outputs
     from gitml.monitor.write import write_report
 
+    try:
+        chunking = parse_chunk(chunk, "--chunk") if chunk is not None else None
+    except ConfigError as error:
+        raise click.BadParameter(
+            error.message.removeprefix("--chunk = "), param_hint="--chunk"
+        ) from None
     request = MonitorRequest(
         stage=stage,
         reference=reference,
         current=current,
         since=parse_since(since),
         last=last,
+        chunk=chunking,
     )
-    result = run_monitor(request)
+    result = run_monitor(request, load_settings(Path(".")))  # the settings, read once
     written = write_report(result.report, output, json_path, html_path)
     if output is None:
         click.echo(written.markdown, nl=False)

@@ -9,8 +9,10 @@ otherwise turn into a gate that always passes. Every table is parsed when the se
 """
 
 from gitml.config.monitor import (
+    Chunking,
     FeatureSettings,
     MonitorSettings,
+    parse_chunk,
     parse_monitor_settings,
 )
 from gitml.config.settings import (
@@ -36,6 +38,7 @@ __all__ = [
     "DIRECTIONS",
     "GATE_RULES",
     "STAGE_NAME",
+    "Chunking",
     "FeatureSettings",
     "Gate",
     "MonitorSettings",
@@ -46,6 +49,7 @@ __all__ = [
     "check_keys",
     "load_settings",
     "number_setting",
+    "parse_chunk",
     "parse_monitor_settings",
     "parse_settings",
     "parse_sweep",

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from gitml.config import FeatureSettings
+from gitml.monitor import text
 from gitml.monitor.drift import (
     DEFAULT_THRESHOLDS,
+    DriftOptions,
     FeatureDrift,
     as_kind,
     default_test,
@@ -27,8 +30,10 @@ def compare_column(
     current: pd.Series,
     settings: FeatureSettings,
     kind: str | None = None,
+    options: DriftOptions | None = None,
 ) -> FeatureDrift:
-    """One column's test: the configured one, else Evidently's default for its kind and size."""
+    """One column's test: the configured one, else the default for its kind and size."""
+    options = options or DriftOptions()
     kind = settings.kind or kind or infer_kind(reference)
     ref_values, _ = as_kind(reference, kind)
     cur_values, cur_bad = as_kind(current, kind)
@@ -40,8 +45,8 @@ def compare_column(
         p_value=None,
         threshold=None,
         drifted=None,
-        reference_summary=summary(ref_values, kind, len(reference)),
-        current_summary=summary(cur_values, kind, len(current)),
+        reference_summary=_summary(ref_values, kind, len(reference), None),
+        current_summary=_summary(cur_values, kind, len(current), ref_values),
     )
     if cur_bad:
         result.note = f"{cur_bad} current value(s) are not numbers (left out)"
@@ -49,19 +54,37 @@ def compare_column(
         side = "reference" if ref_values.empty else "current data"
         result.note = f"not tested: every value is missing in the {side}"
         return result
-    test = settings.test or default_test(ref_values, cur_values, kind)
+    result.histogram = _histogram(ref_values, cur_values, kind)
+    if kind == "text" and options.text == "skip" and not settings.test:
+        result.note = 'not tested: text ([tool.gitml.monitor] text = "skip")'
+        return result
+    test = settings.test or default_test(ref_values, cur_values, kind, options)
     threshold = settings.threshold or DEFAULT_THRESHOLDS[test]
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # chi-squared with a category new in the current data
-        statistic, p_value, drifted = run_test(test, ref_values, cur_values, kind, threshold)
+        statistic, p_value, drifted = run_test(
+            test, ref_values, cur_values, kind, threshold, options
+        )
     result.test, result.threshold = test, threshold
     result.statistic = _finite(statistic)
     result.p_value = _finite(p_value)
     result.drifted = bool(drifted)
-    if distinct(ref_values) == 1 and distinct(cur_values) == 1 and not drifted:
+    if kind != "text" and distinct(ref_values) == 1 and distinct(cur_values) == 1 and not drifted:
         result.note = result.note or "no variance"
-    result.histogram = histogram(ref_values, cur_values, kind)
     return result
+
+
+def _summary(values: pd.Series, kind: str, rows: int, reference: pd.Series | None) -> str:
+    if kind != "text":
+        return summary(values, kind, rows)
+    known = text.vocabulary(reference) if reference is not None else None
+    return text.text_summary(values, rows, known)
+
+
+def _histogram(reference: pd.Series, current: pd.Series, kind: str):
+    if kind == "text":
+        return text.length_histogram(reference, current)
+    return histogram(reference, current, kind)
 
 
 def _finite(value: float | None) -> float | None:
@@ -73,16 +96,27 @@ def _finite(value: float | None) -> float | None:
 
 
 def compare_features(
-    reference: pd.DataFrame,
+    reference: Mapping[str, pd.Series] | pd.DataFrame,
     current: pd.DataFrame,
     features: list[str],
     settings: dict[str, FeatureSettings],
+    options: DriftOptions | None = None,
+    kinds: Mapping[str, str] | None = None,
 ) -> list[FeatureDrift]:
-    """Every feature present on both sides, in ``features`` order."""
+    """Every feature present on both sides, in ``features`` order. ``reference`` is the raw rows
+    or, from a profile, one series per feature; ``kinds`` the kinds the profile recorded."""
+    kinds = kinds or {}
     return [
-        compare_column(name, reference[name], current[name], settings.get(name, FeatureSettings()))
+        compare_column(
+            name,
+            reference[name],
+            current[name],
+            settings.get(name, FeatureSettings()),
+            kinds.get(name),
+            options,
+        )
         for name in features
-        if name in reference.columns and name in current.columns
+        if name in reference and name in current.columns
     ]
 
 

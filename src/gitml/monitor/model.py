@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from gitml.monitor.chunks import Chunk
 from gitml.monitor.drift import FeatureDrift
 from gitml.monitor.gates import GateOutcome
 from gitml.monitor.performance import Performance
@@ -58,6 +59,8 @@ class MonitorReport:
     #: facts a reader needs: sampling, parts left out
     notes: list[str] = field(default_factory=list)
     labelled_rows: int = 0
+    #: --chunk: each chunk's drift share and performance; None when not asked for
+    chunks: list[Chunk] | None = None
 
     @property
     def tested(self) -> list[FeatureDrift]:
@@ -98,3 +101,13 @@ class MonitorReport:
     def alarming(self) -> bool:
         """Drift or a failed gate: what --check fails on and what opens the monitoring issue."""
         return self.verdict in ("drift", "fail")
+
+
+def by_strength(features: list[FeatureDrift]) -> list[FeatureDrift]:
+    """The most strongly drifted first (``FeatureDrift.strength``), untested ones last."""
+
+    def key(feature: FeatureDrift) -> tuple[int, float, str]:
+        strength = feature.strength
+        return (1, 0.0, feature.name) if strength is None else (0, -strength, feature.name)
+
+    return sorted(features, key=key)
