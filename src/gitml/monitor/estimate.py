@@ -9,13 +9,14 @@ the expected confusion matrix gives the expected accuracy, precision, recall and
 stage's metrics, macro-averaged beyond two classes), the expected ROC curve the expected ROC AUC,
 and the calibrated probabilities the expected log loss of the model's own probabilities.
 
-The band: labels drawn from the calibrated probabilities (``DRAWS`` times, seeded) give the spread
-of the metric a window of this size would realize; the band is 1.96 standard deviations of it
-either side of the estimate (drawn on at most ``BAND_ROWS`` rows, scaled to the window's). It
-says how far the realized value may fall from the estimate by chance alone, assuming the
-relationship between the features and the label has not changed (no concept drift): that kind
-of change no label-free method can see, so realized values are shown beside the estimate as
-feedback labels arrive.
+The band is 1.96 standard deviations either side of the estimate, of two chance errors together:
+the window's size (labels drawn from the calibrated probabilities ``DRAWS`` times, seeded: the
+spread of the metric a window of this size would realize) and the evaluation split's size (the
+calibration refitted on ``RESAMPLES`` bootstrap resamples of it: a small split calibrates
+loosely). Both are measured on at most ``BAND_ROWS`` rows of the window, scaled to its size. The
+band assumes the relationship between the features and the label has not changed (no concept
+drift): that kind of change no label-free method can see, so realized values are shown beside the
+estimate as feedback labels arrive.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import numpy as np
 
 METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc", "log_loss")
 DRAWS = 100
+RESAMPLES = 30
 #: Rows the band's label draws use at most; the band is scaled to the window's rows.
 BAND_ROWS = 20_000
 #: Rows of the evaluation split below which the estimate is marked as resting on little data.
@@ -93,6 +95,7 @@ class Calibrator:
         from sklearn.isotonic import IsotonicRegression
 
         self.classes = calibration.classes
+        self.calibration = calibration
         probabilities, labels = calibration.probabilities, calibration.labels
         columns = [1] if len(self.classes) == 2 else range(len(self.classes))
         self.maps = {}
@@ -204,20 +207,16 @@ def realized_metrics(
 
 
 def _band(
-    calibrated: np.ndarray, predicted: np.ndarray, probabilities: np.ndarray, seed: int
+    calibration: Calibration, probabilities: np.ndarray, predicted: np.ndarray, seed: int
 ) -> dict[str, float]:
-    """Half the width of each metric's 95% band: 1.96 standard deviations of the metric over
-    label draws, on at most ``BAND_ROWS`` rows (seeded) and scaled to the window's size."""
+    """Half the width of each metric's 95% band (see the module's docstring)."""
     rng = np.random.default_rng(seed)
     rows = len(predicted)
     if rows > BAND_ROWS:
         keep = np.sort(rng.choice(rows, BAND_ROWS, replace=False))
-        calibrated, predicted, probabilities = (
-            calibrated[keep],
-            predicted[keep],
-            probabilities[keep],
-        )
+        probabilities, predicted = probabilities[keep], predicted[keep]
     ranking = Ranking(probabilities)
+    calibrated = Calibrator(calibration).calibrate(probabilities)
     cumulative = np.cumsum(calibrated, axis=1)
     drawn: dict[str, list[float]] = {name: [] for name in METRICS}
     for _ in range(DRAWS):
@@ -225,8 +224,20 @@ def _band(
         truth = np.minimum(truth, calibrated.shape[1] - 1)
         for name, value in realized_metrics(truth, predicted, ranking).items():
             drawn[name].append(value)
+    refitted: dict[str, list[float]] = {name: [] for name in METRICS}
+    size = len(calibration.labels)
+    for _ in range(RESAMPLES):
+        pick = rng.integers(0, size, size)
+        resample = Calibration(calibration.classes, calibration.probabilities[pick],
+                               calibration.labels[pick])  # fmt: skip
+        again = Calibrator(resample).calibrate(probabilities)
+        for name, value in expected_metrics(again, predicted, ranking).items():
+            refitted[name].append(value)
     scale = np.sqrt(len(predicted) / rows)
-    return {name: float(1.96 * np.nanstd(values) * scale) for name, values in drawn.items()}
+    return {
+        name: float(1.96 * np.hypot(np.nanstd(drawn[name]) * scale, np.nanstd(refitted[name])))
+        for name in METRICS
+    }
 
 
 def estimate(
@@ -240,7 +251,7 @@ def estimate(
     ``labelled``: (probabilities, predicted, truth) of the rows whose labels arrived."""
     calibrated = calibrator.calibrate(probabilities)
     values = expected_metrics(calibrated, predicted, Ranking(probabilities))
-    band = _band(calibrated, predicted, probabilities, seed)
+    band = _band(calibrator.calibration, probabilities, predicted, seed)
     realized: dict[str, float] = {}
     on_labelled: dict[str, float] = {}
     if labelled is not None and len(labelled[2]):
