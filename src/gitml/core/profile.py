@@ -50,7 +50,7 @@ def infer_kind(values: pd.Series) -> str:
     if pd.api.types.is_numeric_dtype(values) and not is_bool:
         return "numeric"
     present = values.dropna()
-    if present.empty or not present.map(lambda value: isinstance(value, str)).all():
+    if present.empty or pd.api.types.infer_dtype(present, skipna=True) != "string":
         return "categorical"
     count = int(present.nunique())
     is_text = count >= TEXT_MIN_DISTINCT and count >= TEXT_MIN_SHARE * len(present)

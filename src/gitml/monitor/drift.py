@@ -151,10 +151,21 @@ def default_test(
     return "jensenshannon"
 
 
+def category_counts(
+    reference: pd.Series, current: pd.Series
+) -> tuple[list, np.ndarray, np.ndarray]:
+    """(values, reference counts, current counts) over the values of both sides: one
+    factorisation of both, so the tests, the histogram and the summary share one pass."""
+    both = np.concatenate([reference.to_numpy(dtype=object), current.to_numpy(dtype=object)])
+    codes, values = pd.factorize(both)
+    size = len(values)
+    ref = np.bincount(codes[: len(reference)], minlength=size).astype(float)
+    cur = np.bincount(codes[len(reference) :], minlength=size).astype(float)
+    return list(values), ref, cur
+
+
 def _counts(reference: pd.Series, current: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    keys = list(set(reference.unique()) | set(current.unique()))
-    ref = reference.value_counts().reindex(keys, fill_value=0).to_numpy(dtype=float)
-    cur = current.value_counts().reindex(keys, fill_value=0).to_numpy(dtype=float)
+    _, ref, cur = category_counts(reference, current)
     return ref, cur
 
 
@@ -296,14 +307,15 @@ def histogram(reference: pd.Series, current: pd.Series, kind: str) -> Histogram:
         cur = np.histogram(current.to_numpy(dtype=float), edges)[0] / max(len(current), 1)
         labels = [f"{edges[i]:.3g}" for i in range(len(edges) - 1)]
         return Histogram(labels, [float(v) for v in ref], [float(v) for v in cur])
-    ref_share = reference.astype(str).value_counts(normalize=True)
-    cur_share = current.astype(str).value_counts(normalize=True)
-    top = list(ref_share.add(cur_share, fill_value=0).sort_values(ascending=False).index)
+    values, ref, cur = category_counts(reference, current)
+    ref_share, cur_share = ref / max(len(reference), 1), cur / max(len(current), 1)
+    labels = [str(v) for v in values]
+    top = sorted(range(len(values)), key=lambda i: (-(ref_share[i] + cur_share[i]), labels[i]))
     top = top[:TOP_CATEGORIES]
     return Histogram(
-        [str(t) for t in top],
-        [float(ref_share.get(t, 0.0)) for t in top],
-        [float(cur_share.get(t, 0.0)) for t in top],
+        [labels[i] for i in top],
+        [float(ref_share[i]) for i in top],
+        [float(cur_share[i]) for i in top],
     )
 
 
@@ -311,7 +323,9 @@ def as_kind(values: pd.Series, kind: str) -> tuple[pd.Series, int]:
     """The column's non-missing values in its kind, and how many values did not fit it."""
     present = values.dropna()
     if kind != "numeric":
-        return present.astype(str), 0
+        return (present if pd.api.types.is_string_dtype(present) else present.astype(str)), 0
+    if present.dtype.kind == "f":  # already numbers (the common case): no conversion to pay for
+        return pd.Series(np.sort(present.to_numpy())), 0
     numbers = pd.to_numeric(present, errors="coerce")
     if pd.api.types.is_bool_dtype(present):
         numbers = present.astype(float)
