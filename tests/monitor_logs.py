@@ -110,7 +110,8 @@ def labelled_frame(rows: int, seed: int, shift: dict[str, float] | None = None) 
     data["target"] = (rng.random(rows) < 1 / (1 + np.exp(-logit))).astype(int)
     words = [f"word{i}" for i in range(200)]
     data["comment"] = [
-        " ".join(rng.choice(words, int(rng.integers(3, 12)))) + f" #{seed}-{i}" for i in range(rows)
+        " ".join(rng.choice(words, int(rng.integers(3, 12)))) + f" #{rng.integers(10**9)}"
+        for _ in range(rows)
     ]
     return data
 

@@ -265,8 +265,13 @@ def estimate(
         Estimate(
             name,
             round(values[name], 6),
-            round(values[name] - band[name], 6),
-            round(values[name] + band[name], 6),
+            round(max(values[name] - band[name], 0.0), 6),
+            round(
+                values[name] + band[name]
+                if name == "log_loss"
+                else min(values[name] + band[name], 1.0),
+                6,
+            ),
             _rounded(realized.get(name)),
             _rounded(on_labelled.get(name)),
         )

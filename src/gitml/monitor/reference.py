@@ -161,6 +161,12 @@ def _choose(reference: Reference, profile: Profile | None, ms, read_rows) -> Non
 def from_stage(root: Path, settings: Settings, stage: str, request: WindowRequest) -> Reference:
     """The training data (or its profile), model and calibration of the version in ``stage``."""
     ms = settings.monitor
+    if not ms.reference and not ms.profile:
+        raise ConfigError(
+            'set [tool.gitml.monitor] reference = "PATH" (the training data, e.g. '
+            '"prepared/train.csv") or profile = "PATH" (the evaluate stage\'s reference '
+            "profile) for --stage, or pass --reference FILE"
+        )
     artifact, version = _version_in_stage(root, settings, stage)
     with tempfile.TemporaryDirectory(prefix="gitml-monitor-") as folder:
         scratch = Path(folder)
