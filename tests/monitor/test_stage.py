@@ -234,3 +234,23 @@ def test_auto_takes_the_profile_where_the_training_data_is_large_or_absent(
     assert code == 0, err
     assert "the reference is the version's profile profile.json at " in out.read_text()
     assert "no training data is configured" in out.read_text()
+
+
+def test_one_monitor_run_reads_the_settings_once(profiled, tmp_path, monkeypatch, gitml_main):
+    """Settings are read at the command's edge and passed down (issue 26's bouncing)."""
+    from gitml.config import settings as settings_module
+
+    root, model = profiled
+    serve_logs(tmp_path / "logs", model, 100, 9, None)
+    reads: list[Path] = []
+    real = settings_module._read_pyproject
+
+    def counted(path: Path):
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(settings_module, "_read_pyproject", counted)
+    code, err = run(root, monkeypatch, gitml_main, "--current", str(tmp_path / "logs"), "-o",
+                    str(tmp_path / "r.md"))  # fmt: skip
+    assert code == 0, err
+    assert len(reads) == 1, reads

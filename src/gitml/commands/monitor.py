@@ -31,6 +31,20 @@ def parse_since(value: str | None, now: datetime | None = None) -> datetime | No
     return moment
 
 
+def parse_chunk_option(value: str | None):
+    """``--chunk``: a period (``1d``) or a number of rows; a usage error otherwise."""
+    if value is None:
+        return None
+    from gitml.config import parse_chunk
+    from gitml.errors import ConfigError
+
+    try:
+        return parse_chunk(value, "--chunk")
+    except ConfigError as error:
+        hint = error.message.removeprefix("--chunk = ")
+        raise click.BadParameter(hint, param_hint="--chunk") from None
+
+
 def _export(result, path: Path):
     """Write the labelled rows and say how many (and how many were left out) on stderr."""
     from gitml.monitor.export import export_labelled
@@ -97,15 +111,14 @@ def monitor(
 ) -> None:
     """Compare what the served model sees with the data it was trained on.
 
-    Per feature, Evidently's choice of test by size (KS for numbers and a two-sample chi-squared
-    for categories with references of at most 1000 rows; normed Wasserstein or Jensen-Shannon
-    beyond), a domain classifier for text, dataset drift when half the features drift; with
-    --stage and the service's logs, also prediction drift, every metric estimated without labels
-    (calibrated on the version's evaluation split, with a band) and measured on the rows that
-    have feedback, against the metrics the version was registered with. The version's reference
-    profile stands in for its training data when that is absent or large. Settings and gates:
-    [tool.gitml.monitor]. Prints the Markdown report unless -o is given. Writes the verdict
-    (pass, drift, fail, empty) to $GITHUB_OUTPUT when set.
+    Per feature, Evidently's choice of test by size (KS, and a two-sample chi-squared for
+    categories, up to 1000 reference rows; normed Wasserstein or Jensen-Shannon beyond), a domain
+    classifier for text; dataset drift when half the features drift. With --stage and the logs,
+    also prediction drift, every metric estimated without labels (calibrated on the version's
+    evaluation split, with a band) and measured on the rows with feedback, against the metrics
+    the version was registered with; its reference profile stands in for its training data when
+    that is absent or large. Settings and gates: [tool.gitml.monitor]. Prints the Markdown report
+    unless -o is given; writes the verdict (pass, drift, fail, empty) to $GITHUB_OUTPUT.
 
     \b
     Examples:
@@ -114,27 +127,21 @@ def monitor(
       gitml monitor --stage prod --current s3://bucket/monitoring --since 7d --export-labelled new.csv
       gitml monitor --stage prod --current monitoring/ --since 30d --chunk 1d --html monitor.html
     """
-    from gitml.config import load_settings, parse_chunk
+    from gitml.config import load_settings
     from gitml.core.github_output import write_outputs
-    from gitml.errors import ConfigError, GatesFailed
+    from gitml.errors import GatesFailed
     from gitml.monitor.flow import MonitorRequest
     from gitml.monitor.flow import monitor as run_monitor
     from gitml.monitor.outputs import step_outputs
     from gitml.monitor.write import write_report
 
-    try:
-        chunking = parse_chunk(chunk, "--chunk") if chunk is not None else None
-    except ConfigError as error:
-        raise click.BadParameter(
-            error.message.removeprefix("--chunk = "), param_hint="--chunk"
-        ) from None
     request = MonitorRequest(
         stage=stage,
         reference=reference,
         current=current,
         since=parse_since(since),
         last=last,
-        chunk=chunking,
+        chunk=parse_chunk_option(chunk),
     )
     result = run_monitor(request, load_settings(Path(".")))  # the settings, read once
     written = write_report(result.report, output, json_path, html_path)
