@@ -38,6 +38,9 @@ COUNTED_VALUES = 50
 TEXT_ROWS = 1000
 #: Rows of the evaluation split kept for calibration at most (a seeded sample above).
 CALIBRATION_ROWS = 20_000
+#: Counted values are repeated into a series of at most this many (shares kept): a distance is
+#: unchanged, and above 1000 rows no test uses the row count itself.
+MAX_REPEATED = 1_000_000
 #: A string column is text when its reference has at least this many distinct values making up
 #: at least this share of its rows (free text, not a category).
 TEXT_MIN_DISTINCT, TEXT_MIN_SHARE = 20, 0.5
@@ -161,7 +164,11 @@ def series_from(entry: dict[str, Any]) -> pd.Series:
     elif "counts" in entry:
         counted = entry["counts"]
         dtype = float if kind == "numeric" else object
-        values = np.repeat(np.asarray(counted["values"], dtype=dtype), counted["counts"])
+        counts = np.asarray(counted["counts"], dtype=np.int64)
+        if counts.sum() > MAX_REPEATED:
+            scaled = np.round(counts * (MAX_REPEATED / counts.sum())).astype(np.int64)
+            counts = np.where(counts > 0, np.maximum(scaled, 1), 0)
+        values = np.repeat(np.asarray(counted["values"], dtype=dtype), counts)
     elif "quantiles" in entry:
         values = np.asarray(entry["quantiles"], dtype=float)
     else:

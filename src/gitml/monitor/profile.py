@@ -16,11 +16,20 @@ from typing import Any
 
 import pandas as pd
 
-from gitml.core.profile import FORMAT, VERSION, series_from
+from gitml.core.profile import (
+    CALIBRATION_ROWS,
+    EXACT_ROWS,
+    FORMAT,
+    TEXT_ROWS,
+    VERSION,
+    series_from,
+)
 from gitml.errors import DataError
 from gitml.monitor.estimate import Calibration
 
 KINDS = ("numeric", "categorical", "text")
+#: Rows a profile may claim: beyond, it is not a training set but a crafted number.
+MAX_ROWS = 10**12
 
 
 @dataclass(frozen=True)
@@ -59,16 +68,19 @@ def _check_entry(name: str, entry: Any) -> None:
     where = f"column {name!r}"
     _require(isinstance(entry, dict) and entry.get("kind") in KINDS, f"{where}: kind")
     _require(_whole(entry.get("rows")) and _whole(entry.get("missing")), f"{where}: rows")
+    _require(entry["rows"] <= MAX_ROWS, f"{where}: rows")
     _require(entry["missing"] <= entry["rows"], f"{where}: more missing than rows")
     forms = [key for key in ("values", "counts", "quantiles", "sample") if key in entry]
     _require(len(forms) == 1, f"{where}: exactly one of values, counts, quantiles, sample")
     form, kind = forms[0], entry["kind"]
     if form in ("values", "quantiles"):
         _require(kind == "numeric" and _finite_numbers(entry[form]), f"{where}: {form}")
+        _require(len(entry[form]) <= EXACT_ROWS, f"{where}: more than {EXACT_ROWS} {form}")
     elif form == "sample":
         sample = entry["sample"]
         ok = kind == "text" and isinstance(sample, list)
         _require(ok and all(isinstance(t, str) for t in sample), f"{where}: sample")
+        _require(len(sample) <= TEXT_ROWS, f"{where}: more than {TEXT_ROWS} texts")
     else:
         counted = entry["counts"]
         _require(isinstance(counted, dict), f"{where}: counts")
@@ -79,7 +91,7 @@ def _check_entry(name: str, entry: Any) -> None:
             _require(_finite_numbers(values), f"{where}: counted values")
         else:
             _require(all(isinstance(v, str) for v in values), f"{where}: counted values")
-        _require(sum(counts) <= 10**9, f"{where}: counts too large")
+        _require(sum(counts) <= entry["rows"], f"{where}: counts above the rows")
 
 
 def _calibration(raw: Any) -> Calibration | None:
@@ -91,6 +103,7 @@ def _calibration(raw: Any) -> Calibration | None:
     _require(all(isinstance(c, str) for c in classes), "calibration: classes")
     _require(isinstance(labels, list) and isinstance(rows, list), "calibration: rows")
     _require(len(labels) == len(rows) and len(rows) >= 2, "calibration: rows")
+    _require(len(rows) <= CALIBRATION_ROWS, f"calibration: more than {CALIBRATION_ROWS} rows")
     _require(all(isinstance(label, str) for label in labels), "calibration: labels")
     ok = all(
         _finite_numbers(row) and len(row) == len(classes) and all(0 <= v <= 1 for v in row)
@@ -107,7 +120,7 @@ def parse_profile(text: str, name: str) -> Profile:
         _require(isinstance(data, dict), "not a JSON object")
         _require(data.get("format") == FORMAT, f"format is not {FORMAT!r}")
         _require(data.get("version") == VERSION, f"version is not {VERSION}")
-        _require(_whole(data.get("rows")), "rows")
+        _require(_whole(data.get("rows")) and data["rows"] <= MAX_ROWS, "rows")
         features, columns = data.get("features"), data.get("columns")
         _require(isinstance(features, list) and isinstance(columns, dict), "features")
         _require(all(isinstance(f, str) and f in columns for f in features), "features")
