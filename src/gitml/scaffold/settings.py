@@ -20,7 +20,7 @@ from gitml.config import parse_settings, tomllib
 from gitml.core.compare import as_number, default_direction
 from gitml.core.git import run_git
 from gitml.errors import ConfigError
-from gitml.registry.stages import choose_stage
+from gitml.registry.stages import choose_stage, proposed_stage
 
 #: Preferred metrics for the one gate init proposes, best first: all higher-is-better, on a scale
 #: where an absolute drop of MAX_REGRESSION is meaningful.
@@ -190,7 +190,8 @@ def _promote(model_artifacts: tuple[str, ...], registry_stages: tuple[str, ...])
     try:
         stage_line = f"stage = {_toml_string(choose_stage(list(registry_stages)))}"
     except ConfigError:
-        stage_line = f"# stage = {_toml_string(registry_stages[0])}  # choose one of " + (
+        proposed = proposed_stage(list(registry_stages))
+        stage_line = f"# stage = {_toml_string(proposed)}  # choose one of " + (
             ", ".join(registry_stages)
         )
         notes.append(
