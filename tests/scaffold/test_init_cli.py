@@ -208,9 +208,9 @@ def test_never_overwrites_without_force(project: Project) -> None:
     # dvc.yaml exists now: it is the project's pipeline, which --force does not replace
     assert forced.stdout.splitlines()[:5] == [
         "overwritten .github/workflows/gitml-pr.yml",
-        "overwritten .github/workflows/gitml-comment.yml",
+        "unchanged   .github/workflows/gitml-comment.yml",  # what init writes: left alone
         "overwritten pyproject.toml ([tool.gitml])",
-        "skipped     .gitignore (ignores gitml's outputs already)",
+        "unchanged   .gitignore (ignores gitml's outputs already)",
         "",
     ]
     assert (project.root / "params.yaml").read_text() == mine["params.yaml"]

@@ -49,10 +49,23 @@ def init(directory: Path, ref: str | None, force: bool, release: bool, dry_run: 
     for file in result.files:
         detail = f" ({file.detail})" if file.detail else ""
         click.echo(f"{prefix}{file.action:<{ACTION_WIDTH}} {file.path}{detail}")
+    if not result.written:
+        kept = any(file.action == "skipped" for file in result.files)
+        click.echo(
+            "\nnothing "
+            + ("would change" if dry_run else "changed")
+            + (
+                ": files that differ were kept (--force replaces them)"
+                if kept
+                else ": gitml init has set up this project already"
+            )
+        )
     click.echo(
         f"\nworkflows pinned to gitml/gitml@{result.source.sha} "
         f"(v{result.source.version}, {result.source.origin})"
     )
+    for choice in result.choices:
+        click.echo(choice)
     for warning in result.warnings:
         click.echo(f"WARNING: {warning}", err=True)
     click.echo("\nNext:")

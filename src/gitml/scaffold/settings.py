@@ -54,9 +54,11 @@ def discover_metrics_files(root: Path) -> list[str]:
 
 def saved_metrics(root: Path, file: str) -> tuple[str | None, str]:
     """A metrics file missing from the workspace, from the last commit that has it in git, else
-    (a DVC-cached output) from DVC's cache or remote at HEAD: ``(text or None, where)``."""
-    import tempfile
+    (an output of the pipeline) from the local DVC cache by dvc.lock's hash; no DVC remote is
+    asked (a fresh clone has no credentials, and init must not wait on a network).
 
+    Returns ``(text, where it was read)`` or ``(None, why it could not be)``.
+    """
     from gitml.errors import GitmlError
 
     def git(*args: str) -> str | None:
@@ -69,12 +71,11 @@ def saved_metrics(root: Path, file: str) -> tuple[str | None, str]:
         text = git("show", f"{commit}:./{file}")
         if text is not None:
             return text, f"commit {commit[:7]}"
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            copy = dvc_adapter.read_output(root, file, "HEAD", Path(tmp) / "metrics")
-        except GitmlError:
-            return None, ""
-        return copy.read_text(encoding="utf-8", errors="replace"), "the DVC cache or remote"
+    try:
+        data = dvc_adapter.read_cached(root, file)
+    except GitmlError as error:
+        return None, error.message
+    return data.decode("utf-8", errors="replace"), "the local DVC cache (the hash in dvc.lock)"
 
 
 def read_metrics(root: Path, files: list[str]) -> tuple[dict[str, dict[str, float]], list[str]]:
@@ -84,18 +85,19 @@ def read_metrics(root: Path, files: list[str]) -> tuple[dict[str, dict[str, floa
     for file in files:
         path = root / file
         if path.is_file():
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text: str | None = path.read_text(encoding="utf-8", errors="replace")
         else:
             text, where = saved_metrics(root, file)
             if text is None:
                 notes.append(
-                    f"{file} is declared in dvc.yaml but is in neither the workspace, git history "
-                    "nor the DVC cache or remote: no gate is proposed from it"
+                    f"could not read {file}: it is not in the workspace or git, and {where}; "
+                    f"no gate or direction is proposed from it (`dvc pull {file}`, then "
+                    "`gitml init --force` proposes them: it replaces [tool.gitml])"
                 )
                 continue
             notes.append(f"{file} is not in the workspace: read it from {where}")
         try:
-            data = yaml.safe_load(text)  # JSON is YAML too
+            data = yaml.safe_load(text or "")  # JSON is YAML too
         except yaml.YAMLError:
             notes.append(f"{file} is not JSON or YAML: no gate is proposed from it")
             continue
@@ -257,12 +259,15 @@ def load_pyproject(text: str) -> dict:
 def merge_pyproject(existing: str | None, section: str, force: bool) -> tuple[str, str | None]:
     """How ``section`` goes into pyproject.toml: ``(action, new text)``, None when skipped.
 
-    Created when there is no file; appended when it has no ``[tool.gitml]``; otherwise skipped,
-    or with ``force`` only the ``[tool.gitml...]`` tables are replaced, the rest kept byte for byte.
+    Created when there is no file; appended when it has no ``[tool.gitml]``; unchanged when its
+    ``[tool.gitml]`` holds the same settings; otherwise skipped, or with ``force`` only the
+    ``[tool.gitml...]`` tables are replaced, the rest kept byte for byte.
     """
     if existing is None:
         return "created", section
     document = load_pyproject(existing)
+    if document.get("tool", {}).get("gitml") == tomllib.loads(section)["tool"]["gitml"]:
+        return "unchanged", None
     if "gitml" not in document.get("tool", {}):
         separator = "" if not existing else "\n" if existing.endswith("\n") else "\n\n"
         return "appended", existing + separator + section
