@@ -16,6 +16,7 @@ from gitml.core.git import output as _git
 from gitml.core.project_files import IGNORED
 from gitml.errors import UsageError
 from gitml.registry.stages import registry_stages
+from gitml.scaffold.model_kind import model_kind
 from gitml.scaffold.plan import FileResult, Plan
 from gitml.scaffold.remote import Secret, remote_needs
 from gitml.scaffold.requirements import find_requirements
@@ -98,8 +99,13 @@ def init_repository(
     force: bool = False,
     release: bool = False,
     dry_run: bool = False,
+    service: str | None = None,
 ) -> InitResult:
     """Add gitml to the git repository holding ``directory`` (where dvc.yaml is, or will be).
+
+    With ``release``, a model gitml's default service cannot serve (PyTorch, Keras, ...; see
+    :mod:`gitml.scaffold.model_kind`) is refused unless ``service`` names the project's own
+    BentoML service, which the release workflow then builds.
 
     Everything is read from the files git holds (dvc.yaml, dvc.lock, the workspace) and the
     local DVC cache: no DVC remote is asked, so a fresh clone whose data is not pulled works.
@@ -114,11 +120,14 @@ def init_repository(
 
     dvc_init, outline = _dvc_project(plan, project, top, dry_run)
     pipeline = _pipeline(plan, outline)
+    if release:
+        check_servable(project, pipeline.artifacts, service)
     warnings = list(pipeline.notes)
     base = infer_base(top)
     needs = remote_needs(outline.remote_name, outline.remote_url)
     warnings += needs.warnings
     inputs, choices, notes = _workflow_inputs(project, top)
+    inputs = dataclasses.replace(inputs, service=service if release else None)
     warnings += notes
     plan_workflows(plan, top, base, source, needs, inputs, release)
 
@@ -146,6 +155,30 @@ def init_repository(
     )
     steps = _next_steps(result, project, pipeline.written, dvc_init, release, outline.remote_url)
     return dataclasses.replace(result, next_steps=tuple(steps))
+
+
+def check_servable(project: Path, artifacts: tuple[str, ...], service: str | None) -> None:
+    """Refuse a release of a model the default service cannot serve, unless ``service`` is the
+    project's own service file (which must exist)."""
+    if service is not None:
+        path = project / service.partition(":")[0]
+        if not path.is_file() or path.suffix != ".py":
+            raise UsageError(
+                f"--service {service}: no such Python file in {project}; pass the path of your "
+                "BentoML service relative to the project (docs/serving.md, \"Your own service\")"
+            )
+        return
+    for artifact in artifacts[:1]:  # the one promote uses (several: the user chooses)
+        kind = model_kind(project, artifact)
+        if kind.framework is None:
+            continue
+        raise UsageError(
+            f"not writing a release workflow for {artifact}: it is a {kind.framework} model "
+            f"({kind.why}) and gitml's default service serves scikit-learn estimators only; "
+            "write a BentoML service for it (its shape: docs/serving.md, \"Your own service\"), "
+            "check it with `gitml build --service serving/service.py`, then run "
+            "`gitml init --release --service serving/service.py`"
+        )
 
 
 def _workflow_inputs(project: Path, top: Path) -> tuple[WorkflowInputs, tuple[str, ...], list[str]]:
