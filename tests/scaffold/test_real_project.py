@@ -162,9 +162,9 @@ def test_init_on_a_fresh_clone_whose_data_is_not_pulled(project: Project, tmp_pa
     dry = clone.gitml("init", "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert (
-        "WARNING: could not read eval/metrics.json: it is not in the workspace or git, and the "
-        "output eval of stage train is a directory not in the local DVC cache (not pulled); no "
-        "gate or direction is proposed from it (`dvc pull eval/metrics.json`, then "
+        "WARNING: could not read eval/metrics.json: it is in neither the workspace, git nor the "
+        "local DVC cache (the output eval of stage train, a directory, is not pulled); no gate "
+        "or direction is proposed from it (`dvc pull eval/metrics.json`, then "
         "`gitml init --force` proposes them: it replaces [tool.gitml])\n"
     ) in dry.stderr
     assert git(clone.root, "status", "--porcelain") == ""

@@ -59,8 +59,9 @@ def test_read_metrics_keeps_numbers_and_notes_missing_files(tmp_path: Path) -> N
     metrics, notes = read_metrics(tmp_path, ["m.yaml", "gone.json"])
     assert metrics == {"m.yaml": {"acc": 0.5, "nested.rmse": 2}}
     assert notes == [
-        "gone.json is declared in dvc.yaml but is in neither the workspace, git history nor the "
-        "DVC cache or remote: no gate is proposed from it"
+        "could not read gone.json: it is in neither the workspace, git nor the local DVC cache "
+        "(no DVC project here); no gate or direction is proposed from it (`dvc pull gone.json`, "
+        "then `gitml init --force` proposes them: it replaces [tool.gitml])"
     ]
 
 

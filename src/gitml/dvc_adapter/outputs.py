@@ -89,7 +89,8 @@ def read_cached(root: Path | str, path: str) -> bytes:
                 out_path = Path(out.fs_path).resolve()
                 if target != out_path and out_path not in target.parents:
                     continue
-                where = f"output {out_path.relative_to(base).as_posix()} of stage {stage.addressing}"
+                name = out_path.relative_to(base).as_posix()
+                where = f"the output {name} of stage {stage.addressing}"
                 return _cached_bytes(out, target.relative_to(out_path).parts, where)
     raise DataError(f"{path} is no output of the pipeline in dvc.yaml")
 
@@ -98,7 +99,7 @@ def _cached_bytes(out: Any, inner: tuple[str, ...], where: str) -> bytes:
     """The bytes of ``out`` (a file output) or of ``inner`` inside it (a directory output)."""
     hash_info = out.hash_info
     if not hash_info or not hash_info.value:
-        raise DataError(f"the {where} has no hash in dvc.lock (never reproduced)")
+        raise DataError(f"{where} has no hash in dvc.lock (never reproduced)")
     odb = out.cache
     oid = hash_info.value
     if inner:
@@ -107,17 +108,15 @@ def _cached_bytes(out: Any, inner: tuple[str, ...], where: str) -> bytes:
         try:
             tree = Tree.load(odb, hash_info)
         except Exception:  # FileNotFoundError, ObjectFormatError: the listing is not cached
-            raise DataError(
-                f"the {where} is a directory not in the local DVC cache (not pulled)"
-            ) from None
+            raise DataError(f"{where}, a directory, is not pulled") from None
         entry = tree.get(inner)
         if entry is None or entry[1] is None:
-            raise DataError(f"the {where} (a directory) holds no {'/'.join(inner)} in dvc.lock")
+            raise DataError(f"{where}, a directory, holds no {'/'.join(inner)} in dvc.lock")
         oid = entry[1].value
     try:
         return Path(odb.oid_to_path(oid)).read_bytes()
     except OSError:
-        raise DataError(f"the {where} is not in the local DVC cache (not pulled)") from None
+        raise DataError(f"{where} is not pulled") from None
 
 
 def url_filesystem(url: str) -> tuple[Any, str]:

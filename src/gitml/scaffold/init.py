@@ -11,23 +11,22 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from gitml import dvc_adapter, templates
+from gitml import dvc_adapter
 from gitml.core.git import output as _git
 from gitml.core.project_files import IGNORED
 from gitml.errors import UsageError
 from gitml.registry.stages import registry_stages
 from gitml.scaffold.model_kind import model_kind
+from gitml.scaffold.pipeline import PipelinePlan, pipeline_files, pipeline_steps, plan_pipeline
 from gitml.scaffold.plan import FileResult, Plan
 from gitml.scaffold.remote import Secret, remote_needs
 from gitml.scaffold.requirements import find_requirements
 from gitml.scaffold.runtime import ci_runner_notes, project_python
+from gitml.scaffold.script_pipeline import cml_workflows
 from gitml.scaffold.settings import (
-    BUILTIN_METRICS,
-    discover_metrics_files,
     load_pyproject,
     merge_pyproject,
     propose_settings,
-    read_metrics,
 )
 from gitml.scaffold.source import GitmlSource, resolve_source
 from gitml.scaffold.workflows import (
@@ -36,17 +35,6 @@ from gitml.scaffold.workflows import (
     plan_workflows,
     stage_commands,
     stage_deps,
-)
-
-#: What running the written pipeline once adds beside the files init writes (`dvc add data`,
-#: `gitml run`): all of it belongs in the first commit.
-PIPELINE_OUTPUTS = (
-    "data.dvc",
-    ".gitignore",
-    "models/.gitignore",
-    "dvc.lock",
-    "metrics.json",
-    "plots",
 )
 
 
@@ -119,7 +107,7 @@ def init_repository(
         load_pyproject(existing)  # fail before `dvc init` or any write
 
     dvc_init, outline = _dvc_project(plan, project, top, dry_run)
-    pipeline = _pipeline(plan, outline)
+    pipeline = plan_pipeline(plan, outline, top)
     if release:
         check_servable(project, pipeline.artifacts, service)
     warnings = list(pipeline.notes)
@@ -131,16 +119,7 @@ def init_repository(
     warnings += notes
     plan_workflows(plan, top, base, source, needs, inputs, release)
 
-    proposed = propose_settings(
-        base, pipeline.metrics, pipeline.artifacts, tuple(registry_stages(top))
-    )
-    warnings += proposed.notes
-    action, text = merge_pyproject(existing, proposed.text, force)
-    detail = {
-        "skipped": "[tool.gitml] exists; --force to replace it",
-        "unchanged": "[tool.gitml] as proposed",
-    }.get(action, "[tool.gitml]")
-    plan.add(FileResult("pyproject.toml", action, detail), text)
+    warnings += _settings(plan, existing, base, pipeline, top)
     _gitignore(plan)
     if not dry_run:
         plan.apply()
@@ -153,8 +132,24 @@ def init_repository(
     result = InitResult(
         source, base, tuple(plan.files), needs.secrets, tuple(warnings), (), dry_run, choices
     )
-    steps = _next_steps(result, project, pipeline.written, dvc_init, release, outline.remote_url)
+    steps = _next_steps(result, project, top, pipeline, dvc_init, release, outline.remote_url)
     return dataclasses.replace(result, next_steps=tuple(steps))
+
+
+def _settings(
+    plan: Plan, existing: str | None, base: str, pipeline: PipelinePlan, top: Path
+) -> tuple[str, ...]:
+    """Plan ``[tool.gitml]`` in pyproject.toml; the notes on what was proposed."""
+    proposed = propose_settings(
+        base, pipeline.metrics, pipeline.artifacts, tuple(registry_stages(top))
+    )
+    action, text = merge_pyproject(existing, proposed.text, plan.force)
+    detail = {
+        "skipped": "[tool.gitml] exists; --force to replace it",
+        "unchanged": "[tool.gitml] as proposed",
+    }.get(action, "[tool.gitml]")
+    plan.add(FileResult("pyproject.toml", action, detail), text)
+    return proposed.notes
 
 
 def check_servable(project: Path, artifacts: tuple[str, ...], service: str | None) -> None:
@@ -165,7 +160,7 @@ def check_servable(project: Path, artifacts: tuple[str, ...], service: str | Non
         if not path.is_file() or path.suffix != ".py":
             raise UsageError(
                 f"--service {service}: no such Python file in {project}; pass the path of your "
-                "BentoML service relative to the project (docs/serving.md, \"Your own service\")"
+                'BentoML service relative to the project (docs/serving.md, "Your own service")'
             )
         return
     for artifact in artifacts[:1]:  # the one promote uses (several: the user chooses)
@@ -175,7 +170,7 @@ def check_servable(project: Path, artifacts: tuple[str, ...], service: str | Non
         raise UsageError(
             f"not writing a release workflow for {artifact}: it is a {kind.framework} model "
             f"({kind.why}) and gitml's default service serves scikit-learn estimators only; "
-            "write a BentoML service for it (its shape: docs/serving.md, \"Your own service\"), "
+            'write a BentoML service for it (its shape: docs/serving.md, "Your own service"), '
             "check it with `gitml build --service serving/service.py`, then run "
             "`gitml init --release --service serving/service.py`"
         )
@@ -232,47 +227,11 @@ def _dvc_project(
     return dvc_init, dvc_adapter.project_outline(project)
 
 
-@dataclass(frozen=True)
-class _Pipeline:
-    """Whether init writes gitml's pipeline, and what the settings are proposed from."""
-
-    written: bool
-    #: ``{file: {name: value}}``
-    metrics: dict[str, dict[str, float]]
-    artifacts: tuple[str, ...]
-    notes: tuple[str, ...] = ()
-
-
-def _pipeline(plan: Plan, outline: dvc_adapter.ProjectOutline) -> _Pipeline:
-    """gitml's pipeline planned when the project has none; the metrics and model artifacts to
-    propose settings from: gitml's, or what the user's pipeline declares."""
-    project = plan.project
-    ours = templates.read("init", "dvc.yaml")
-    written = not (project / "dvc.yaml").exists()
-    if written:
-        plan.write("dvc.yaml", ours)
-        plan.write("params.yaml", templates.read("init", "params.yaml"))
-    elif (project / "dvc.yaml").read_text(encoding="utf-8") != ours:
-        ours = None  # the user's own pipeline: infer from what it declares
-    if ours is not None and not (project / "metrics.json").is_file():
-        # gitml's evaluate stage writes these; metrics.json does not exist until the first run.
-        metrics = {"metrics.json": dict.fromkeys(BUILTIN_METRICS, 0.0)}
-        return _Pipeline(written, metrics, ("model",))
-    files = list(outline.metrics_files) or discover_metrics_files(project)
-    metrics, notes = read_metrics(project, files)
-    if not files:
-        notes = [
-            *notes,
-            "dvc.yaml declares no metrics and no metrics*.json|yaml was found: no gate is "
-            "proposed; declare your metrics file under `metrics:` in dvc.yaml",
-        ]
-    return _Pipeline(written, metrics, outline.model_artifacts, tuple(notes))
-
-
 def _next_steps(
     result: InitResult,
     project: Path,
-    pipeline: bool,
+    top: Path,
+    pipeline: PipelinePlan,
     dvc_init: bool,
     release: bool,
     remote_url: str | None,
@@ -283,14 +242,8 @@ def _next_steps(
     paths = result.written
     if dvc_init:
         paths = [p for p in paths if p != ".dvc"] + [".dvc", ".dvcignore"]
-    if pipeline:
-        push = " && dvc push" if remote_url else ""
-        steps.append(
-            "put your dataset at data/data.csv (a CSV with a header row and a `target` column; "
-            f"see params.yaml), track it and run the pipeline once: `dvc add data && gitml run{push}`"
-        )
-        paths += list(PIPELINE_OUTPUTS)
-    paths = list(dict.fromkeys(paths))
+    steps += pipeline_steps(pipeline, project, remote_url)
+    paths = list(dict.fromkeys([*paths, *pipeline_files(pipeline)]))
     if paths:
         steps.append(f'commit: `git add {" ".join(paths)} && git commit -m "Add gitml"`')
     if result.secrets:
@@ -307,5 +260,23 @@ def _next_steps(
         steps.append(
             "create a `production` environment with required reviewers (Settings > Environments): "
             "the release workflow's prod job runs in it"
+        )
+    steps += _cml_steps(top, project, release)
+    return steps
+
+
+def _cml_steps(top: Path, project: Path, release: bool) -> list[str]:
+    """What to do with the project's CML workflows: gitml's replace them."""
+    steps = []
+    for path in cml_workflows(top):
+        name = os.path.relpath(path, project)
+        replaced = "gitml-pr.yml replaces it on pull requests (the comment, compared with " + (
+            "the base branch, and the `gitml` check)"
+        )
+        if release:
+            replaced += " and gitml-release.yml on merges"
+        steps.append(
+            f"{name} runs CML: {replaced}; once gitml's workflow has commented on a pull "
+            f"request, delete it: `git rm {name}`"
         )
     return steps

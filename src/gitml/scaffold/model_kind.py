@@ -58,7 +58,8 @@ class ModelKind:
 
 def _declared(artifact: dict) -> str | None:
     """A framework the artifact's ``meta`` or ``labels`` name, when it is not scikit-learn."""
-    meta = artifact.get("meta") if isinstance(artifact.get("meta"), dict) else {}
+    meta = artifact.get("meta")
+    meta = meta if isinstance(meta, dict) else {}
     words = [str(v) for k, v in meta.items() if k in ("framework", "library", "flavor")]
     words += [str(label) for label in artifact.get("labels") or []]
     for word in words:

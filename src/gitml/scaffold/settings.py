@@ -71,6 +71,8 @@ def saved_metrics(root: Path, file: str) -> tuple[str | None, str]:
         text = git("show", f"{commit}:./{file}")
         if text is not None:
             return text, f"commit {commit[:7]}"
+    if not (root / ".dvc").is_dir():
+        return None, "no DVC project here"
     try:
         data = dvc_adapter.read_cached(root, file)
     except GitmlError as error:
@@ -90,9 +92,10 @@ def read_metrics(root: Path, files: list[str]) -> tuple[dict[str, dict[str, floa
             text, where = saved_metrics(root, file)
             if text is None:
                 notes.append(
-                    f"could not read {file}: it is not in the workspace or git, and {where}; "
-                    f"no gate or direction is proposed from it (`dvc pull {file}`, then "
-                    "`gitml init --force` proposes them: it replaces [tool.gitml])"
+                    f"could not read {file}: it is in neither the workspace, git nor the local "
+                    f"DVC cache ({where}); no gate or direction is proposed from it "
+                    f"(`dvc pull {file}`, then `gitml init --force` proposes them: it replaces "
+                    "[tool.gitml])"
                 )
                 continue
             notes.append(f"{file} is not in the workspace: read it from {where}")

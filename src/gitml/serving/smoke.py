@@ -120,11 +120,31 @@ def _started(
             process,
             url,
             timeout=ready_timeout(env),
-            last_words=lambda: _last_line(process.stderr.read()),
+            last_words=lambda: _last_line(process.stderr.read() if process.stderr else b""),
         )
     finally:
         stop_server(process)
     return SmokeResult(bento_tag, url, 0, compared=False)
+
+
+def _compare(result: SmokeResult, instances: list, expected: list, expected_proba: Any) -> None:
+    """Ask the served Bento for ``instances`` and record how its answers differ from the
+    model's, and what a malformed row gets."""
+    import httpx
+    import numpy as np
+
+    answers, probabilities = predict(result.url, instances)
+    result.mismatches = [
+        i for i, (a, b) in enumerate(zip(answers, expected, strict=False)) if a != b
+    ]
+    if len(answers) != len(expected):
+        result.mismatches.append(len(answers))
+    result.max_proba_diff = float(np.max(np.abs(np.array(probabilities) - expected_proba)))
+    bad = dict(instances[0])
+    bad.pop(next(iter(bad)))
+    result.bad_request_status = httpx.post(
+        f"{result.url}/predict", json={"instances": [bad]}, timeout=30
+    ).status_code
 
 
 def load_rows(path: Path, target: str, limit: int):
@@ -163,7 +183,6 @@ def smoke_test(
     """Serve the Bento of the version (default: HEAD's) and compare its answers with the model's.
 
     ``env`` replaces this process's environment for BentoML (its store) and ``bentoml serve``."""
-    import httpx
 
     root = Path(root).resolve()
     settings = settings or load_settings(root)
@@ -193,20 +212,7 @@ def smoke_test(
             timeout=ready_timeout(env),
             last_words=lambda: _last_line(process.stderr.read()),
         )
-        answers, probabilities = predict(url, instances)
-        result.mismatches = [
-            i for i, (a, b) in enumerate(zip(answers, expected, strict=False)) if a != b
-        ]
-        if len(answers) != len(expected):
-            result.mismatches.append(len(answers))
-        import numpy as np
-
-        result.max_proba_diff = float(np.max(np.abs(np.array(probabilities) - expected_proba)))
-        bad = dict(instances[0])
-        bad.pop(next(iter(bad)))
-        result.bad_request_status = httpx.post(
-            f"{url}/predict", json={"instances": [bad]}, timeout=30
-        ).status_code
+        _compare(result, instances, expected, expected_proba)
     finally:
         stop_server(process)
     return result
