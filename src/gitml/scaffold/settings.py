@@ -88,7 +88,7 @@ def read_metrics(root: Path, files: list[str]) -> tuple[dict[str, dict[str, floa
         path = root / file
         text: str | None
         if path.is_file():
-            text: str | None = path.read_text(encoding="utf-8", errors="replace")
+            text = path.read_text(encoding="utf-8", errors="replace")
         else:
             text, where = saved_metrics(root, file)
             if text is None:
