@@ -266,9 +266,11 @@ def test_infers_settings_from_an_existing_pipeline(project: Project) -> None:
         "[tool.gitml]\n"
         'base = "main"\n'
         "\n"
-        "# gitml knows the direction of accuracy, f1, log_loss, rmse, ... by name; set the others\n"
-        "# so the report can call a change better or worse:\n"
+        "# Which way each metric should move, for better/worse in the report and the gates:\n"
+        "# gitml knew these by name (change any); set the commented ones.\n"
         "[tool.gitml.metrics]\n"
+        '"accuracy" = "higher"\n'
+        '"log_loss" = "lower"\n'
         '# "lift" = "higher"  # or "lower"\n'
         "\n"
         "# Fail the `gitml` check when accuracy drops by more than 0.01 against the base.\n"
@@ -282,7 +284,7 @@ def test_infers_settings_from_an_existing_pipeline(project: Project) -> None:
         'bump = "minor"\n'
     )
     settings = load_settings(project.root)
-    assert settings.directions == {}
+    assert settings.directions == {"accuracy": "higher", "log_loss": "lower"}
     assert settings.promote.artifact == "churn"
     assert "WARNING: direction unknown for lift: set it in [tool.gitml.metrics]\n" in result.stderr
     # the gate names a metric the project has: `gitml report` accepts it

@@ -1,9 +1,10 @@
 """The ``[tool.gitml]`` section ``gitml init`` proposes, and how it goes into ``pyproject.toml``.
 
-Inference is deliberately modest: the base branch, one ``max_regression`` gate on the primary
-higher-is-better metric found (nothing invented for names gitml cannot judge), commented direction
-stubs for metrics gitml does not know by name, and the promote artifact when dvc.yaml declares
-exactly one model.
+Inference is deliberately modest: the base branch; the direction of every metric gitml knows by
+name (``core.compare.default_direction``), written out, and commented stubs for the others; one
+``max_regression`` gate on the headline metric (a preferred well-known name, else any metric
+with a known direction, held-out split first; nothing invented for names gitml cannot judge);
+and the promote artifact when dvc.yaml declares exactly one model.
 """
 
 from __future__ import annotations
@@ -122,62 +123,97 @@ def _toml_string(value: str) -> str:
 HELD_OUT = ("test", "eval", "val", "valid", "validation")
 
 
-def _primary(metrics: dict[str, dict[str, float]]) -> str | None:
-    """The gate's metric: the preferred well-known name present, as gitml's gates spell it.
+def _key(metrics: dict[str, dict[str, float]], file: str, name: str) -> str:
+    """How gitml's settings spell a metric: its name, or ``file:name`` when several files have it."""
+    return name if sum(name in values for values in metrics.values()) == 1 else f"{file}:{name}"
 
-    A nested name matches by any of its dotted parts (``roc_auc.test``); among the splits of one
-    metric the held-out one wins over ``train``.
+
+def _split_rank(name: str) -> int:
+    """0 for a held-out split (``roc_auc.test``), 1 for no split, 2 for ``train``."""
+    parts = set(name.lower().replace("/", ".").split("."))
+    return 0 if parts & set(HELD_OUT) else 2 if "train" in parts else 1
+
+
+def _primary(metrics: dict[str, dict[str, float]]) -> tuple[str, str, float] | None:
+    """The headline metric for the one gate: ``(key, direction, value)``.
+
+    The preferred well-known names first (a nested name matches by any of its dotted parts,
+    ``roc_auc.test``), then any metric whose direction gitml knows by name (``dice_multi``,
+    ``val_loss``), higher-is-better before lower; among the splits of one metric the held-out
+    one wins over ``train`` (by the name's parts, then the file's: ``eval/metrics.json``).
     """
-    names = [(file, name) for file, values in metrics.items() for name in values]
-    for wanted in PRIMARY_METRICS:
-        matching = [(f, n) for f, n in names if wanted in n.lower().split(".")]
-        held_out = [(f, n) for f, n in matching if set(n.lower().split(".")) & set(HELD_OUT)]
-        for file, name in held_out or matching:
-            ambiguous = sum(1 for _, other in names if other == name) > 1
-            return f"{file}:{name}" if ambiguous else name
-    return None
+    names = [
+        (file, name, value, direction)
+        for file, values in metrics.items()
+        for name, value in values.items()
+        if (direction := default_direction(name)) is not None
+    ]
+
+    def rank(entry: tuple[str, str, float, str]) -> tuple[int, int, int]:
+        parts = entry[1].lower().split(".")
+        preferred = [i for i, wanted in enumerate(PRIMARY_METRICS) if wanted in parts]
+        known = preferred[0] if preferred else len(PRIMARY_METRICS)
+        return known, entry[3] != "higher", _split_rank(entry[1]) * 3 + _split_rank(entry[0])
+
+    if not names:
+        return None
+    file, name, value, direction = min(names, key=rank)
+    return _key(metrics, file, name), direction, value
 
 
 Section = tuple[list[str], list[str]]  # TOML lines, notes for the user
 
 
-def _direction_stubs(metrics: dict[str, dict[str, float]]) -> Section:
-    """Commented ``[tool.gitml.metrics]`` lines for the metrics whose direction gitml cannot tell."""
-    unknown = sorted(
-        {
-            name if sum(name in v for v in metrics.values()) == 1 else f"{file}:{name}"
-            for file, values in metrics.items()
-            for name in values
-            if default_direction(name) is None
-        }
-    )
-    if not unknown:
+def _directions(metrics: dict[str, dict[str, float]]) -> Section:
+    """``[tool.gitml.metrics]``: the directions gitml knows by name, written out so they can be
+    read and changed, and commented stubs for the metrics whose direction it cannot tell."""
+    keys = {
+        _key(metrics, file, name): default_direction(name)
+        for file, values in metrics.items()
+        for name in values
+    }
+    known = sorted((key, d) for key, d in keys.items() if d is not None)
+    unknown = sorted(key for key, d in keys.items() if d is None)
+    if not keys:
         return [], []
     lines = [
         "",
-        "# gitml knows the direction of accuracy, f1, log_loss, rmse, ... by name; set the others",
-        "# so the report can call a change better or worse:",
+        "# Which way each metric should move, for better/worse in the report and the gates:",
+        "# gitml knew these by name (change any); set the commented ones.",
         "[tool.gitml.metrics]",
-        *(f'# {_toml_string(name)} = "higher"  # or "lower"' for name in unknown),
+        *(f"{_toml_string(key)} = {_toml_string(direction)}" for key, direction in known),
+        *(f'# {_toml_string(key)} = "higher"  # or "lower"' for key in unknown),
     ]
-    return lines, [f"direction unknown for {', '.join(unknown)}: set it in [tool.gitml.metrics]"]
+    notes = [f"direction unknown for {', '.join(unknown)}: set it in [tool.gitml.metrics]"]
+    return lines, notes if unknown else []
+
+
+def _threshold(direction: str, value: float) -> float:
+    """The regression the gate allows: 0.01 on a score between 0 and 1, else 1% of the value."""
+    if (direction == "higher" and 0 <= value <= 1) or value == 0:
+        return MAX_REGRESSION
+    return float(f"{abs(value) * MAX_REGRESSION:.2g}")
 
 
 def _gate(metrics: dict[str, dict[str, float]]) -> Section:
-    """The one ``max_regression`` gate on the primary metric, or a note that none was found."""
-    gate = _primary(metrics)
-    if gate is not None:
+    """The one ``max_regression`` gate on the headline metric, or a note that none was found."""
+    primary = _primary(metrics)
+    if primary is not None:
+        gate, direction, value = primary
+        threshold = _threshold(direction, value)
+        moves = "drops" if direction == "higher" else "rises"
         return [
             "",
-            f"# Fail the `gitml` check when {gate} drops by more than {MAX_REGRESSION} against the base.",
+            f"# Fail the `gitml` check when {gate} {moves} by more than {threshold} against "
+            "the base.",
             "[[tool.gitml.gates]]",
             f"metric = {_toml_string(gate)}",
-            f"max_regression = {MAX_REGRESSION}",
+            f"max_regression = {threshold}",
         ], []
     if not metrics:
         return [], []
     return [], [
-        "no gate proposed: none of " + ", ".join(PRIMARY_METRICS) + " was found; add "
+        "no gate proposed: no metric has a direction gitml knows by name; add "
         "[[tool.gitml.gates]] for the metric that matters"
     ]
 
@@ -231,7 +267,7 @@ def propose_settings(
     ]
     notes: list[str] = []
     for part_lines, part_notes in (
-        _direction_stubs(metrics),
+        _directions(metrics),
         _gate(metrics),
         _promote(model_artifacts, registry_stages),
     ):
