@@ -60,6 +60,15 @@ def artifact_states(root: Path | str) -> dict[str, bool]:
     return {name: bool(state.get("active", True)) for name, state in shown.items()}
 
 
+def _deprecated(root: Path | str, artifact: str) -> bool:
+    """Whether ``artifact`` is deprecated as GTO tells it (its last event a deprecation); the
+    registry is read a second time only when a ``NAME@deprecated`` tag exists at all."""
+    from gitml.core.git import run_git
+
+    tags = run_git(root, "tag", "--list", f"{artifact}@deprecated", check=False).stdout
+    return bool(tags.strip()) and not artifact_states(root).get(artifact, True)
+
+
 def _version(artifact: str, raw: dict[str, Any], deprecated: bool) -> ModelVersion:
     registrations = raw.get("registrations") or []
     active = bool(raw.get("is_active", True))
@@ -80,7 +89,7 @@ def _version(artifact: str, raw: dict[str, Any], deprecated: bool) -> ModelVersi
 def list_versions(root: Path | str, artifact: str) -> list[ModelVersion]:
     """Every registered version of ``artifact``, newest (highest semver) first, then the
     unregistered commits that hold a stage (see the module's docstring)."""
-    deprecated = not artifact_states(root).get(artifact, True)
+    deprecated = _deprecated(root, artifact)
     found: dict[str, ModelVersion] = {}
     for raw in _show(root, artifact):
         if not raw.get("registrations") and not raw.get("stages"):
