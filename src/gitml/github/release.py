@@ -24,6 +24,7 @@ MAX_RELEASE_BODY = 125_000
 CONTENT_TYPES = {
     ".cdx.json": "application/vnd.cyclonedx+json",
     ".sigstore.json": "application/vnd.dev.sigstore.bundle.v0.3+json",
+    ".sig": "application/vnd.dev.sigstore.bundle.v0.3+json",
     ".json": "application/json",
     ".html": "text/html",
     ".md": "text/markdown",

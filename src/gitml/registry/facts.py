@@ -104,7 +104,7 @@ def registration_facts(root: Path | str, artifact: str, version: str) -> Registr
     shown = run_git(
         root,
         "for-each-ref",
-        "--format=%(taggername) %(taggeremail)%0a%(taggerdate:iso-strict)%0a%(contents)",
+        "--format=%(taggername)%0a%(taggerdate:iso-strict)%0a%(contents)",
         f"refs/tags/{tag}",
     ).stdout
     if not shown.strip():
