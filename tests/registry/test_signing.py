@@ -9,8 +9,6 @@ import os
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 
 from gitml.config import SigningSettings, parse_settings, parse_signing_settings
 from gitml.errors import EXIT_GATES_FAILED, EXIT_USAGE, ConfigError, DataError, GitmlError
@@ -22,24 +20,7 @@ from gitml.registry.signing import SignatureRefused, sign_model, verify_model
 from tests.cli import run_dvc, run_gitml
 from tests.helpers import git
 from tests.projects import clone, make_project, remote_tags
-
-
-def key_pair(folder: Path, name: str = "model") -> tuple[str, Path]:
-    """A fresh P-256 key pair: the private key's PEM text and the public key's file."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    public = folder / f"{name}.pub"
-    public.write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
-    return private, public
-
+from tests.signing_keys import key_pair
 
 KEY_SETTINGS = SigningSettings(method="key", public_key="model.pub")
 
