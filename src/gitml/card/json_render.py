@@ -7,20 +7,20 @@ import json
 from typing import Any
 
 from gitml.card.model import ModelCard
+from gitml.dvc_adapter import TrackedInput
+
+
+def _tracked(entry: TrackedInput) -> dict[str, Any]:
+    return {
+        "path": entry.path,
+        "md5": entry.md5,
+        "size": entry.size,
+        "nfiles": entry.nfiles,
+        "source": entry.source,
+    }
 
 
 def to_dict(card: ModelCard) -> dict[str, Any]:
-    def tracked(entry) -> dict[str, Any] | None:
-        if entry is None:
-            return None
-        return {
-            "path": entry.path,
-            "md5": entry.md5,
-            "size": entry.size,
-            "nfiles": entry.nfiles,
-            "source": entry.source,
-        }
-
     return {
         "artifact": card.artifact,
         "version": card.version,
@@ -32,11 +32,11 @@ def to_dict(card: ModelCard) -> dict[str, Any]:
         "gates_recorded": card.recorded,
         "baseline": card.baseline,
         "gates": [gate.to_dict() for gate in card.gates],
-        "model": tracked(card.model),
+        "model": _tracked(card.model) if card.model else None,
         "stage": card.stage,
         "estimator": card.estimator,
         "params": card.params,
-        "data": [{**tracked(item.tracked), "rows": item.rows} for item in card.data],
+        "data": [{**_tracked(item.tracked), "rows": item.rows} for item in card.data],
         "pull_request": card.merge.to_dict() if card.merge else None,
         "pull_request_note": card.merge_note,
         "signature_tag": card.signature_tag,

@@ -150,11 +150,14 @@ def model_lineage(root: Path | str, model_path: str, rev: str) -> Lineage:
     queue, seen = [stage_name], {stage_name}
     while queue:
         for dep in _listed(stages[queue.pop(0)], "deps", ""):
-            upstream = _owner(dep.path, producers)
-            dvc_file = _owner(dep.path, tracked)
-            if upstream is None and dvc_file is None:
+            upstream: str | None = _owner(dep.path, producers)
+            dvc_file: TrackedInput | None = _owner(dep.path, tracked)
+            if upstream is not None:
+                source = upstream
+            elif dvc_file is not None:
+                source = dvc_file.source
+            else:
                 continue  # code, tracked by git
-            source = upstream or dvc_file.source
             inputs.append(TrackedInput(dep.path, dep.md5, dep.size, dep.nfiles, source))
             if upstream is not None and upstream not in seen:
                 seen.add(upstream)

@@ -21,6 +21,7 @@ import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from gitml.config import SigningSettings
 from gitml.errors import ConfigError, GatesFailed, GitmlError, describe_exception
@@ -163,7 +164,7 @@ def _sigstore_identity(bundle: bytes, settings: SigningSettings, what: str) -> s
 
     try:
         certificate = Bundle.from_json(bundle).signing_certificate
-        checks = []
+        checks: list[Any] = []
         if settings.repository:
             checks.append(policy.OIDCSourceRepositoryURI(_repository_url(settings.repository)))
         if settings.ref:
