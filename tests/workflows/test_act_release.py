@@ -330,11 +330,13 @@ def test_the_rerun_pushes_the_smoke_tested_image_then_assigns_the_stage(scenario
     for tag in (f"sha-{run.commit[:12]}", "staging"):
         assert scenario.registry.inspect(f"{NAMESPACE}:{tag}")["Digest"] == inspected["Digest"]
 
-    # the registry holds the very image the build job built and smoke-tested
-    build_digest = re.search(r"digest: (sha256:[0-9a-f]{64}) \(saved to", run.log)
-    assert build_digest, explain(run.code, run.log)
+    # the registry holds the very image the build job built and smoke-tested (the last run's:
+    # a re-run rebuilds the image and pushes it under the same tags)
+    last = scenario.runs["rerun after success"]
+    build_digest = re.search(r"digest: (sha256:[0-9a-f]{64}) \(saved to", last.log)
+    assert build_digest, explain(last.code, last.log)
     assert inspected["Digest"] == build_digest[1]
-    archive = scenario.world.artifact(run.run_id, "gitml-image") / "image.oci.tar"
+    archive = scenario.world.artifact(last.run_id, "gitml-image") / "image.oci.tar"
     assert skopeo_inspect(f"oci-archive:{archive}")["Digest"] == inspected["Digest"]
 
     # and the stage tag came only after the push
@@ -466,13 +468,16 @@ def test_one_release_carries_the_card_and_the_papers_however_often_it_runs(
     assert body.startswith(f"# {ARTIFACT} v0.2.0\n")
     # who merged and approved, from the pull request the emulation knows
     assert "merged by maintainer-bo" in body and "approved by reviewer-ana" in body
-    assert "Quality gates, checked against v0.1.0" in body
+    # v0.1.0 never reached staging (its smoke test failed): v0.2.0 had no baseline
+    assert "Quality gates, checked with no baseline (the promote stage was empty):" in body
+    assert "| accuracy | min 0.9 | pass |" in body
     assert f"tag `gitml-signatures/{ARTIFACT}/v0.2.0`" in body
     assert "## Intended use" in body  # this repository's MODEL_CARD.md
     card = emulator.asset_bytes(REPOSITORY, TAG, "model-card.md").decode()
     assert card.startswith("---\nlicense: apache-2.0\n")
     metrics = json.loads(emulator.asset_bytes(REPOSITORY, TAG, "metrics.json"))
-    assert metrics["baseline"] == "v0.1.0" and metrics["version"] == "v0.2.0"
+    assert metrics["baseline"] is None and metrics["version"] == "v0.2.0"
+    assert metrics["gates_recorded"] and all(gate["passed"] for gate in metrics["gates"])
 
 
 def test_the_signature_tag_and_asset_verify_the_registered_model(scenario: Scenario) -> None:
