@@ -27,6 +27,9 @@ from gitml.github_emulator import GitHubEmulator
 from tests.cli import run_gitml
 from tests.helpers import REPO_ROOT, git
 
+#: restores the pipeline of a clone and builds reports: about a minute on two cores
+pytestmark = pytest.mark.slow(minutes=1)
+
 REPO = "acme/churn"
 TOKEN = "ghs_card_token"
 
