@@ -121,6 +121,8 @@ def init_repository(
 
     warnings += _settings(plan, existing, base, pipeline, top)
     _gitignore(plan)
+    # the part of every model card the project writes once (gitml card adds the rest)
+    plan.write("MODEL_CARD.md", templates.read("init", "MODEL_CARD.md"))
     if not dry_run:
         plan.apply()
 
