@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from gitml import dvc_adapter
+from gitml import dvc_adapter, templates
 from gitml.core.git import output as _git
 from gitml.core.project_files import IGNORED
 from gitml.errors import UsageError
