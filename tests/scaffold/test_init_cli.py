@@ -210,11 +210,12 @@ def test_never_overwrites_without_force(project: Project) -> None:
     forced = project.gitml("init", "--force")
     assert forced.returncode == 0, forced.stderr
     # dvc.yaml exists now: it is the project's pipeline, which --force does not replace
-    assert forced.stdout.splitlines()[:5] == [
+    assert forced.stdout.splitlines()[:6] == [
         "overwritten .github/workflows/gitml-pr.yml",
         "unchanged   .github/workflows/gitml-comment.yml",  # what init writes: left alone
         "overwritten pyproject.toml ([tool.gitml])",
         "unchanged   .gitignore (ignores gitml's outputs already)",
+        "unchanged   MODEL_CARD.md",
         "",
     ]
     assert (project.root / "params.yaml").read_text() == mine["params.yaml"]
