@@ -97,9 +97,13 @@ def test_load_errors_are_reported_not_swallowed(project):
     report = project.report_json("--base", "HEAD")
     assert report["errors"] and report["errors"][0]["source"] == "metrics"
     assert report["errors"][0]["file"] == "metrics.json"
+    # a file that did not load is neither removed nor passed
+    assert [m["status"] for m in report["metrics"]] == ["not loaded"]
+    assert report["verdict"] == "incomplete"
     markdown = project.gitml("report", "--base", "HEAD").stdout
-    assert markdown.startswith("## ⚠️ gitml:") and "1 load error" in markdown
-    assert "### Load errors" in markdown
+    assert markdown.startswith("## ⚠️ gitml: 1 metric not loaded, 0 improved")
+    assert "| ⚠️ not loaded | metrics.json | accuracy | 0.8 | not loaded | — | — |" in markdown
+    assert "### Not loaded" in markdown and "| metrics.json | `workspace` |" in markdown
 
 
 def test_awkward_names_render_safely(project):

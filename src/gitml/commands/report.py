@@ -40,7 +40,11 @@ import click
     help="Write the whole report with interactive plots as one offline HTML file here "
     "(default: next to -o, .html).",
 )
-@click.option("--check", is_flag=True, help="Exit 1 when a quality gate fails.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 1 when a quality gate fails, or when metrics did not load (verdict incomplete).",
+)
 def report(
     base: str | None,
     head: str | None,
@@ -62,7 +66,7 @@ def report(
       gitml report --base origin/main -o report.md --json report.json --check
       gitml report --base main --head my-experiment
     """
-    from gitml.core.gates import describe_failures
+    from gitml.core.gates import describe_failures, describe_not_loaded
     from gitml.errors import GatesFailed
     from gitml.report.assemble import build_report
     from gitml.report.write import write_report
@@ -76,3 +80,8 @@ def report(
     if check and result.failed_gates:
         failures = describe_failures(result.failed_gates)
         raise GatesFailed(f"{len(result.failed_gates)} quality gate(s) failed: {failures}")
+    if check and result.not_loaded:  # never a pass about metrics that were not read
+        raise GatesFailed(
+            f"the check cannot pass: {describe_not_loaded(result.not_loaded)}; the report says "
+            "what did not load"
+        )

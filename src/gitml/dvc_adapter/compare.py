@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gitml.core.model import DataChange, LoadError, PlotData
+from gitml.dvc_adapter.availability import Explainer, Unavailable
 from gitml.dvc_adapter.data_index_diff import data_changes
 from gitml.dvc_adapter.metrics import (
     metrics_from_shown,
     params_from_diff,
 )
-from gitml.dvc_adapter.plot_data import (
-    plots_from_shown,
-    report_plot_failures,
-    revision_plots,
-)
+from gitml.dvc_adapter.plot_data import PlotFailure, plots_from_shown, revision_plots
 from gitml.dvc_adapter.repository import WORKSPACE, DvcRepo
+from gitml.errors import describe_exception
 
 
 @dataclass(frozen=True)
@@ -58,17 +56,42 @@ def compare_revisions(repo: DvcRepo, base: str, head: str) -> RevisionComparison
     data: list[DataChange] = []
     if base != head:
         keys = set().union(*(read.data_keys for read in reads.values()))
-        workspace = reads[head].data_keys if head == WORKSPACE else None
         old, new = reads[base].data_index, reads[head].data_index
-        data = data_changes(repo.root_dir, old, new, keys, workspace)
+        workspace = reads[head].data_keys if head == WORKSPACE else None
+        locked = reads[head].locked_index if head == WORKSPACE else None
+        data = data_changes(repo.root_dir, old, new, keys, workspace, locked)
     plot_data: dict[str, Any] = {}
     for read in reads.values():
         plot_data.update(read.plots)
-    report_plot_failures(plot_data)
+    # gitml's own account of what failed (the report's load errors), not DVC's warning beside it
     found_plots, plot_errors = plots_from_shown(repo, plot_data, head)
+    plot_errors += [
+        LoadError("plots", rev, f.file, describe_exception(f.error), plot=f.plot)
+        for rev, read in reads.items()
+        for f in read.plot_failures
+    ]
     return RevisionComparison(
-        metrics, metric_errors, params, param_errors, data, found_plots, plot_errors
+        metrics,
+        _explained(metric_errors, reads),
+        params,
+        param_errors,
+        data,
+        found_plots,
+        _explained(plot_errors, reads),
     )
+
+
+def _explained(errors: list[LoadError], reads: dict[str, _RevisionRead]) -> list[LoadError]:
+    """``errors`` with gitml's reason and what to do, where the file is a DVC output that could
+    not be fetched (not pulled, an unreachable remote, never pushed)."""
+    explained = []
+    for error in errors:
+        read = reads.get(error.rev)
+        why = read.unavailable.get(error.file) if read and error.file else None
+        if why is not None and error.whole_file:
+            error = replace(error, hint=why.hint, remote=why.remote)
+        explained.append(error)
+    return explained
 
 
 def _reading_order(base: str, head: str) -> list[str]:
@@ -90,6 +113,11 @@ class _RevisionRead:
     plots: dict[str, Any]
     data_index: Any
     data_keys: set
+    #: the data index dvc.lock records (the workspace's own is hashed from disk)
+    locked_index: Any = None
+    plot_failures: list[PlotFailure] = field(default_factory=list)
+    #: why each file that failed to load could not be read, when it is a DVC output
+    unavailable: dict[str, Unavailable] = field(default_factory=dict)
 
 
 def _read_revision(repo: DvcRepo, rev: str) -> _RevisionRead:
@@ -103,14 +131,31 @@ def _read_revision(repo: DvcRepo, rev: str) -> _RevisionRead:
     with switch_repo(repo, rev) as (switched, _):
         metrics = _gathered(_gather_metrics, switched, "metrics", rev)
         params = _gathered(_gather_params, switched, "params", rev)
-        plots = revision_plots(switched, rev)
+        plots, plot_failures = revision_plots(switched, rev)
         view = switched.index.targets_view(None)
         keys = set(view.data_keys.get("repo", set()))
+        locked = view.data["repo"]
         if rev == WORKSPACE:
             index = build_data_index(view, switched.root_dir, switched.fs, compute_hash=True)
         else:
-            index = view.data["repo"]
-    return _RevisionRead(metrics, params, plots, index, keys)
+            index = locked
+        read = _RevisionRead(metrics, params, plots, index, keys, locked, plot_failures)
+        failed = _failed_files(read, rev)
+        if failed:
+            explainer = Explainer(switched, rev)
+            found = {path: explainer.explain(path) for path in failed}
+            read.unavailable = {path: why for path, why in found.items() if why is not None}
+    return read
+
+
+def _failed_files(read: _RevisionRead, rev: str) -> list[str]:
+    """The metrics and plot files DVC could not read at ``rev``."""
+    metrics = read.metrics.get("data") or {}
+    failed = [file for file, entry in metrics.items() if "error" in (entry or {})]
+    failed += [failure.file for failure in read.plot_failures]
+    sources = ((read.plots.get(rev) or {}).get("sources") or {}).get("data") or {}
+    failed += [file for file, entry in sources.items() if "error" in (entry or {})]
+    return list(dict.fromkeys(failed))
 
 
 def _gathered(gather: Any, repo: DvcRepo, what: str, rev: str) -> dict[str, Any]:

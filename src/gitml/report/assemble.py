@@ -34,7 +34,7 @@ def build_report(
     data, plots, plot_errors = compared.data, compared.plots, compared.plot_errors
 
     revs = Revisions(base, head)
-    rows, value_errors = metric_rows(metrics, settings, revs)
+    rows, value_errors = metric_rows(metrics, settings, revs, metric_errors)
     gates = evaluate_gates(settings.gates, rows, [*metric_errors, *value_errors], revs)
     failing = {gate.row_key for gate in gates if not gate.passed}
     return Report(

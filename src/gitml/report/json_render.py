@@ -34,6 +34,7 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "rel_delta": row.rel_delta,
                 "direction": row.direction,
                 "status": row.status,
+                "not_loaded_at": list(row.not_loaded_at),
             }
             for row in report.metrics
         ],
