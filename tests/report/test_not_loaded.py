@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli import run_dvc, run_gitml
-from tests.helpers import git
+from tests.helpers import git, isolate
 from tests.report.test_unreachable_remote import closed_port
 
 STAGE = """\
@@ -72,34 +72,41 @@ plots:
 FILES = ("results/train/metrics.json", "results/evaluate/metrics.json")
 
 
-@pytest.fixture(scope="module")
-def origin(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project where it was made: v1 pushed to the remote `store`, v2 not pushed."""
-    from tests.helpers import isolate
+pytestmark = pytest.mark.slow(minutes=2)
 
-    home = tmp_path_factory.mktemp("origin-home")
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory: pytest.TempPathFactory):
+    """The isolated host of tests/conftest.py for this module's shared projects (module-scoped
+    fixtures are built before the per-test isolation runs)."""
     with pytest.MonkeyPatch.context() as patch:
-        isolate(patch, home)
-        root = tmp_path_factory.mktemp("origin") / "project"
-        root.mkdir()
-        git(root, "init", "-q", "-b", "main")
-        run_dvc("init", "-q", cwd=root, expect=0)
-        (root / "src").mkdir()
-        (root / "src" / "stage.py").write_text(STAGE)
-        (root / "dvc.yaml").write_text(DVC_YAML)
-        (root / "params.yaml").write_text("seed: 1\n")
-        store = root.parent / "store"
-        run_dvc("remote", "add", "-d", "store", str(store), cwd=root, expect=0)
-        run_dvc("repro", "-q", cwd=root, expect=0)
-        run_dvc("push", "-q", cwd=root, expect=0)
-        git(root, "add", "-A")
-        git(root, "commit", "-q", "-m", "v1")
-        git(root, "tag", "v1")
-        (root / "params.yaml").write_text("seed: 2\n")
-        run_dvc("repro", "-q", cwd=root, expect=0)
-        git(root, "add", "-A")
-        git(root, "commit", "-q", "-m", "v2")
-        git(root, "tag", "v2")
+        isolate(patch, tmp_path_factory.mktemp("module-home"))
+        yield tmp_path_factory
+
+
+@pytest.fixture(scope="module")
+def origin(host) -> Path:
+    """The project where it was made: v1 pushed to the remote `store`, v2 not pushed."""
+    root = host.mktemp("origin") / "project"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    run_dvc("init", "-q", cwd=root, expect=0)
+    (root / "src").mkdir()
+    (root / "src" / "stage.py").write_text(STAGE)
+    (root / "dvc.yaml").write_text(DVC_YAML)
+    (root / "params.yaml").write_text("seed: 1\n")
+    store = root.parent / "store"
+    run_dvc("remote", "add", "-d", "store", str(store), cwd=root, expect=0)
+    run_dvc("repro", "-q", cwd=root, expect=0)
+    run_dvc("push", "-q", cwd=root, expect=0)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "v1")
+    git(root, "tag", "v1")
+    (root / "params.yaml").write_text("seed: 2\n")
+    run_dvc("repro", "-q", cwd=root, expect=0)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "v2")
+    git(root, "tag", "v2")
     return root
 
 
@@ -118,29 +125,29 @@ def report(root: Path, *args: str, check: bool = False):
         "report", *args, "-o", "report.md", "--json", "report.json", *extra, cwd=root
     )
     data = json.loads((root / "report.json").read_text())
-    return result, (root / "report.md").read_text(), data
+    return result, (root / "report.md").read_text(), data, root / "report.html"
 
 
 @pytest.fixture(scope="module")
-def unreachable(origin, tmp_path_factory):
+def unreachable(origin, host):
     """v1 against v2 where the remote cannot be reached: nothing loads at either revision."""
     clone = fresh_clone(
         origin,
-        tmp_path_factory.mktemp("unreachable") / "clone",
+        host.mktemp("unreachable") / "clone",
         f"http://127.0.0.1:{closed_port()}/store",
     )
     return report(clone, "--base", "v1", "--head", "v2", check=True)
 
 
 @pytest.fixture(scope="module")
-def never_pushed(origin, tmp_path_factory):
+def never_pushed(origin, host):
     """v1 against v2 where the remote holds v1 only: the base loads, the head does not."""
-    clone = fresh_clone(origin, tmp_path_factory.mktemp("never-pushed") / "clone")
+    clone = fresh_clone(origin, host.mktemp("never-pushed") / "clone")
     return report(clone, "--base", "v1", "--head", "v2", check=True)
 
 
 def test_metrics_a_remote_never_received_are_not_loaded_not_removed(never_pushed):
-    result, markdown, data = never_pushed
+    result, markdown, data, _ = never_pushed
     statuses = {(m["file"], m["name"]): m["status"] for m in data["metrics"]}
     # the same names in two files stay two rows, each not loaded at v2
     assert statuses[("results/train/metrics.json", "dice_multi")] == "not loaded"
@@ -166,7 +173,7 @@ def test_metrics_a_remote_never_received_are_not_loaded_not_removed(never_pushed
 
 
 def test_every_metrics_file_unloadable_is_never_no_metrics_found(unreachable):
-    result, markdown, data = unreachable
+    result, markdown, data, _ = unreachable
     assert "No metrics found" not in markdown
     assert data["verdict"] == "incomplete" and data["metrics"] == []
     assert markdown.startswith("## ⚠️ gitml: 2 metrics files not loaded, 0 improved")
@@ -185,7 +192,7 @@ def test_every_metrics_file_unloadable_is_never_no_metrics_found(unreachable):
 
 
 def test_plot_load_errors_name_the_plot_and_its_file_in_gitmls_words(unreachable):
-    result, markdown, data = unreachable
+    result, markdown, data, _ = unreachable
     plots = [e for e in data["errors"] if e["source"] == "plots"]
     assert {(e["rev"], e["file"]) for e in plots} == {
         (rev, file)
@@ -202,7 +209,7 @@ def test_plot_load_errors_name_the_plot_and_its_file_in_gitmls_words(unreachable
 
 def test_a_workspace_not_pulled_shows_which_outputs_dvc_lock_changed(origin, tmp_path):
     clone = fresh_clone(origin, tmp_path / "clone")  # HEAD is v2; v1 is on the remote
-    _, markdown, data = report(clone, "--base", "v1")
+    _, markdown, data, _ = report(clone, "--base", "v1")
     changes = {c["path"]: c for c in data["data"]}
     train = changes["results/train/"]
     assert (train["change"], train["in_workspace"]) == ("modified", False)
@@ -214,9 +221,24 @@ def test_a_pulled_workspace_reports_values_with_directions(origin, tmp_path):
     clone = fresh_clone(origin, tmp_path / "clone")
     run_dvc("pull", "-q", "results/train", "results/evaluate", cwd=clone)  # v2 is not there
     shutil.copytree(origin / "results", clone / "results", dirs_exist_ok=True)
-    _, _markdown, data = report(clone, "--base", "v1")
+    _, _markdown, data, _ = report(clone, "--base", "v1")
     rows = {(m["file"], m["name"]): m for m in data["metrics"]}
     dice = rows[("results/train/metrics.json", "dice_multi")]
     assert (dice["direction"], dice["status"]) == ("higher", "regressed")
     assert rows[("results/evaluate/metrics.json", "eval.loss")]["status"] == "regressed"
     assert data["verdict"] == "pass"
+
+
+def test_reports_on_data_that_did_not_load_render_in_chromium_and_mermaid(
+    browser, mmdc, tmp_path, never_pushed, unreachable
+):
+    from tests.browser import open_in_browser
+    from tests.mermaid_cli import assert_mermaid_renders
+
+    # the never-pushed report draws the base's loss curve; the other has no plot to draw
+    assert assert_mermaid_renders(mmdc, tmp_path, {"never": never_pushed[1]}) == 1
+    for *_, page_path in (never_pushed, unreachable):
+        page = open_in_browser(browser, page_path)
+        page.assert_clean()
+        assert "Not loaded" in page.text and "remote 'store'" in page.text
+        assert "No metrics found" not in page.text
