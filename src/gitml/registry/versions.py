@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from gitml.core.artifacts import ModelVersion, parse_metrics, semver_key
+from gitml.core.artifacts import ModelVersion, flat_metrics, parse_metrics_by_file, semver_key
 
 
 def _show(root: Path | str, artifact: str) -> list[dict[str, Any]]:
@@ -29,6 +29,7 @@ def list_versions(root: Path | str, artifact: str) -> list[ModelVersion]:
         if not raw.get("registrations"):
             continue  # a commit GTO only discovered, never registered
         stages = tuple(dict.fromkeys(s["stage"] for s in raw.get("stages", [])))
+        by_file = parse_metrics_by_file(raw["registrations"][0].get("message"))
         found.append(
             ModelVersion(
                 artifact=artifact,
@@ -36,8 +37,9 @@ def list_versions(root: Path | str, artifact: str) -> list[ModelVersion]:
                 commit=raw["commit_hexsha"],
                 created_at=raw.get("created_at"),
                 stages=stages if raw.get("is_active", True) else (),
-                metrics=parse_metrics(raw["registrations"][0].get("message")),
+                metrics=flat_metrics(by_file),
                 active=bool(raw.get("is_active", True)),
+                metrics_by_file=by_file,
             )
         )
     return sorted(found, key=lambda v: semver_key(v.version), reverse=True)
