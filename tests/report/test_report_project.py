@@ -6,6 +6,7 @@ import json
 
 from gitml.core.limits import COMMENT_LIMIT
 from tests.cli import run_dvc
+from tests.helpers import git
 
 
 def test_numbers_equal_dvc_metrics_diff(project):
@@ -214,4 +215,12 @@ def test_revisions_render_as_plain_code_spans(project):
     project.write({"metrics.json": {"accuracy": 0.9}})
     project.commit("two")
     markdown = project.gitml("report", "--base", "HEAD~1").stdout
-    assert "Comparing `workspace` against `HEAD~1`." in markdown
+    head, base = (git(project.root, "rev-parse", "--short=7", rev) for rev in ("HEAD", "HEAD~1"))
+    # a clean workspace is its branch and commit; uncommitted changes are said
+    assert f"Comparing `main` at `{head}` against `HEAD~1` at `{base}`." in markdown
+    project.write({"metrics.json": {"accuracy": 0.95}})
+    markdown = project.gitml("report", "--base", "HEAD~1").stdout
+    assert (
+        f"Comparing `workspace` at `{head}` (uncommitted changes on main) against `HEAD~1` at "
+        f"`{base}`." in markdown
+    )

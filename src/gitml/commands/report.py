@@ -41,6 +41,24 @@ import click
     "(default: next to -o, .html).",
 )
 @click.option(
+    "--head-name",
+    default=None,
+    help="The head as the reviewer knows it (a branch), in place of `workspace` (default: "
+    "$GITHUB_HEAD_REF in a pull request's run, else the current branch).",
+)
+@click.option(
+    "--head-sha",
+    default=None,
+    help="The head's commit (default: the pull request's head commit from the Actions event, "
+    "else HEAD).",
+)
+@click.option(
+    "--base-name",
+    default=None,
+    help="The base as the reviewer knows it (default: $GITHUB_BASE_REF when --base is "
+    "origin/<it>, else --base).",
+)
+@click.option(
     "--check",
     is_flag=True,
     help="Exit 1 when a quality gate fails, or when metrics did not load (verdict incomplete).",
@@ -51,6 +69,9 @@ def report(
     output: Path | None,
     json_path: Path | None,
     html_path: Path | None,
+    head_name: str | None,
+    head_sha: str | None,
+    base_name: str | None,
     check: bool,
 ) -> None:
     """Compare metrics, params, data and plots of head against base.
@@ -69,9 +90,11 @@ def report(
     from gitml.core.gates import describe_failures, describe_not_loaded
     from gitml.errors import GatesFailed
     from gitml.report.assemble import build_report
+    from gitml.report.sides import SideNames
     from gitml.report.write import write_report
 
-    result = build_report(base=base, head=head)
+    names = SideNames(head_name=head_name, head_sha=head_sha, base_name=base_name)
+    result = build_report(base=base, head=head, names=names)
     written = write_report(result, markdown=output, json_path=json_path, html_path=html_path)
     if output is None:
         click.echo(written.markdown, nl=False)

@@ -227,6 +227,25 @@ UNNAMED = Revisions()
 
 
 @dataclass(frozen=True)
+class Side:
+    """One side of a comparison as its reader knows it: the revision DVC read (``rev``), its
+    name (a branch, a tag, the revision as given) and commit, and what else to know (``note``:
+    the workspace's uncommitted changes, a pull request's head)."""
+
+    rev: str
+    name: str
+    sha: str | None = None
+    note: str | None = None
+
+    @property
+    def short_sha(self) -> str | None:
+        return self.sha[:7] if self.sha else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rev": self.rev, "name": self.name, "sha": self.sha, "note": self.note}
+
+
+@dataclass(frozen=True)
 class MetricRow:
     """One metric compared between base and head."""
 

@@ -20,6 +20,7 @@ from gitml.core.text import data_change, data_size, number, param, percent, sign
 from gitml.core.wording import MARKS, NOT_LOADED_VALUE, STAGE_TEXT
 from gitml.report.markdown import verdict_line
 from gitml.report.model import Report
+from gitml.report.sides import describe
 
 #: An image plot file larger than this is not embedded (the page would grow without bound).
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -91,7 +92,12 @@ def _metric_tables(report: Report) -> list[str]:
             "Not loaded",
             ["File", "Revision", "DVC's error", "Why, and what to do"],
             [
-                [_e(e.file or "every metrics file"), _e(e.rev), _e(e.message), _e(e.hint or "—")]
+                [
+                    _e(e.file or "every metrics file"),
+                    _e(report.side_name(e.rev)),
+                    _e(e.message),
+                    _e(e.hint or "—"),
+                ]
                 for e in report.not_loaded
             ],
         ),
@@ -133,7 +139,13 @@ def _other_tables(report: Report) -> list[str]:
             "Load errors",
             ["Source", "Revision", "File", "Error", "Why, and what to do"],
             [
-                [_e(e.source), _e(e.rev), _e(e.file or "—"), _e(e.message), _e(e.hint or "—")]
+                [
+                    _e(e.source),
+                    _e(report.side_name(e.rev)),
+                    _e(e.file or "—"),
+                    _e(e.message),
+                    _e(e.hint or "—"),
+                ]
                 for e in report.other_errors
             ],
         ),
@@ -206,11 +218,12 @@ def _image(plot: PlotData, rev: str) -> str:
     return "".join(parts)
 
 
-def _image_plot(plot: PlotData, base: str, head: str) -> str:
+def _image_plot(plot: PlotData, report: Report) -> str:
+    base, head = report.base, report.head
     revs = list(dict.fromkeys((base, head)))
     columns = "".join(
         f"<figure><figcaption>{_e('base' if rev == base and base != head else 'head')}: "
-        f"<code>{_e(rev)}</code></figcaption>{_image(plot, rev)}</figure>"
+        f"<code>{_e(report.side_name(rev))}</code></figcaption>{_image(plot, rev)}</figure>"
         for rev in revs
     )
     return f'<div class="images">{columns}</div>'
@@ -222,7 +235,7 @@ def _plots(report: Report) -> tuple[str, dict[str, Any]]:
     parts = []
     for index, plot in enumerate(report.plots):
         if plot.template == "image":
-            body = _image_plot(plot, report.base, report.head)
+            body = _image_plot(plot, report)
         elif plot.vega_lite:
             name = f"{index}: {plot.id}"
             specs[name] = _spec(plot)
@@ -245,6 +258,7 @@ def render(report: Report) -> str:
     """The HTML page: the whole report, then one interactive chart or image pair per plot."""
     plots, specs = _plots(report)
     heading = _e(verdict_line(report).lstrip("# "))
-    subtitle = f"Comparing <code>{_e(report.head)}</code> against <code>{_e(report.base)}</code>."
+    head, base = describe(report.head_named), describe(report.base_named)
+    subtitle = f"Comparing {_e(head)} against {_e(base)}."
     body = f"<h1>{heading}</h1>\n<p>{subtitle}</p>\n{_tables(report)}{plots}"
-    return page(f"gitml report: {report.head} against {report.base}", body, specs)
+    return page(f"gitml report: {head} against {base}", body, specs)

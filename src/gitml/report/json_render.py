@@ -23,6 +23,7 @@ def to_dict(report: Report) -> dict[str, Any]:
     return {
         "base": report.base,
         "head": report.head,
+        "sides": {"base": report.base_named.to_dict(), "head": report.head_named.to_dict()},
         "verdict": report.verdict,
         "metrics": [
             {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gitml.core.limits import REPORT_LIMIT
 from gitml.core.markdown import cell, code, table
-from gitml.core.model import MetricRow, Revisions
+from gitml.core.model import MetricRow, Revisions, Side
 from gitml.core.text import data_change, data_size, number, param, percent, signed
 from gitml.core.wording import GATE_MARKS, MARKS, NOT_LOADED_VALUE, STAGE_TEXT
 from gitml.report.mermaid import render_plot
@@ -40,8 +40,20 @@ def verdict_line(report: Report) -> str:
     return f"## {icon} gitml: {', '.join(parts)}"
 
 
+def side(named: Side) -> str:
+    """A side as the reviewer knows it: ``feature`` at ``abc1234`` (note)."""
+    sha = named.short_sha
+    at = f" at {code(sha)}" if sha and not (named.sha or "").startswith(named.name) else ""
+    return f"{code(named.name)}{at}" + (f" ({named.note})" if named.note else "")
+
+
 def _revisions(report: Report) -> str:
-    return f"Comparing {code(report.head)} against {code(report.base)}."
+    return f"Comparing {side(report.head_named)} against {side(report.base_named)}."
+
+
+def _rev_cell(report: Report, rev: str) -> str:
+    """A revision in a table cell: its side's name as code, pipes escaped (they split cells)."""
+    return code(report.side_name(rev)).replace("|", "\\|")
 
 
 def _value(row: MetricRow, rev: str, value: float | None) -> str:
@@ -139,7 +151,7 @@ def _plots(report: Report) -> list[str]:
     for plot in report.plots:
         if plot.template == "image":
             revs = sorted({image.rev for image in plot.images})
-            at = ", ".join(code(rev) for rev in revs) or "no revision"
+            at = ", ".join(code(report.side_name(rev)) for rev in revs) or "no revision"
             images.append(f"- {code(plot.id)}: image plot (at {at})")
             continue
         body = render_plot(plot, report.base, report.head)
@@ -161,7 +173,10 @@ def _plots(report: Report) -> list[str]:
         ]
     if not blocks:
         return []
-    legend = f"Grey: base {code(report.base)}; blue: head {code(report.head)}. Interactive plots: the HTML file in the artifact."
+    legend = (
+        f"Grey: base {code(report.base_named.name)}; blue: head {code(report.head_named.name)}. "
+        "Interactive plots: the HTML file in the artifact."
+    )
     return ["### Plots", "", legend, "", *blocks]
 
 
@@ -181,7 +196,12 @@ def _pipeline(report: Report) -> list[str]:
 def _not_loaded(report: Report) -> list[str]:
     """The metrics files DVC could not load: where, DVC's error, and why and what to do."""
     rows = [
-        [cell(e.file or "every metrics file"), code(e.rev), cell(e.message), cell(e.hint or "—")]
+        [
+            cell(e.file or "every metrics file"),
+            _rev_cell(report, e.rev),
+            cell(e.message),
+            cell(e.hint or "—"),
+        ]
         for e in report.not_loaded
     ]
     if not rows:
@@ -201,7 +221,13 @@ def _errors(report: Report) -> list[str]:
         "Load errors",
         ["Source", "Revision", "File", "Error", "Why, and what to do"],
         [
-            [e.source, code(e.rev), cell(e.file or "—"), cell(e.message), cell(e.hint or "—")]
+            [
+                e.source,
+                _rev_cell(report, e.rev),
+                cell(e.file or "—"),
+                cell(e.message),
+                cell(e.hint or "—"),
+            ]
             for e in report.other_errors
         ],
     )

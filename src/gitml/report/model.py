@@ -16,6 +16,7 @@ from gitml.core.model import (
     MetricStatus,
     ParamRow,
     PlotData,
+    Side,
     StageRun,
     Verdict,
 )
@@ -34,6 +35,24 @@ class Report:
     plots: list[PlotData] = field(default_factory=list)
     pipeline: list[StageRun] = field(default_factory=list)
     errors: list[LoadError] = field(default_factory=list)
+    #: the sides as the reviewer knows them (branch, commit); None: named by ``base``/``head``
+    base_side: Side | None = None
+    head_side: Side | None = None
+
+    @property
+    def base_named(self) -> Side:
+        return self.base_side or Side(self.base, self.base)
+
+    @property
+    def head_named(self) -> Side:
+        return self.head_side or Side(self.head, self.head)
+
+    def side_name(self, rev: str) -> str:
+        """How a revision the load errors name reads: its side's name."""
+        for side in (self.head_named, self.base_named):
+            if side.rev == rev:
+                return side.name
+        return rev
 
     @property
     def failed_gates(self) -> list[GateResult]:

@@ -7,6 +7,7 @@ from gitml.core.text import data_change, data_size, number, param, percent, sign
 from gitml.core.wording import NOT_LOADED_VALUE, STAGE_TEXT
 from gitml.report.markdown import verdict_line
 from gitml.report.model import Report
+from gitml.report.sides import describe
 
 WORDS = {
     "improved": "better",
@@ -41,7 +42,7 @@ def render(report: Report, html_path: str | None = None) -> str:
     """Verdict, gates, metrics, params, data, plots and pipeline as aligned text."""
     lines = [
         verdict_line(report).removeprefix("## "),
-        f"Comparing {report.head} against {report.base}.",
+        f"Comparing {describe(report.head_named)} against {describe(report.base_named)}.",
         "",
     ]
     lines += _gates(report)
@@ -62,7 +63,12 @@ def render(report: Report, html_path: str | None = None) -> str:
     lines += _section(
         "Load errors",
         [
-            [e.source, e.rev, e.file or "-", e.message + (f" ({e.hint})" if e.hint else "")]
+            [
+                e.source,
+                report.side_name(e.rev),
+                e.file or "-",
+                e.message + (f" ({e.hint})" if e.hint else ""),
+            ]
             for e in report.other_errors
         ],
     )
@@ -102,7 +108,10 @@ def _metrics(report: Report) -> list[str]:
     lines = _section("Metrics", rows, header=header) or ["Metrics", f"  {empty}", ""]
     return lines + _section(
         "Not loaded (neither passed nor compared)",
-        [[e.file or "every metrics file", e.rev, e.hint or e.message] for e in report.not_loaded],
+        [
+            [e.file or "every metrics file", report.side_name(e.rev), e.hint or e.message]
+            for e in report.not_loaded
+        ],
     )
 
 
