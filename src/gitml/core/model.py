@@ -196,9 +196,13 @@ class PlotData:
             keys = _varying_keys(self.datapoints)
             labels: dict[str, None] = {}
             by_series: dict[tuple[str, Any], list[dict[str, Any]]] = {}
+            named: dict[tuple[Any, ...], str] = {}  # a source's fields -> its label, made once
             for row in self.datapoints:
-                label = _label(row, keys)
-                labels[label] = None
+                fields = tuple(map(row.get, keys))
+                label = named.get(fields)
+                if label is None:
+                    label = named[fields] = " ".join(map(str, fields))
+                    labels[label] = None
                 by_series.setdefault((label, row.get("rev")), []).append(row)
             cached = (labels, by_series)
             object.__setattr__(self, "_grouped_points", cached)  # frozen: the points never change
@@ -209,9 +213,6 @@ def _varying_keys(rows: list[dict[str, Any]]) -> tuple[str, ...]:
     """DVC's source fields that differ between rows: those that tell the series apart."""
     return tuple(key for key in ("filename", "field") if len({r.get(key) for r in rows}) > 1)
 
-
-def _label(row: dict[str, Any], keys: tuple[str, ...]) -> str:
-    return " ".join(str(row.get(key)) for key in keys)
 
 
 @dataclass(frozen=True)

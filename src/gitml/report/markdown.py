@@ -287,13 +287,14 @@ def _collapsed(report: Report, kept_rows: list[MetricRow], failed_gates_only: bo
     )
 
 
-def render(report: Report, limit: int = REPORT_LIMIT) -> str:
+def render(report: Report, limit: int = REPORT_LIMIT, full: str | None = None) -> str:
     """The report as Markdown no longer than ``limit`` characters, shortened deterministically.
 
     Shortening keeps the verdict, the gates (only the failing ones if need be) and the metrics
-    that failed a gate or regressed, and collapses the rest into counts.
+    that failed a gate, regressed or did not load, and collapses the rest into counts. ``full``
+    is ``render_full(report)`` when the caller has it already (the plots cost the most).
     """
-    full = render_full(report)
+    full = render_full(report) if full is None else full
     if len(full) <= limit:
         return full
     failing = {gate.row_key for gate in report.failed_gates}
