@@ -120,3 +120,26 @@ def test_configuration_overrides_a_known_name_and_its_parts():
     assert resolve_direction("m.json", "dice_multi", {"dice_multi": "lower"}) == "lower"
     assert resolve_direction("m.json", "eval/loss", {"loss": "higher"}) == "higher"
     assert resolve_direction("m.json", "eval/loss", {"m.json:eval/loss": "higher"}) == "higher"
+
+
+def documented_names() -> list[tuple[str, str]]:
+    """Every name docs/metric-directions.md's table lists, with the column it is in."""
+    import re
+
+    from tests.helpers import REPO_ROOT
+
+    page = (REPO_ROOT / "docs" / "metric-directions.md").read_text()
+    table = page.split("## The names gitml knows", 1)[1]
+    found = []
+    for line in table.splitlines():
+        cells = line.split("|")
+        if len(cells) < 5 or cells[1].strip() in ("library", "---"):
+            continue
+        for direction, text in (("higher", cells[2]), ("lower", cells[3])):
+            found += [(name, direction) for name in re.findall(r"`([^`*]+)`", text)]
+    return found
+
+
+@pytest.mark.parametrize(("name", "direction"), documented_names())
+def test_every_name_the_docs_list_has_that_direction(name, direction):
+    assert known_direction(name) == direction

@@ -81,13 +81,14 @@ def _word(word: str) -> str | None:
 def part_direction(part: str) -> str | None:
     """The direction of one part of a name (no ``.`` or ``/`` in it), or None."""
     text = _SUFFIX.sub("", part.strip())
-    lower = text.lower()
-    if lower.startswith("neg_") and BY_NAME.get(lower[4:]) == "lower":
-        return "higher"  # scikit-learn's scorers negate errors: higher is better
-    for candidate in (lower, _SPLIT_PREFIX.sub("", lower)):
-        if candidate in BY_NAME:
-            return BY_NAME[candidate]
-    words = re.split(r"[_\-\s]+", _CAMEL.sub("_", text).lower())
+    lower, snake = text.lower(), _CAMEL.sub("_", text).lower()  # MeanSquaredError, too
+    for name in dict.fromkeys((lower, snake)):
+        if name.startswith("neg_") and BY_NAME.get(name[4:]) == "lower":
+            return "higher"  # scikit-learn's scorers negate errors: higher is better
+        for candidate in (name, _SPLIT_PREFIX.sub("", name)):
+            if candidate in BY_NAME:
+                return BY_NAME[candidate]
+    words = re.split(r"[_\-\s]+", snake)
     return _one([found for word in words if word and (found := _word(word))])
 
 
