@@ -214,7 +214,6 @@ def _varying_keys(rows: list[dict[str, Any]]) -> tuple[str, ...]:
     return tuple(key for key in ("filename", "field") if len({r.get(key) for r in rows}) > 1)
 
 
-
 @dataclass(frozen=True)
 class Revisions:
     """The two revisions compared, spelled as given (and as the load errors name them)."""
