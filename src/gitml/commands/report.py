@@ -95,7 +95,7 @@ def report(
 
     names = SideNames(head_name=head_name, head_sha=head_sha, base_name=base_name)
     result = build_report(base=base, head=head, names=names)
-    written = write_report(result, markdown=output, json_path=json_path, html_path=html_path)
+    written = write_report(result, output, json_path, html_path)
     if output is None:
         click.echo(written.markdown, nl=False)
     for path in written.paths:

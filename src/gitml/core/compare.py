@@ -12,7 +12,7 @@ from gitml.config import Settings
 from gitml.core.directions import BY_NAME, name_parts, part_direction
 from gitml.core.directions import KNOWN_DIRECTIONS as KNOWN_DIRECTIONS  # re-exported
 from gitml.core.directions import known_direction as known_direction  # re-exported
-from gitml.core.model import UNNAMED, LoadError, MetricRow, MetricStatus, Revisions
+from gitml.core.model import UNNAMED, Direction, LoadError, MetricRow, MetricStatus, Revisions
 
 
 def default_direction(name: str) -> str | None:
@@ -117,7 +117,16 @@ def compare(file: str, name: str, base: Any, head: Any, direction: str | None) -
         else:
             rose = head_value > base_value
             status = "improved" if rose == (direction == "higher") else "regressed"
-    return MetricRow(file, name, base_value, head_value, delta, rel_delta, direction, status)
+    return MetricRow(
+        file,
+        name,
+        base_value,
+        head_value,
+        delta,
+        rel_delta,
+        Direction(direction) if direction else None,
+        MetricStatus(status),
+    )
 
 
 # Order of statuses in the report: what needs a reviewer's eye first.

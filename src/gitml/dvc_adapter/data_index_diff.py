@@ -30,7 +30,7 @@ def _data_indexes(repo: DvcRepo, base: str, head: str) -> tuple[dict[str, Any], 
     return indexes, data_keys, workspace_keys
 
 
-def _entry_change(kind: str, change: Any) -> DataChange:
+def _entry_change(kind: DataChangeKind, change: Any) -> DataChange:
     entry = change.new or change.old
     old = change.old.meta if change.old and change.old.meta else None
     new = change.new.meta if change.new and change.new.meta else None
@@ -96,7 +96,11 @@ def _not_pulled(
             result.append(change)
         elif output not in shown:
             shown.add(output)
-            top = change if parts == output else DataChange("/".join(output), "deleted", None, None)
+            top = (
+                change
+                if parts == output
+                else DataChange("/".join(output), DataChangeKind.DELETED, None, None)
+            )
             result.append(_locked_change(top, output, old, locked))
     return result
 
@@ -126,7 +130,12 @@ def data_changes(
     from dvc_data.index.diff import ADD, DELETE, MODIFY, RENAME
     from dvc_data.index.diff import diff as index_diff
 
-    kinds = {ADD: "added", DELETE: "deleted", MODIFY: "modified", RENAME: "renamed"}
+    kinds = {
+        ADD: DataChangeKind.ADDED,
+        DELETE: DataChangeKind.DELETED,
+        MODIFY: DataChangeKind.MODIFIED,
+        RENAME: DataChangeKind.RENAMED,
+    }
     changes = []
     for change in index_diff(
         old,

@@ -84,6 +84,6 @@ def describe_sides(
 
 def describe(side: Side) -> str:
     """``name`` at ``abc1234`` (note), as a sentence part; the SHA alone when it is the name."""
-    name = side.name
-    at = f" at {side.short_sha}" if side.short_sha and not side.sha.startswith(name) else ""
+    name, sha = side.name, side.sha or ""
+    at = f" at {side.short_sha}" if sha and not sha.startswith(name) else ""
     return f"{name}{at}" + (f" ({side.note})" if side.note else "")
