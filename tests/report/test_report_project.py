@@ -224,3 +224,16 @@ def test_revisions_render_as_plain_code_spans(project):
         f"Comparing `workspace` at `{head}` (uncommitted changes on main) against `HEAD~1` at "
         f"`{base}`." in markdown
     )
+
+
+def test_a_broken_pipeline_definition_is_one_line_naming_the_revision(project):
+    project.declare(["metrics.json"], params=["params.yaml"])
+    project.write({"metrics.json": {"accuracy": 0.8}, "params.yaml": {"lr": 0.1}})
+    project.commit("base")
+    (project.root / "params.yaml").write_text("lr: [\n")
+    result = project.gitml("report", "--base", "HEAD")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == (
+        "ERROR: at workspace, a file dvc.yaml reads is broken: unable to read: 'params.yaml', "
+        "YAML file structure is corrupted; fix the file"
+    )

@@ -8,13 +8,14 @@ from typing import Any
 from gitml.core.model import DataChange, LoadError, PlotData
 from gitml.dvc_adapter.availability import Explainer, Unavailable
 from gitml.dvc_adapter.data_index_diff import data_changes
+from gitml.dvc_adapter.failures import definition_error
 from gitml.dvc_adapter.metrics import (
     metrics_from_shown,
     params_from_diff,
 )
 from gitml.dvc_adapter.plot_data import PlotFailure, plots_from_shown, revision_plots
 from gitml.dvc_adapter.repository import WORKSPACE, DvcRepo
-from gitml.errors import describe_exception
+from gitml.errors import ConfigError, describe_exception
 
 
 @dataclass(frozen=True)
@@ -124,15 +125,27 @@ class _RevisionRead:
 
 def _read_revision(repo: DvcRepo, rev: str) -> _RevisionRead:
     """Switch to ``rev`` once and read metrics, params, plots and the data index there, as
-    ``Repo.metrics.show``, ``Repo.params.show``, ``Repo.plots.show`` and ``dvc diff`` do."""
+    ``Repo.metrics.show``, ``Repo.params.show``, ``Repo.plots.show`` and ``dvc diff`` do. A
+    pipeline definition DVC cannot read there is a ``ConfigError`` naming the revision."""
+    try:
+        return _read_switched(repo, rev)
+    except Exception as error:
+        broken = definition_error(error)
+        if broken is None:
+            raise
+        raise ConfigError(f"at {rev}, {broken.message}") from error
+
+
+def _read_switched(repo: DvcRepo, rev: str) -> _RevisionRead:
+    """``_read_revision``'s reading."""
     from dvc.repo.experiments.brancher import switch_repo
     from dvc.repo.index import build_data_index
     from dvc.repo.metrics.show import _gather_metrics
     from dvc.repo.params.show import _gather_params
 
     with switch_repo(repo, rev) as (switched, _):
-        metrics = _gathered(_gather_metrics, switched, "metrics", rev)
-        params = _gathered(_gather_params, switched, "params", rev)
+        metrics = _gathered(_gather_metrics, switched)
+        params = _gathered(_gather_params, switched)
         plots, plot_failures = revision_plots(switched, rev)
         view = switched.index.targets_view(None)
         keys = set(view.data_keys.get("repo", set()))
@@ -160,15 +173,10 @@ def _failed_files(read: _RevisionRead, rev: str) -> list[str]:
     return list(dict.fromkeys(failed))
 
 
-def _gathered(gather: Any, repo: DvcRepo, what: str, rev: str) -> dict[str, Any]:
+def _gathered(gather: Any, repo: DvcRepo) -> dict[str, Any]:
     """One revision's ``Result`` as DVC's ``show`` builds it: a failure is the whole
-    revision's error, logged as DVC logs it."""
-    import logging
-
+    revision's error (the report's load error; DVC's own warning is not printed beside it)."""
     try:
         return {"data": gather(repo, targets=[], stages=None, on_error="return")}
     except Exception as error:  # DVC's `show` turns any failure into the revision's error
-        logging.getLogger(f"dvc.repo.{what}.show").warning(
-            "failed to load %s in revision %r, %s", what, rev, str(error)
-        )
         return {"error": error}
