@@ -2,8 +2,9 @@
 
 Not a test: a measurement to run by hand::
 
-    .venv/bin/python bench/report.py                   # both projects below, 5 runs each
+    .venv/bin/python bench/report.py                   # the three projects below, 5 runs each
     .venv/bin/python bench/report.py --runs 9 --shape tutorial
+    .venv/bin/python bench/report.py --shape dvclive --rows 2000 --keep DIR  # keep it to profile
     .venv/bin/python bench/report.py --project DIR     # an existing DVC project whose HEAD~1 differs
     .venv/bin/python bench/report.py --against main   # main's gitml timed too; same md/json/html?
 
@@ -25,7 +26,7 @@ file with every plot rendered, lists the data changes (`dvc diff`, not in the ch
 evaluates the quality gates. Both sides compare HEAD~1 with the workspace (a clean checkout of
 HEAD).
 
-The projects (`--shape`, default both), each set up in a temporary directory:
+The projects (`--shape`, default all), each set up in a temporary directory:
 
 - reference: the repository root (the directory above `bench/`) is `git clone`d; there
   `gitml run --pull` reproduces the pipeline from the embedded local DVC remote (offline), then
@@ -37,6 +38,15 @@ The projects (`--shape`, default both), each set up in a temporary directory:
   `--points` points per file (default 6,000) and a confusion matrix of one row per sample, plus
   an image plot. A small pipeline (`dvc repro`, stdlib and PyYAML) writes it; `train.seed` changes between
   the two commits, so every plot, metric and directory differs.
+
+- dvclive: generated in the shape of a dvclive text classifier (issue 24): four stages with
+  directory outputs (`data/prepared/`, `data/features/`, `model/`, `results/train/`,
+  `results/evaluate/`), dvclive's `metrics.json` (nested by split, with `step`) and per-step
+  curves (`plots/metrics/<split>/<name>.tsv`), a confusion matrix and a ROC curve of `--rows`
+  rows (default 20,000), a folder of image plots; tags `v1` and `v2` apart. Its chain is the
+  four commands a user runs instead of one report: `dvc metrics diff v1 v2`, `dvc params diff
+  v1 v2`, `dvc diff v1 v2` and `dvc plots diff v1 v2 -o DIR`; gitml runs
+  `gitml report --base v1 --head v2`. Target 0.5x.
 
 Timing. Bytecode: the commands run with a private `PYTHONPYCACHEPREFIX`, so both sides import
 compiled modules as on any machine after the first run (this machine's environment sets
