@@ -242,3 +242,25 @@ def test_reports_on_data_that_did_not_load_render_in_chromium_and_mermaid(
         page.assert_clean()
         assert "Not loaded" in page.text and "remote 'store'" in page.text
         assert "No metrics found" not in page.text
+
+
+def test_an_output_with_no_remote_to_fetch_it_from_says_so(project):
+    command = "echo '{\"accuracy\": 0.9}' > metrics.json"
+    project.write(
+        {"dvc.yaml": {"stages": {"score": {"cmd": command, "metrics": ["metrics.json"]}}}}
+    )
+    run_dvc("repro", "-q", cwd=project.root, expect=0)
+    project.commit("scored, no DVC remote")
+    shutil.rmtree(project.root / ".dvc" / "cache")
+    (project.root / "metrics.json").unlink()
+    _, markdown, data, _ = report(project.root, "--base", "HEAD")
+    errors = {e["rev"]: e for e in data["errors"] if e["source"] == "metrics"}
+    assert set(errors) == {"HEAD", "workspace"}  # the same commit: in no cache at either
+    assert errors["HEAD"]["hint"].startswith("`metrics.json` is not in this clone's DVC cache")
+    assert errors["workspace"]["hint"].startswith(
+        "`metrics.json` is not in the workspace (not pulled) nor in this clone's DVC cache"
+    )
+    for error in errors.values():
+        assert error["remote"] is None and "no DVC remote is configured" in error["hint"]
+    assert data["metrics"] == [] and data["verdict"] == "incomplete"
+    assert "No metrics loaded: `metrics.json` did not load" in markdown
