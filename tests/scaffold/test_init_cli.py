@@ -41,13 +41,14 @@ def test_init_in_an_empty_git_repository_writes_everything(
         "created     .github/workflows/gitml-comment.yml\n"
         "created     pyproject.toml ([tool.gitml])\n"
         "created     .gitignore\n"
+        "created     MODEL_CARD.md\n"
     )
     steps = (
         "  1. put your dataset at data/data.csv (a CSV with a header row and a `target` column; "
         "see params.yaml), track it and run the pipeline once: `dvc add data && gitml run`\n"
         "  2. commit: `git add dvc.yaml params.yaml .github/workflows/gitml-pr.yml "
-        ".github/workflows/gitml-comment.yml pyproject.toml .gitignore data.dvc models/.gitignore "
-        'dvc.lock metrics.json plots && git commit -m "Add gitml"`\n'
+        ".github/workflows/gitml-comment.yml pyproject.toml .gitignore MODEL_CARD.md data.dvc "
+        'models/.gitignore dvc.lock metrics.json plots && git commit -m "Add gitml"`\n'
         "  3. protect main: require the `gitml` check (Settings > Branches), so that a failing "
         "quality gate blocks the merge\n"
     )
@@ -191,27 +192,30 @@ def test_never_overwrites_without_force(project: Project) -> None:
     assert result.returncode == 0, result.stderr
     for name, text in mine.items():
         assert (project.root / name).read_text() == text
-    assert result.stdout.splitlines()[:7] == [
+    assert result.stdout.splitlines()[:8] == [
         "created     dvc.yaml",
         "skipped     params.yaml (exists; --force to overwrite)",
         "skipped     .github/workflows/gitml-pr.yml (exists; --force to overwrite)",
         "created     .github/workflows/gitml-comment.yml",
         "skipped     pyproject.toml ([tool.gitml] exists; --force to replace it)",
         "created     .gitignore",
+        "created     MODEL_CARD.md",
         "",
     ]
-    assert "git add dvc.yaml .github/workflows/gitml-comment.yml .gitignore data.dvc " in (
-        result.stdout
+    assert (
+        "git add dvc.yaml .github/workflows/gitml-comment.yml .gitignore MODEL_CARD.md data.dvc "
+        in (result.stdout)
     )
 
     forced = project.gitml("init", "--force")
     assert forced.returncode == 0, forced.stderr
     # dvc.yaml exists now: it is the project's pipeline, which --force does not replace
-    assert forced.stdout.splitlines()[:5] == [
+    assert forced.stdout.splitlines()[:6] == [
         "overwritten .github/workflows/gitml-pr.yml",
-        "overwritten .github/workflows/gitml-comment.yml",
+        "unchanged   .github/workflows/gitml-comment.yml",  # what init writes: left alone
         "overwritten pyproject.toml ([tool.gitml])",
-        "skipped     .gitignore (ignores gitml's outputs already)",
+        "unchanged   .gitignore (ignores gitml's outputs already)",
+        "unchanged   MODEL_CARD.md",
         "",
     ]
     assert (project.root / "params.yaml").read_text() == mine["params.yaml"]
@@ -267,9 +271,11 @@ def test_infers_settings_from_an_existing_pipeline(project: Project) -> None:
         "[tool.gitml]\n"
         'base = "main"\n'
         "\n"
-        "# gitml knows the direction of accuracy, f1, log_loss, rmse, ... by name; set the others\n"
-        "# so the report can call a change better or worse:\n"
+        "# Which way each metric should move, for better/worse in the report and the gates:\n"
+        "# gitml knew these by name (change any); set the commented ones.\n"
         "[tool.gitml.metrics]\n"
+        '"accuracy" = "higher"\n'
+        '"log_loss" = "lower"\n'
         '# "lift" = "higher"  # or "lower"\n'
         "\n"
         "# Fail the `gitml` check when accuracy drops by more than 0.01 against the base.\n"
@@ -283,7 +289,7 @@ def test_infers_settings_from_an_existing_pipeline(project: Project) -> None:
         'bump = "minor"\n'
     )
     settings = load_settings(project.root)
-    assert settings.directions == {}
+    assert settings.directions == {"accuracy": "higher", "log_loss": "lower"}
     assert settings.promote.artifact == "churn"
     assert "WARNING: direction unknown for lift: set it in [tool.gitml.metrics]\n" in result.stderr
     # the gate names a metric the project has: `gitml report` accepts it

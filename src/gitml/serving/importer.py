@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any, cast
 
 from gitml import dvc_adapter
+from gitml.config import Settings, load_settings
 from gitml.errors import DataError, GitmlError
+from gitml.serving.signing import verify_model_file
 from gitml.serving.source import ModelSource
 
 MODEL_FILE = "model.joblib"
@@ -52,30 +54,44 @@ def describe_model(path: Path) -> tuple[list[str], list[Any]]:
 
 
 def import_model(
-    root: Path | str, source: ModelSource, model_path: Path | None = None
+    root: Path | str,
+    source: ModelSource,
+    model_path: Path | None = None,
+    settings: Settings | None = None,
+    scikit_learn: bool = True,
 ) -> ImportedModel:
     """Save the model of ``source`` into BentoML's store (reused when already imported).
 
     ``model_path`` overrides where the file comes from (tests; a model not tracked by DVC).
+    With signing set up, the file (or the copy in the store) is verified before it is loaded.
+    With ``scikit_learn`` (the default service) the file must be a fitted estimator, saved as
+    ``model.joblib`` with its features and classes; without (the user's own service, any
+    framework) it is saved as it is, under its own file name (``metadata["model_file"]``).
     """
     import shutil
 
     import bentoml
 
+    settings = settings or load_settings(root)
     tag = f"{source.artifact}:{source.label}"
     existing = _imported(tag, source)
     if existing is not None:
+        stored = bentoml.models.get(tag)
+        name = str(stored.info.metadata.get("model_file", MODEL_FILE))
+        _verify(root, settings, source, Path(stored.path_of(name)))
         return existing
     with tempfile.TemporaryDirectory() as scratch:
+        path = model_path or Path(dvc_adapter.artifact_path(root, source.artifact))
+        name = MODEL_FILE if scikit_learn else Path(path).name
         if model_path is None:
-            path = dvc_adapter.artifact_path(root, source.artifact)
             model_path = dvc_adapter.read_output(
-                root, path, source.commit, Path(scratch) / MODEL_FILE
+                root, str(path), source.commit, Path(scratch) / name
             )
-        features, classes = describe_model(model_path)
-        metadata = _metadata(source, features, classes)
+        _verify(root, settings, source, model_path)  # before unpickling it
+        features, classes = describe_model(model_path) if scikit_learn else ([], [])
+        metadata = {**_metadata(source, features, classes), "model_file": name}
         with bentoml.models.create(tag, labels=_labels(source), metadata=metadata) as model:
-            shutil.copyfile(model_path, model.path_of(MODEL_FILE))
+            shutil.copyfile(model_path, model.path_of(name))
     return ImportedModel(
         tag,
         source.artifact,
@@ -85,6 +101,11 @@ def import_model(
         classes,
         metadata["metrics"],
     )
+
+
+def _verify(root: Path | str, settings: Settings, source: ModelSource, model_file: Path) -> None:
+    version = source.version.version if source.version else None
+    verify_model_file(root, settings, source.artifact, version, source.commit, model_file)
 
 
 def _imported(tag: str, source: ModelSource) -> ImportedModel | None:
