@@ -145,6 +145,34 @@ def test_unreachable_remote_names_the_remote(clone, monkeypatch):
     assert "Traceback" not in result.stderr
 
 
+def test_a_run_that_stopped_makes_the_report_incomplete_not_a_pass(clone, monkeypatch, tmp_path):
+    """A fork PR's run without the remote's credentials stops at the pull; the report that the
+    workflow still writes must not take the workspace's committed metrics.json (the base's) for
+    this commit's: every head value is not loaded, no gate passes, --check exits 1."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    run_dvc("remote", "add", "-d", "-f", "gone", "s3://bucket/path", cwd=clone, expect=0)
+    run_dvc("remote", "modify", "gone", "endpointurl", "http://127.0.0.1:9", cwd=clone, expect=0)
+    run_dvc("remote", "modify", "gone", "retries", "0", cwd=clone)
+    assert run_gitml("run", "--pull", cwd=clone).returncode == 3
+    out = tmp_path / "report.json"
+    result = run_gitml("report", "--base", "HEAD", "--json", str(out), "--check", cwd=clone)
+    assert result.returncode == 1, result.stderr
+    report = json.loads(out.read_text())
+    # the project's gates cannot pass on metrics that did not load: fail, not incomplete
+    assert report["verdict"] == "fail" and report["gates"]
+    assert not any(gate["passed"] for gate in report["gates"])
+    assert report["metrics"] and all(m["head"] is None for m in report["metrics"])
+    assert {m["status"] for m in report["metrics"]} == {"not loaded"}
+    (error,) = [e for e in report["errors"] if "did not finish" in e["message"]]
+    assert "could not pull from remote 'gone'" in error["message"]
+    # a run that finishes clears it: the record is the last run's
+    run_dvc("remote", "default", "local", cwd=clone, expect=0)
+    assert run_gitml("run", "--pull", cwd=clone).returncode == 0
+    result = run_gitml("report", "--base", "HEAD", "--json", str(out), "--check", cwd=clone)
+    assert result.returncode == 0 and json.loads(out.read_text())["verdict"] == "pass"
+
+
 @pytest.mark.slow(minutes=1)
 def test_s3_remote_round_trip_through_moto(clone, tmp_path, monkeypatch):
     from moto.server import ThreadedMotoServer

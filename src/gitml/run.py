@@ -9,6 +9,7 @@ from pathlib import Path
 from gitml import dvc_adapter
 from gitml.core.model import StageRun
 from gitml.core.project_files import write_run_record
+from gitml.errors import GitmlError, first_line
 
 
 @dataclass
@@ -19,6 +20,8 @@ class RunResult:
     pulled: int | None = None
     pushed: int | None = None
     seconds: float = 0.0
+    #: why the run stopped (its one-line error), None when it finished
+    failed: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -26,6 +29,7 @@ class RunResult:
             "pulled": self.pulled,
             "pushed": self.pushed,
             "seconds": round(self.seconds, 3),
+            "failed": self.failed,
         }
 
 
@@ -40,21 +44,27 @@ def run_pipeline(
 ) -> RunResult:
     """Pull (optional), ``dvc repro``, push (optional); record the stages in ``.gitml/run.json``.
 
-    ``hidden_variables`` (tokens) are unset while the stages' commands run."""
+    ``hidden_variables`` (tokens) are unset while the stages' commands run. A run that stops
+    records why, so the report never takes the workspace's older outputs for this commit's."""
     started = time.perf_counter()
     result = RunResult()
-    with dvc_adapter.open_repo(root) as repo:
-        if pull:
-            result.pulled = dvc_adapter.pull(repo, remote=remote)
-        result.stages = dvc_adapter.reproduce(
-            repo,
-            force=force,
-            pulled_from=(remote or "") if pull else None,
-            restore_from_remote=restore_from_remote,
-            hidden_variables=hidden_variables,
-        )
-        if push:
-            result.pushed = dvc_adapter.push(repo, remote=remote)
-    result.seconds = time.perf_counter() - started
-    write_run_record(root, result.to_dict())
+    try:
+        with dvc_adapter.open_repo(root) as repo:
+            if pull:
+                result.pulled = dvc_adapter.pull(repo, remote=remote)
+            result.stages = dvc_adapter.reproduce(
+                repo,
+                force=force,
+                pulled_from=(remote or "") if pull else None,
+                restore_from_remote=restore_from_remote,
+                hidden_variables=hidden_variables,
+            )
+            if push:
+                result.pushed = dvc_adapter.push(repo, remote=remote)
+    except GitmlError as error:
+        result.failed = first_line(error)
+        raise
+    finally:
+        result.seconds = time.perf_counter() - started
+        write_run_record(root, result.to_dict())
     return result

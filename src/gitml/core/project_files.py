@@ -30,11 +30,24 @@ def write_run_record(root: Path | str, record: dict[str, Any]) -> Path:
     return path
 
 
+def _run_record(root: Path | str) -> dict[str, Any]:
+    try:
+        data = json.loads((Path(root) / RUN_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def load_run_record(root: Path | str = ".") -> list[StageRun]:
     """The stages of the last ``gitml run`` in ``root``, or an empty list when there was none."""
-    path = Path(root) / RUN_RECORD
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return [StageRun(**stage) for stage in data.get("stages", [])]
-    except (OSError, ValueError, TypeError):
+        return [StageRun(**stage) for stage in _run_record(root).get("stages", [])]
+    except (TypeError, ValueError):
         return []
+
+
+def run_failure(root: Path | str = ".") -> str | None:
+    """Why the last ``gitml run`` in ``root`` stopped (its error line), None when it finished or
+    there was none."""
+    failed = _run_record(root).get("failed")
+    return failed if isinstance(failed, str) and failed else None

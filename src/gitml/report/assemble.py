@@ -8,8 +8,8 @@ from gitml import dvc_adapter
 from gitml.config import Settings, load_settings
 from gitml.core.compare import metric_rows, sort_rows
 from gitml.core.gates import evaluate_gates
-from gitml.core.model import ParamRow, Revisions
-from gitml.core.project_files import load_run_record
+from gitml.core.model import LoadError, ParamRow, Revisions
+from gitml.core.project_files import load_run_record, run_failure
 from gitml.dvc_adapter import WORKSPACE
 from gitml.report.model import Report
 from gitml.report.sides import SideNames, describe_sides
@@ -33,6 +33,9 @@ def build_report(
             dvc_adapter.check_revision(repo, head)
         compared = dvc_adapter.compare_revisions(repo, base, head)
     metrics, metric_errors = compared.metrics, compared.metric_errors
+    stopped = run_failure(root) if head == WORKSPACE else None
+    if stopped is not None:
+        metrics, metric_errors = _unrun(metrics, metric_errors, head, stopped)
     params, param_errors = compared.params, compared.param_errors
     data, plots, plot_errors = compared.data, compared.plots, compared.plot_errors
 
@@ -61,3 +64,21 @@ def build_report(
         base_side=base_side,
         head_side=head_side,
     )
+
+
+def _unrun(
+    metrics: dict, errors: list[LoadError], head: str, stopped: str
+) -> tuple[dict, list[LoadError]]:
+    """The workspace's metrics when the last ``gitml run`` stopped: what the workspace holds was
+    not made by this commit's pipeline (a file committed to git, a cached older output), so no
+    head value is taken, and the whole head's metrics are an error saying why."""
+    unknown = {
+        file: {name: {"old": values["old"], "new": None} for name, values in entries.items()}
+        for file, entries in metrics.items()
+    }
+    message = (
+        f"the pipeline did not finish (gitml run: {stopped}); the workspace's metrics are not "
+        "this commit's: fix the run (credentials for the DVC remote, the failing stage) and run "
+        "it again"
+    )
+    return unknown, [*errors, LoadError("metrics", head, None, message)]
