@@ -23,6 +23,10 @@ from gitml.monitor.drift import (
 )
 
 
+#: Tests that compare numbers: a categorical column cannot take them.
+NUMERIC_TESTS = ("ks", "wasserstein")
+
+
 def untested_reason(raw: pd.Series, usable: pd.Series, side: str) -> str | None:
     """Why one side of a column cannot be tested (None when it can): no rows, every value
     missing, or no value of the column's kind (text where numbers are expected: a wrong type)."""
@@ -92,6 +96,12 @@ def compare_column(
     if ref_bad or cur_bad:
         result.note = f"{ref_bad + cur_bad} value(s) that are not finite numbers left out"
     test = settings.test or default_test(ref_values, cur_values, kind)
+    if test in NUMERIC_TESTS and kind != "numeric":
+        result.note = (
+            f"the {test} test needs numbers and the column is {kind}: set its kind = "
+            '"numeric" or another test in [tool.gitml.monitor.features]'
+        )
+        return result
     threshold = settings.threshold or DEFAULT_THRESHOLDS[test]
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # chi-squared with a category new in the current data
