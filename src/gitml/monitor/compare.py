@@ -22,7 +22,6 @@ from gitml.monitor.drift import (
     to_numbers,
 )
 
-
 #: Tests that compare numbers: a categorical column cannot take them.
 NUMERIC_TESTS = ("ks", "wasserstein")
 
