@@ -7,6 +7,7 @@ import shlex
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
 from gitml.config import load_settings
@@ -323,6 +324,7 @@ def test_a_project_below_the_repository_root(bare_git: Project) -> None:
     assert "git add dvc.yaml params.yaml ../.github/workflows/gitml-pr.yml " in result.stdout
 
 
+@pytest.mark.slow(minutes=1)
 def test_the_written_pipeline_runs_and_reports(project: Project) -> None:
     """Follow the printed steps: real data, real DVC, real training, then a PR-style report."""
     import pandas as pd

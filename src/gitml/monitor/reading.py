@@ -14,12 +14,11 @@ skipped. So is a feedback line without a text ``request_id`` or a ``label``.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -193,9 +192,7 @@ def _compression(name: str, default: Any) -> Any:
     return None
 
 
-def _json_rows(
-    handle: io.BufferedIOBase, chunk_rows: int, window: Window
-) -> Iterator[pd.DataFrame]:
+def _json_rows(handle: IO[bytes], chunk_rows: int, window: Window) -> Iterator[pd.DataFrame]:
     rows = []
     for raw in handle:
         if not raw.strip():
