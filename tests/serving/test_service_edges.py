@@ -6,6 +6,7 @@ was appended). The served Bento is tested in test_service_input.py and test_serv
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import sys
 import threading
@@ -22,6 +23,13 @@ from service_http import ClientError, FeedbackAuth, JsonErrors, normalise
 from service_records import RequestIndex, parse_feedback
 
 ID = "5b52e442b0464b0ca828dcd7f8936674"
+
+
+def run(coroutine):
+    """``asyncio.run`` in a thread of its own: a browser test's sync Playwright may hold this
+    thread's event loop."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.mark.parametrize(
@@ -97,7 +105,7 @@ def _post(auth, path, **kwargs) -> httpx.Response:
         async with _client(auth) as client:
             return await client.post(path, **kwargs)
 
-    return asyncio.run(go())
+    return run(go())
 
 
 @pytest.mark.parametrize(
@@ -190,7 +198,7 @@ def test_the_request_index_reads_the_logs_off_the_event_loop_and_only_what_was_a
         [found] = await index.lookup(_ids(1, 100)[0])
         return missing, found
 
-    assert asyncio.run(lookups()) == (None, 1)
+    assert run(lookups()) == (None, 1)
     assert [(name, offset) for name, offset, _ in reads] == [("data.0.log", first_size)]
     assert all(thread.startswith("gitml-index") for *_, thread in reads)
 
@@ -200,7 +208,7 @@ def test_the_request_index_reads_the_logs_off_the_event_loop_and_only_what_was_a
     log.rename(folder / "data.0.log.2026-11-01")
     (folder / "data.0.log").write_text(_record(_ids(1, 200)[0], 3) + "\n")
     # one read for every id of a batch that is not in memory
-    assert asyncio.run(index.lookup(_ids(1, 200)[0], "e" * 32, _ids(1)[-1])) == [4, None, None]
+    assert run(index.lookup(_ids(1, 200)[0], "e" * 32, _ids(1)[-1])) == [4, None, None]
     assert sorted((name, offset) for name, offset, _ in reads) == [
         ("data.0.log", 0),
         ("data.0.log.2026-11-01", first_size + len(complete)),
@@ -210,7 +218,7 @@ def test_the_request_index_reads_the_logs_off_the_event_loop_and_only_what_was_a
 def test_ids_of_the_wrong_shape_are_unknown_without_reading(tmp_path):
     index = RequestIndex(size=10, folder=tmp_path)
     index.refresh_soon().result(timeout=10)
-    assert asyncio.run(index.lookup("nope")) == [None]
+    assert run(index.lookup("nope")) == [None]
     index.remember("nope", 3)
-    assert asyncio.run(index.lookup("nope")) == [3]
+    assert run(index.lookup("nope")) == [3]
     assert RequestIndex(size=10, folder=None).get("x") is None
