@@ -197,7 +197,7 @@ def _labelled(reference: Reference, current: Window) -> Labelled:
     """The feedback that names one of the model's classes (the estimator's, else the logged)."""
     estimator_classes = getattr(reference.estimator, "classes_", None)
     if estimator_classes is not None:
-        classes = [str(getattr(c, "item", lambda c=c: c)()) for c in estimator_classes]
+        classes = [str(c.item() if hasattr(c, "item") else c) for c in estimator_classes]
     else:
         classes = list(current.classes)
     return usable_labels(current.labelled, classes)
