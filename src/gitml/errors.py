@@ -7,7 +7,8 @@ as ``ERROR: ...`` and exits with the error's code. Tracebacks are shown only wit
 from __future__ import annotations
 
 EXIT_OK = 0
-#: Quality gates failed (``gitml report --check``) or a promotion was refused.
+#: Quality gates failed (``gitml report --check``), a promotion was refused, or what was asked
+#: for does not exist (``gitml models --artifact NAME``, as ``gto show NAME`` exits 1).
 EXIT_GATES_FAILED = 1
 #: Bad usage or bad configuration: the user must change a command or a file. Click uses 2 as well.
 EXIT_USAGE = 2
@@ -73,6 +74,12 @@ class RevisionError(GitmlError):
 
 class GatesFailed(GitmlError):
     """One or more quality gates failed."""
+
+    exit_code = EXIT_GATES_FAILED
+
+
+class NotFound(GitmlError):
+    """What the command was asked to show does not exist (an artifact no tag or dvc.yaml names)."""
 
     exit_code = EXIT_GATES_FAILED
 

@@ -212,11 +212,12 @@ def test_never_overwrites_without_force(project: Project) -> None:
     forced = project.gitml("init", "--force")
     assert forced.returncode == 0, forced.stderr
     # dvc.yaml exists now: it is the project's pipeline, which --force does not replace
-    assert forced.stdout.splitlines()[:5] == [
+    assert forced.stdout.splitlines()[:6] == [
         "overwritten .github/workflows/gitml-pr.yml",
-        "overwritten .github/workflows/gitml-comment.yml",
+        "unchanged   .github/workflows/gitml-comment.yml",  # what init writes: left alone
         "overwritten pyproject.toml ([tool.gitml])",
-        "skipped     .gitignore (ignores gitml's outputs already)",
+        "unchanged   .gitignore (ignores gitml's outputs already)",
+        "unchanged   MODEL_CARD.md",
         "",
     ]
     assert (project.root / "params.yaml").read_text() == mine["params.yaml"]
@@ -272,9 +273,11 @@ def test_infers_settings_from_an_existing_pipeline(project: Project) -> None:
         "[tool.gitml]\n"
         'base = "main"\n'
         "\n"
-        "# gitml knows the direction of accuracy, f1, log_loss, rmse, ... by name; set the others\n"
-        "# so the report can call a change better or worse:\n"
+        "# Which way each metric should move, for better/worse in the report and the gates:\n"
+        "# gitml knew these by name (change any); set the commented ones.\n"
         "[tool.gitml.metrics]\n"
+        '"accuracy" = "higher"\n'
+        '"log_loss" = "lower"\n'
         '# "lift" = "higher"  # or "lower"\n'
         "\n"
         "# Fail the `gitml` check when accuracy drops by more than 0.01 against the base.\n"
@@ -288,7 +291,7 @@ def test_infers_settings_from_an_existing_pipeline(project: Project) -> None:
         'bump = "minor"\n'
     )
     settings = load_settings(project.root)
-    assert settings.directions == {}
+    assert settings.directions == {"accuracy": "higher", "log_loss": "lower"}
     assert settings.promote.artifact == "churn"
     assert "WARNING: direction unknown for lift: set it in [tool.gitml.metrics]\n" in result.stderr
     # the gate names a metric the project has: `gitml report` accepts it

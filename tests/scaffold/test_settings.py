@@ -42,16 +42,47 @@ def test_nested_and_ambiguous_names_are_spelled_as_gates_match_them() -> None:
 
 
 def test_no_gate_is_invented_for_unknown_metrics() -> None:
-    proposed = propose_settings("dev", {"m.json": {"lift": 2.0, "mse": 1.0}}, ("a", "b"))
+    proposed = propose_settings("dev", {"m.json": {"lift": 2.0, "uplift": 1.0}}, ("a", "b"))
     settings = settings_of(proposed.text)
     assert settings.gates == () and settings.base == "dev" and settings.directions == {}
     assert '# "lift" = "higher"  # or "lower"\n' in proposed.text
     assert proposed.notes == (
-        "direction unknown for lift: set it in [tool.gitml.metrics]",
-        "no gate proposed: none of accuracy, f1, roc_auc, r2 was found; add [[tool.gitml.gates]] "
-        "for the metric that matters",
+        "direction unknown for lift, uplift: set it in [tool.gitml.metrics]",
+        "no gate proposed: no metric has a direction gitml knows by name; add "
+        "[[tool.gitml.gates]] for the metric that matters",
         "dvc.yaml declares 2 models (a, b): choose one as [tool.gitml.promote] artifact",
     )
+
+
+@pytest.mark.parametrize(
+    ("metrics", "gate", "threshold"),
+    [
+        # a preferred name wins, its held-out split first
+        ({"m.json": {"loss": 0.3, "f1.train": 0.9, "f1.test": 0.8}}, "f1.test", 0.01),
+        # no preferred name: a known higher-is-better one (segmentation's IoU)
+        ({"eval/metrics.json": {"train/loss": 0.2, "iou.valid": 0.71}}, "iou.valid", 0.01),
+        # only a loss: its held-out split, 1% of its value
+        ({"m.json": {"train.loss": 0.2, "val_loss": 0.35}}, "val_loss", 0.0035),
+        ({"m.json": {"rmse": 1234.5}}, "rmse", 12.0),
+    ],
+)
+def test_the_gate_is_on_the_headline_metric(metrics, gate, threshold) -> None:
+    proposed = propose_settings("main", metrics, ())
+    settings = settings_of(proposed.text)
+    assert [(g.metric, g.max_regression) for g in settings.gates] == [(gate, threshold)]
+    # the directions gitml knows are written out, so the gate can be evaluated and read
+    known = {name for values in metrics.values() for name in values}
+    assert gate in settings.directions and set(settings.directions) <= known
+
+
+def test_the_same_name_in_two_files_is_written_with_its_file() -> None:
+    metrics = {"train/metrics.json": {"dice": 0.9}, "eval/metrics.json": {"dice": 0.85}}
+    settings = settings_of(propose_settings("main", metrics, ()).text)
+    assert settings.directions == {
+        "eval/metrics.json:dice": "higher",
+        "train/metrics.json:dice": "higher",
+    }
+    assert [g.metric for g in settings.gates] == ["eval/metrics.json:dice"]  # held out
 
 
 def test_read_metrics_keeps_numbers_and_notes_missing_files(tmp_path: Path) -> None:
@@ -59,8 +90,9 @@ def test_read_metrics_keeps_numbers_and_notes_missing_files(tmp_path: Path) -> N
     metrics, notes = read_metrics(tmp_path, ["m.yaml", "gone.json"])
     assert metrics == {"m.yaml": {"acc": 0.5, "nested.rmse": 2}}
     assert notes == [
-        "gone.json is declared in dvc.yaml but is in neither the workspace, git history nor the "
-        "DVC cache or remote: no gate is proposed from it"
+        "could not read gone.json: it is in neither the workspace, git nor the local DVC cache "
+        "(no DVC project here); no gate or direction is proposed from it (`dvc pull gone.json`, "
+        "then `gitml init --force` proposes them: it replaces [tool.gitml])"
     ]
 
 

@@ -13,13 +13,21 @@ import click
     default=None,
     help="Artifact name (default: [tool.gitml.promote] artifact; unset: every artifact).",
 )
+@click.option(
+    "-d",
+    "--deprecated",
+    is_flag=True,
+    help="Include deprecated artifacts (name@deprecated), marked, as `gto show -d` does.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the versions as JSON.")
-def models(artifact: str | None, as_json: bool) -> None:
+def models(artifact: str | None, deprecated: bool, as_json: bool) -> None:
     """List model versions (newest first), their stages and the metrics each was promoted with.
 
     With no --artifact and no [tool.gitml.promote] artifact, lists every artifact the registry's
     git tags (as `gto show` does) and dvc.yaml's `artifacts:` know, registered or not; --json
-    then prints an object keyed by artifact.
+    then prints an object keyed by artifact. A stage assigned to a commit that was never
+    registered (`gto assign --sr`) is listed under the commit's sha; each JSON version has a
+    `status`: active, deregistered, unregistered or deprecated. An artifact nothing knows exits 1.
 
     \b
     Example:
@@ -30,7 +38,7 @@ def models(artifact: str | None, as_json: bool) -> None:
     from gitml.registry.models import list_all_models, list_models, render_all, render_table
 
     if artifact is None and load_settings().promote.artifact is None:
-        every = list_all_models()
+        every = list_all_models(deprecated=deprecated)
         if as_json:
             click.echo(
                 json.dumps({n: [v.to_dict() for v in vs] for n, vs in every.items()}, indent=2)
@@ -40,10 +48,16 @@ def models(artifact: str | None, as_json: bool) -> None:
         else:
             click.echo(render_all(every), nl=False)
         return
-    name, versions = list_models(artifact=artifact)
+    found = list_models(artifact=artifact)
+    versions = found.versions if deprecated or not found.deprecated else []
     if as_json:
         click.echo(json.dumps([v.to_dict() for v in versions], indent=2))
+    elif found.deprecated and not deprecated:
+        click.echo(
+            f"{found.name} is deprecated (tag {found.name}@deprecated), as `gto show` says; "
+            "pass --deprecated to list its versions"
+        )
     elif not versions:
-        click.echo(f"no registered version of {name} yet; create one with `gitml promote`")
+        click.echo(f"no registered version of {found.name} yet; create one with `gitml promote`")
     else:
         click.echo(render_table(versions), nl=False)

@@ -172,7 +172,7 @@ def _echo_promotion(result: Promotion, remote: str, as_json: bool) -> None:
             "nothing to do"
         )
         return
-    baseline = f" (was {result.baseline.version})" if result.baseline else ""
+    baseline = f" (was {result.baseline.label})" if result.baseline else ""
     target = f" -> {result.stage}{baseline}" if result.stage else " registered (no stage yet)"
     where = "pushed to " + remote if result.pushed else "created locally (not pushed)"
     click.echo(f"{result.artifact} {result.version} ({result.commit[:7]}){target}")

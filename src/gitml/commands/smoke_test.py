@@ -45,6 +45,12 @@ def smoke_test(
         target=target,
         limit=limit,
     )
+    if not result.compared:
+        click.echo(
+            f"{result.bento_tag}: started and ready; answers not compared (the model is not a "
+            "scikit-learn estimator gitml can run: test your service's answers yourself)"
+        )
+        return
     click.echo(
         f"{result.bento_tag}: {result.rows} rows, {len(result.mismatches)} mismatch(es), "
         f"max |proba diff| {result.max_proba_diff:.3g}, bad request -> {result.bad_request_status}"

@@ -46,11 +46,31 @@ class ModelVersion:
     stages: tuple[str, ...] = ()
     #: metrics recorded when the version was promoted (empty for versions gitml did not create)
     metrics: dict[str, float] = field(default_factory=dict)
+    #: False once deregistered (``name@vX.Y.Z!``)
     active: bool = True
+    #: False for a commit a stage was assigned to without registering it
+    #: (``gto assign NAME REF --stage S --sr``): its ``version`` is the commit's sha, as GTO names it
+    registered: bool = True
+    #: the whole artifact is deprecated (``name@deprecated``)
+    deprecated: bool = False
 
     @property
     def tag(self) -> str:
         return f"{self.artifact}@{self.version}"
+
+    @property
+    def status(self) -> str:
+        """``active``, ``deregistered``, ``unregistered`` or ``deprecated`` (the artifact)."""
+        if self.deprecated:
+            return "deprecated"
+        if not self.registered:
+            return "unregistered"
+        return "active" if self.active else "deregistered"
+
+    @property
+    def label(self) -> str:
+        """How a person reads it: the version, or the short commit of an unregistered one."""
+        return self.version if self.registered else f"{self.commit[:7]}, not registered"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,7 +80,10 @@ class ModelVersion:
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "stages": list(self.stages),
             "metrics": dict(self.metrics),
-            "tag": self.tag,
+            "tag": self.tag if self.registered else None,
+            "status": self.status,
+            "active": self.active,
+            "registered": self.registered,
         }
 
 
@@ -118,5 +141,6 @@ def version_in_stage(versions: list[ModelVersion], stage: str) -> ModelVersion |
 
 
 def find_version(versions: list[ModelVersion], name: str) -> ModelVersion | None:
+    """The registered version called ``name`` (``v1.2.0`` or ``1.2.0``)."""
     wanted = name if name.startswith("v") else f"v{name}"
-    return next((v for v in versions if v.version == wanted), None)
+    return next((v for v in versions if v.version == wanted and v.registered), None)

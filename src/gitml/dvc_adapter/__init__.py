@@ -26,7 +26,13 @@ from gitml.dvc_adapter.experiments import (
 )
 from gitml.dvc_adapter.lineage import Lineage, TrackedInput, model_lineage
 from gitml.dvc_adapter.metrics import flatten_metrics, metrics_at, metrics_diff, params_diff
-from gitml.dvc_adapter.outputs import artifact_path, declared_artifacts, read_output, url_filesystem
+from gitml.dvc_adapter.outputs import (
+    artifact_path,
+    declared_artifacts,
+    read_cached,
+    read_output,
+    url_filesystem,
+)
 from gitml.dvc_adapter.plot_data import plots
 from gitml.dvc_adapter.project import (
     ProjectOutline,
@@ -78,6 +84,7 @@ __all__ = [
     "pull",
     "push",
     "push_data",
+    "read_cached",
     "read_output",
     "reproduce",
     "run_experiment",

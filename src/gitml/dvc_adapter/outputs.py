@@ -56,6 +56,7 @@ def read_output(root: Path | str, path: str, rev: str | None, dest: Path) -> Pat
         return dest
     import dvc.api
     from dvc.exceptions import DvcException
+    from dvc_data.index import DataIndexError
 
     try:
         with (
@@ -64,12 +65,58 @@ def read_output(root: Path | str, path: str, rev: str | None, dest: Path) -> Pat
             open(dest, "wb") as target,
         ):
             shutil.copyfileobj(source, target)
-    except (DvcException, FileNotFoundError) as error:
+    except (DvcException, DataIndexError, FileNotFoundError) as error:
+        # DataIndexError: "failed to load directory ('eval',)", a directory output not pulled
         raise RemoteError(
             f"could not read {path} at {rev[:12]}: {describe_exception(error)}; push it with "
             "`gitml run --push` on that commit or pull it into the cache"
         ) from error
     return dest
+
+
+def read_cached(root: Path | str, path: str) -> bytes:
+    """The content of ``path``, an output of the pipeline, from the local DVC cache by the hash
+    ``dvc.lock`` records for it (a file inside a directory output through the directory's
+    listing). No remote is asked: this is what a clone holds without ``dvc pull``.
+
+    A ``DataError`` says why it cannot be read: not an output, never reproduced, or not pulled.
+    """
+    with open_repo(root) as repo:
+        base = Path(repo.root_dir)
+        target = (base / path).resolve()
+        for stage in repo.index.stages:
+            for out in stage.outs:
+                out_path = Path(out.fs_path).resolve()
+                if target != out_path and out_path not in target.parents:
+                    continue
+                name = out_path.relative_to(base).as_posix()
+                where = f"the output {name} of stage {stage.addressing}"
+                return _cached_bytes(out, target.relative_to(out_path).parts, where)
+    raise DataError(f"{path} is no output of the pipeline in dvc.yaml")
+
+
+def _cached_bytes(out: Any, inner: tuple[str, ...], where: str) -> bytes:
+    """The bytes of ``out`` (a file output) or of ``inner`` inside it (a directory output)."""
+    hash_info = out.hash_info
+    if not hash_info or not hash_info.value:
+        raise DataError(f"{where} has no hash in dvc.lock (never reproduced)")
+    odb = out.cache
+    oid = hash_info.value
+    if inner:
+        from dvc_data.hashfile.tree import Tree
+
+        try:
+            tree = Tree.load(odb, hash_info)
+        except Exception:  # FileNotFoundError, ObjectFormatError: the listing is not cached
+            raise DataError(f"{where}, a directory, is not pulled") from None
+        entry = tree.get(inner)
+        if entry is None or entry[1] is None:
+            raise DataError(f"{where}, a directory, holds no {'/'.join(inner)} in dvc.lock")
+        oid = entry[1].value
+    try:
+        return Path(odb.oid_to_path(oid)).read_bytes()
+    except OSError:
+        raise DataError(f"{where} is not pulled") from None
 
 
 def url_filesystem(url: str) -> tuple[Any, str]:

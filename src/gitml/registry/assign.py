@@ -23,7 +23,8 @@ class StageMove:
     version: str
     commit: str
     stage: str
-    #: the version that was in the stage before (None when the stage was empty)
+    #: the version that was in the stage before, as a person reads it (``ModelVersion.label``;
+    #: None when the stage was empty)
     previous: str | None
     tags: list[str] = field(default_factory=list)
     pushed: bool = False
@@ -75,10 +76,10 @@ def _assign_once(
     import gto.api
 
     target: ModelVersion = resolve_version(root, name, version)
+    if not target.active:
+        _refuse_deregistered(target, stage)
     current = version_in_stage(list_versions(root, name), stage)
-    move = StageMove(
-        name, target.version, target.commit, stage, current.version if current else None
-    )
+    move = StageMove(name, target.version, target.commit, stage, current.label if current else None)
     if current is not None and current.version == target.version:
         return move, []
     if current is not None and not allow_older:
@@ -95,6 +96,18 @@ def _assign_once(
     )
     move.tags = [event.tag]
     return move, move.tags
+
+
+def _refuse_deregistered(target: ModelVersion, stage: str) -> None:
+    """GTO would write the stage tag and then not show the version in the stage (it skips
+    deregistered versions) while DVC's resolver, which ignores deregistrations, would serve it:
+    refuse before any tag is made."""
+    raise PromotionRefused(
+        f"refusing to assign {stage} to {target.artifact} {target.version}: the version was "
+        f"deregistered (tag {target.tag}!), so `gto show` would not show it in {stage}; "
+        f"register the commit again with `gitml promote --rev {target.commit[:12]} --stage "
+        f"{stage}`, or move an active version (`gitml models`)"
+    )
 
 
 def _refuse_going_back(stage: str, current: str, target: str) -> None:

@@ -98,7 +98,7 @@ def check_gates(
 def refusal_message(
     artifact: str, commit: str, stage: str, baseline: ModelVersion | None, failed: list
 ) -> str:
-    against = f"{baseline.version} (in {stage})" if baseline else "no baseline (stage empty)"
+    against = f"{baseline.label} (in {stage})" if baseline else "no baseline (stage empty)"
     reasons = describe_failures(failed)
     return (
         f"refusing to promote {artifact} at {commit[:12]} to {stage}: "
@@ -195,7 +195,9 @@ def attempt_promotion(
     ``signed`` tags the version's model signature too (:mod:`gitml.registry.model_signature`)."""
     versions = list_versions(plan.root, plan.artifact)
     baseline = version_in_stage(versions, plan.stage)
-    existing = next((v for v in versions if v.commit == plan.commit and v.active), None)
+    existing = next(
+        (v for v in versions if v.commit == plan.commit and v.active and v.registered), None
+    )
     stage = plan.stage if plan.assign else None
     if existing is not None and baseline is not None and existing.version == baseline.version:
         # A re-run after success: the commit is already the version in this stage.
@@ -262,6 +264,7 @@ def _assign(
 
 
 def resolve_version(root: Path | str, artifact: str, version: str) -> ModelVersion:
+    """The registered ``version`` of ``artifact`` (active or deregistered); else a ``UsageError``."""
     found = find_version(list_versions(root, artifact), version)
     if found is None:
         raise UsageError(f"{artifact} has no version {version}; list them with `gitml models`")

@@ -7,50 +7,35 @@ overwritten, the secrets to set and the next steps, and the CLI renders it.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
 
 from gitml import dvc_adapter, templates
 from gitml.core.git import output as _git
 from gitml.core.project_files import IGNORED
 from gitml.errors import UsageError
 from gitml.registry.stages import registry_stages
-from gitml.scaffold.remote import RemoteNeeds, Secret, remote_needs
+from gitml.scaffold.model_kind import model_kind
+from gitml.scaffold.pipeline import PipelinePlan, pipeline_files, pipeline_steps, plan_pipeline
+from gitml.scaffold.plan import FileResult, Plan
+from gitml.scaffold.remote import Secret, remote_needs
 from gitml.scaffold.requirements import find_requirements
+from gitml.scaffold.runtime import ci_runner_notes, project_python
+from gitml.scaffold.script_pipeline import cml_workflows
 from gitml.scaffold.settings import (
-    BUILTIN_METRICS,
-    discover_metrics_files,
     load_pyproject,
     merge_pyproject,
     propose_settings,
-    read_metrics,
 )
 from gitml.scaffold.source import GitmlSource, resolve_source
-
-WORKFLOWS = Path(".github") / "workflows"
-#: What running the written pipeline once adds beside the files init writes (`dvc add data`,
-#: `gitml run`): all of it belongs in the first commit.
-PIPELINE_OUTPUTS = (
-    "data.dvc",
-    ".gitignore",
-    "models/.gitignore",
-    "dvc.lock",
-    "metrics.json",
-    "plots",
+from gitml.scaffold.workflows import (
+    WRITTEN,
+    WorkflowInputs,
+    plan_workflows,
+    stage_commands,
+    stage_deps,
 )
-
-
-@dataclass(frozen=True)
-class FileResult:
-    """One file init considered: ``created``, ``appended``, ``overwritten`` or ``skipped``."""
-
-    path: str  # relative to the directory init ran on, as a user types it
-    action: str
-    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,42 +49,13 @@ class InitResult:
     warnings: tuple[str, ...]
     next_steps: tuple[str, ...]
     dry_run: bool = False
+    #: what init chose for the project and why (requirements, Python version), one line each
+    choices: tuple[str, ...] = ()
 
     @property
     def written(self) -> list[str]:
         """Paths created, appended to or overwritten."""
-        return [f.path for f in self.files if f.action != "skipped"]
-
-
-@dataclass
-class _Plan:
-    """The files to write: nothing is written until every one of them is decided."""
-
-    project: Path
-    force: bool
-    files: list[FileResult] = field(default_factory=list)
-    pending: list[tuple[Path, str]] = field(default_factory=list)
-
-    def add(self, result: FileResult, text: str | None) -> None:
-        """Record what happens to one file; ``text`` is its new content (None: left alone)."""
-        self.files.append(result)
-        if text is not None:
-            self.pending.append((self.project / result.path, text))
-
-    def write(self, relative: str | Path, text: str) -> None:
-        """Plan one file: written unless it exists (and ``force`` is off)."""
-        path = self.project / relative
-        shown = Path(os.path.relpath(path, self.project)).as_posix()
-        if path.exists() and not self.force:
-            self.add(FileResult(shown, "skipped", "exists; --force to overwrite"), None)
-        else:
-            self.add(FileResult(shown, "overwritten" if path.exists() else "created"), text)
-
-    def apply(self) -> None:
-        """Write the planned files."""
-        for path, text in self.pending:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+        return [f.path for f in self.files if f.action not in ("skipped", "unchanged")]
 
 
 def infer_base(top: Path) -> str:
@@ -110,91 +66,18 @@ def infer_base(top: Path) -> str:
     return _git(top, "symbolic-ref", "--quiet", "--short", "HEAD") or "main"
 
 
-def _render(template: str, values: dict[str, str | list[str]]) -> str:
-    """Fill ``<<name>>`` placeholders; a list replaces its whole line, indented like it."""
-    lines = []
-    for line in templates.read("init", template).splitlines(keepends=True):
-        stripped = line.strip()
-        key = stripped[2:-2] if stripped.startswith("<<") and stripped.endswith(">>") else None
-        if key is not None and isinstance(values.get(key), list):
-            indent = line[: len(line) - len(line.lstrip())]
-            lines += [f"{indent}{item}\n" for item in values[key]]
-            continue
-        for name, value in values.items():
-            if isinstance(value, str):
-                line = line.replace(f"<<{name}>>", value)
-        lines.append(line)
-    text = "".join(lines)
-    if "<<" in text:
-        raise AssertionError(f"unfilled placeholder in {template}")
-    return text
-
-
-def _gitignore(plan: _Plan) -> None:
+def _gitignore(plan: Plan) -> None:
     """Add gitml's outputs to .gitignore: only the missing lines are appended, so no --force."""
     path = plan.project / ".gitignore"
     existing = path.read_text(encoding="utf-8") if path.exists() else ""
     missing = [line for line in IGNORED if line not in existing.splitlines()]
     if not missing:
-        plan.add(FileResult(".gitignore", "skipped", "ignores gitml's outputs already"), None)
+        plan.add(FileResult(".gitignore", "unchanged", "ignores gitml's outputs already"), None)
         return
     separator = "\n" if existing and not existing.endswith("\n") else ""
     block = "# gitml's per-run outputs (gitml init)\n" + "".join(f"{line}\n" for line in missing)
     action = "appended" if existing else "created"
     plan.add(FileResult(".gitignore", action), existing + separator + block)
-
-
-def stage_commands(project: Path) -> tuple[str, ...]:
-    """The ``cmd`` of every stage in the project's dvc.yaml (empty when it has none)."""
-    try:
-        document = yaml.safe_load((project / "dvc.yaml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return ()
-    stages = document.get("stages") if isinstance(document, dict) else None
-    commands: list[str] = []
-    for stage in (stages or {}).values():
-        cmd = stage.get("cmd") if isinstance(stage, dict) else None
-        commands += [cmd] if isinstance(cmd, str) else [str(c) for c in cmd or []]
-    return tuple(commands)
-
-
-def _workflows(
-    plan: _Plan,
-    top: Path,
-    base: str,
-    source: GitmlSource,
-    needs: RemoteNeeds,
-    release: bool,
-    requirements: str | None,
-) -> None:
-    relative = Path(os.path.relpath(plan.project, top)).as_posix()
-    with_lines = [] if relative == "." else [f"working-directory: {json.dumps(relative)}"]
-    if requirements is not None:
-        keyed = requirements if relative == "." else f"{relative}/{requirements}"
-        with_lines += [
-            f"requirements: {json.dumps(requirements)}",
-            f"cache-dependency-path: {json.dumps(keyed)}",
-        ]
-    secret_lines = ["secrets:"] if needs.secrets else []
-    # ${{ }} only in `secrets:` (and `with:`), never in a script: zizmor checks it.
-    secret_lines += [f"  {s.workflow_input}: ${{{{ secrets.{s.name} }}}}" for s in needs.secrets]
-    values: dict[str, str | list[str]] = {
-        "base": json.dumps(base),
-        "sha": source.sha,
-        "version": source.version,
-        "spec": json.dumps(source.spec(needs.extras)),
-        "spec_plain": json.dumps(source.spec()),
-        "with": with_lines,
-        "secrets": secret_lines,
-    }
-    folder = Path(os.path.relpath(top, plan.project)) / WORKFLOWS
-    plan.write(folder / "gitml-pr.yml", _render("gitml-pr.yml", values))
-    plan.write(folder / "gitml-comment.yml", _render("gitml-comment.yml", values))
-    if release:
-        # the release workflow restores no cache: it has no cache-dependency-path input
-        release_with = [line for line in with_lines if not line.startswith("cache-dependency")]
-        values = {**values, "with": release_with}
-        plan.write(folder / "gitml-release.yml", _render("gitml-release.yml", values))
 
 
 def init_repository(
@@ -204,34 +87,39 @@ def init_repository(
     force: bool = False,
     release: bool = False,
     dry_run: bool = False,
+    service: str | None = None,
 ) -> InitResult:
-    """Add gitml to the git repository holding ``directory`` (where dvc.yaml is, or will be)."""
+    """Add gitml to the git repository holding ``directory`` (where dvc.yaml is, or will be).
+
+    With ``release``, a model gitml's default service cannot serve (PyTorch, Keras, ...; see
+    :mod:`gitml.scaffold.model_kind`) is refused unless ``service`` names the project's own
+    BentoML service, which the release workflow then builds.
+
+    Everything is read from the files git holds (dvc.yaml, dvc.lock, the workspace) and the
+    local DVC cache: no DVC remote is asked, so a fresh clone whose data is not pulled works.
+    """
     project, top = _locate(directory)
     source = resolve_source(ref)
-    plan = _Plan(project, force)
-    warnings: list[str] = []
+    plan = Plan(project, force)
     pyproject = project / "pyproject.toml"
     existing = pyproject.read_text(encoding="utf-8") if pyproject.exists() else None
     if existing is not None:
         load_pyproject(existing)  # fail before `dvc init` or any write
 
     dvc_init, outline = _dvc_project(plan, project, top, dry_run)
-    pipeline = _pipeline(plan, outline)
-    warnings += pipeline.notes
-
+    pipeline = plan_pipeline(plan, outline, top)
+    if release:
+        check_servable(project, pipeline.artifacts, service)
+    warnings = list(pipeline.notes)
     base = infer_base(top)
     needs = remote_needs(outline.remote_name, outline.remote_url)
     warnings += needs.warnings
-    found = find_requirements(project, stage_commands(project))
-    warnings += found.notes
-    _workflows(plan, top, base, source, needs, release, found.path)
+    inputs, choices, notes = _workflow_inputs(project, top)
+    inputs = dataclasses.replace(inputs, service=service if release else None)
+    warnings += notes
+    plan_workflows(plan, top, base, source, needs, inputs, release)
 
-    stages = tuple(registry_stages(top))
-    proposed = propose_settings(base, pipeline.metrics, pipeline.artifacts, stages)
-    warnings += proposed.notes
-    action, text = merge_pyproject(existing, proposed.text, force)
-    detail = "[tool.gitml] exists; --force to replace it" if action == "skipped" else "[tool.gitml]"
-    plan.add(FileResult("pyproject.toml", action, detail), text)
+    warnings += _settings(plan, existing, base, pipeline, top)
     _gitignore(plan)
     # the part of every model card the project writes once (gitml card adds the rest)
     plan.write("MODEL_CARD.md", templates.read("init", "MODEL_CARD.md"))
@@ -244,10 +132,63 @@ def init_repository(
             f"it must be on github.com/gitml/gitml; pass --ref to pin a release instead"
         )
     result = InitResult(
-        source, base, tuple(plan.files), needs.secrets, tuple(warnings), (), dry_run
+        source, base, tuple(plan.files), needs.secrets, tuple(warnings), (), dry_run, choices
     )
-    steps = _next_steps(result, project, pipeline.written, dvc_init, release, outline.remote_url)
+    steps = _next_steps(result, project, top, pipeline, dvc_init, release, outline.remote_url)
     return dataclasses.replace(result, next_steps=tuple(steps))
+
+
+def _settings(
+    plan: Plan, existing: str | None, base: str, pipeline: PipelinePlan, top: Path
+) -> tuple[str, ...]:
+    """Plan ``[tool.gitml]`` in pyproject.toml; the notes on what was proposed."""
+    proposed = propose_settings(
+        base, pipeline.metrics, pipeline.artifacts, tuple(registry_stages(top))
+    )
+    action, text = merge_pyproject(existing, proposed.text, plan.force)
+    detail = {
+        "skipped": "[tool.gitml] exists; --force to replace it",
+        "unchanged": "[tool.gitml] as proposed",
+    }.get(action, "[tool.gitml]")
+    plan.add(FileResult("pyproject.toml", action, detail), text)
+    return proposed.notes
+
+
+def check_servable(project: Path, artifacts: tuple[str, ...], service: str | None) -> None:
+    """Refuse a release of a model the default service cannot serve, unless ``service`` is the
+    project's own service file (which must exist)."""
+    if service is not None:
+        path = project / service.partition(":")[0]
+        if not path.is_file() or path.suffix != ".py":
+            raise UsageError(
+                f"--service {service}: no such Python file in {project}; pass the path of your "
+                'BentoML service relative to the project (docs/serving.md, "Your own service")'
+            )
+        return
+    for artifact in artifacts[:1]:  # the one promote uses (several: the user chooses)
+        kind = model_kind(project, artifact)
+        if kind.framework is None:
+            continue
+        raise UsageError(
+            f"not writing a release workflow for {artifact}: it is a {kind.framework} model "
+            f"({kind.why}) and gitml's default service serves scikit-learn estimators only; "
+            'write a BentoML service for it (its shape: docs/serving.md, "Your own service"), '
+            "check it with `gitml build --service serving/service.py`, then run "
+            "`gitml init --release --service serving/service.py`"
+        )
+
+
+def _workflow_inputs(project: Path, top: Path) -> tuple[WorkflowInputs, tuple[str, ...], list[str]]:
+    """The workflows' inputs read from the project, the choices to print, and notes."""
+    found = find_requirements(project, stage_commands(project), stage_deps(project))
+    python = project_python(project)
+    choices = []
+    if found.path is not None:
+        choices.append(f"the workflows install {found.path} ({found.reason})")
+    if python.version is not None:
+        choices.append(f"the workflows use Python {python.version} (from {python.source})")
+    notes = [*found.notes, *python.notes, *ci_runner_notes(top, WRITTEN)]
+    return WorkflowInputs(found.path, python.version), tuple(choices), notes
 
 
 def _locate(directory: Path | str) -> tuple[Path, Path]:
@@ -265,7 +206,7 @@ def _locate(directory: Path | str) -> tuple[Path, Path]:
 
 
 def _dvc_project(
-    plan: _Plan, project: Path, top: Path, dry_run: bool
+    plan: Plan, project: Path, top: Path, dry_run: bool
 ) -> tuple[bool, dvc_adapter.ProjectOutline]:
     """``dvc init`` when the project has no DVC yet (not in a dry run); whether it was needed,
     and what the project's DVC declares."""
@@ -288,48 +229,11 @@ def _dvc_project(
     return dvc_init, dvc_adapter.project_outline(project)
 
 
-@dataclass(frozen=True)
-class _Pipeline:
-    """Whether init writes gitml's pipeline, and what the settings are proposed from."""
-
-    written: bool
-    #: ``{file: {name: value}}``
-    metrics: dict[str, dict[str, float]]
-    artifacts: tuple[str, ...]
-    notes: tuple[str, ...] = ()
-
-
-def _pipeline(plan: _Plan, outline: dvc_adapter.ProjectOutline) -> _Pipeline:
-    """gitml's pipeline planned when the project has none; the metrics and model artifacts to
-    propose settings from: gitml's, or what the user's pipeline declares."""
-    project = plan.project
-    template = templates.read("init", "dvc.yaml")
-    ours: str | None = template
-    written = not (project / "dvc.yaml").exists()
-    if written:
-        plan.write("dvc.yaml", template)
-        plan.write("params.yaml", templates.read("init", "params.yaml"))
-    elif (project / "dvc.yaml").read_text(encoding="utf-8") != ours:
-        ours = None  # the user's own pipeline: infer from what it declares
-    if ours is not None and not (project / "metrics.json").is_file():
-        # gitml's evaluate stage writes these; metrics.json does not exist until the first run.
-        metrics = {"metrics.json": dict.fromkeys(BUILTIN_METRICS, 0.0)}
-        return _Pipeline(written, metrics, ("model",))
-    files = list(outline.metrics_files) or discover_metrics_files(project)
-    metrics, notes = read_metrics(project, files)
-    if not files:
-        notes = [
-            *notes,
-            "dvc.yaml declares no metrics and no metrics*.json|yaml was found: no gate is "
-            "proposed; declare your metrics file under `metrics:` in dvc.yaml",
-        ]
-    return _Pipeline(written, metrics, outline.model_artifacts, tuple(notes))
-
-
 def _next_steps(
     result: InitResult,
     project: Path,
-    pipeline: bool,
+    top: Path,
+    pipeline: PipelinePlan,
     dvc_init: bool,
     release: bool,
     remote_url: str | None,
@@ -340,14 +244,8 @@ def _next_steps(
     paths = result.written
     if dvc_init:
         paths = [p for p in paths if p != ".dvc"] + [".dvc", ".dvcignore"]
-    if pipeline:
-        push = " && dvc push" if remote_url else ""
-        steps.append(
-            "put your dataset at data/data.csv (a CSV with a header row and a `target` column; "
-            f"see params.yaml), track it and run the pipeline once: `dvc add data && gitml run{push}`"
-        )
-        paths += list(PIPELINE_OUTPUTS)
-    paths = list(dict.fromkeys(paths))
+    steps += pipeline_steps(pipeline, project, remote_url)
+    paths = list(dict.fromkeys([*paths, *pipeline_files(pipeline)]))
     if paths:
         steps.append(f'commit: `git add {" ".join(paths)} && git commit -m "Add gitml"`')
     if result.secrets:
@@ -369,5 +267,23 @@ def _next_steps(
             "where you run the released image, set GITML_FEEDBACK_TOKEN to a random secret and "
             "give it only to the clients that post labels (`Authorization: Bearer <token>`): the "
             "image refuses POST /feedback without it, since labels flow into retraining"
+        )
+    steps += _cml_steps(top, project, release)
+    return steps
+
+
+def _cml_steps(top: Path, project: Path, release: bool) -> list[str]:
+    """What to do with the project's CML workflows: gitml's replace them."""
+    steps = []
+    for path in cml_workflows(top):
+        name = os.path.relpath(path, project)
+        replaced = "gitml-pr.yml replaces it on pull requests (the comment, compared with " + (
+            "the base branch, and the `gitml` check)"
+        )
+        if release:
+            replaced += " and gitml-release.yml on merges"
+        steps.append(
+            f"{name} runs CML: {replaced}; once gitml's workflow has commented on a pull "
+            f"request, delete it: `git rm {name}`"
         )
     return steps

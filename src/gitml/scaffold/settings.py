@@ -1,9 +1,10 @@
 """The ``[tool.gitml]`` section ``gitml init`` proposes, and how it goes into ``pyproject.toml``.
 
-Inference is deliberately modest: the base branch, one ``max_regression`` gate on the primary
-higher-is-better metric found (nothing invented for names gitml cannot judge), commented direction
-stubs for metrics gitml does not know by name, and the promote artifact when dvc.yaml declares
-exactly one model.
+Inference is deliberately modest: the base branch; the direction of every metric gitml knows by
+name (``core.compare.default_direction``), written out, and commented stubs for the others; one
+``max_regression`` gate on the headline metric (a preferred well-known name, else any metric
+with a known direction, held-out split first; nothing invented for names gitml cannot judge);
+and the promote artifact when dvc.yaml declares exactly one model.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from gitml.config import parse_settings, tomllib
 from gitml.core.compare import as_number, default_direction
 from gitml.core.git import run_git
 from gitml.errors import ConfigError
-from gitml.registry.stages import choose_stage
+from gitml.registry.stages import choose_stage, proposed_stage
 
 #: Preferred metrics for the one gate init proposes, best first: all higher-is-better, on a scale
 #: where an absolute drop of MAX_REGRESSION is meaningful.
@@ -54,9 +55,11 @@ def discover_metrics_files(root: Path) -> list[str]:
 
 def saved_metrics(root: Path, file: str) -> tuple[str | None, str]:
     """A metrics file missing from the workspace, from the last commit that has it in git, else
-    (a DVC-cached output) from DVC's cache or remote at HEAD: ``(text or None, where)``."""
-    import tempfile
+    (an output of the pipeline) from the local DVC cache by dvc.lock's hash; no DVC remote is
+    asked (a fresh clone has no credentials, and init must not wait on a network).
 
+    Returns ``(text, where it was read)`` or ``(None, why it could not be)``.
+    """
     from gitml.errors import GitmlError
 
     def git(*args: str) -> str | None:
@@ -69,12 +72,13 @@ def saved_metrics(root: Path, file: str) -> tuple[str | None, str]:
         text = git("show", f"{commit}:./{file}")
         if text is not None:
             return text, f"commit {commit[:7]}"
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            copy = dvc_adapter.read_output(root, file, "HEAD", Path(tmp) / "metrics")
-        except GitmlError:
-            return None, ""
-        return copy.read_text(encoding="utf-8", errors="replace"), "the DVC cache or remote"
+    if not (root / ".dvc").is_dir():
+        return None, "no DVC project here"
+    try:
+        data = dvc_adapter.read_cached(root, file)
+    except GitmlError as error:
+        return None, error.message
+    return data.decode("utf-8", errors="replace"), "the local DVC cache (the hash in dvc.lock)"
 
 
 def read_metrics(root: Path, files: list[str]) -> tuple[dict[str, dict[str, float]], list[str]]:
@@ -90,13 +94,15 @@ def read_metrics(root: Path, files: list[str]) -> tuple[dict[str, dict[str, floa
             text, where = saved_metrics(root, file)
             if text is None:
                 notes.append(
-                    f"{file} is declared in dvc.yaml but is in neither the workspace, git history "
-                    "nor the DVC cache or remote: no gate is proposed from it"
+                    f"could not read {file}: it is in neither the workspace, git nor the local "
+                    f"DVC cache ({where}); no gate or direction is proposed from it "
+                    f"(`dvc pull {file}`, then `gitml init --force` proposes them: it replaces "
+                    "[tool.gitml])"
                 )
                 continue
             notes.append(f"{file} is not in the workspace: read it from {where}")
         try:
-            data = yaml.safe_load(text)  # JSON is YAML too
+            data = yaml.safe_load(text or "")  # JSON is YAML too
         except yaml.YAMLError:
             notes.append(f"{file} is not JSON or YAML: no gate is proposed from it")
             continue
@@ -117,62 +123,97 @@ def _toml_string(value: str) -> str:
 HELD_OUT = ("test", "eval", "val", "valid", "validation")
 
 
-def _primary(metrics: dict[str, dict[str, float]]) -> str | None:
-    """The gate's metric: the preferred well-known name present, as gitml's gates spell it.
+def _key(metrics: dict[str, dict[str, float]], file: str, name: str) -> str:
+    """How gitml's settings spell a metric: its name, or ``file:name`` when several files have it."""
+    return name if sum(name in values for values in metrics.values()) == 1 else f"{file}:{name}"
 
-    A nested name matches by any of its dotted parts (``roc_auc.test``); among the splits of one
-    metric the held-out one wins over ``train``.
+
+def _split_rank(name: str) -> int:
+    """0 for a held-out split (``roc_auc.test``), 1 for no split, 2 for ``train``."""
+    parts = set(name.lower().replace("/", ".").split("."))
+    return 0 if parts & set(HELD_OUT) else 2 if "train" in parts else 1
+
+
+def _primary(metrics: dict[str, dict[str, float]]) -> tuple[str, str, float] | None:
+    """The headline metric for the one gate: ``(key, direction, value)``.
+
+    The preferred well-known names first (a nested name matches by any of its dotted parts,
+    ``roc_auc.test``), then any metric whose direction gitml knows by name (``dice_multi``,
+    ``val_loss``), higher-is-better before lower; among the splits of one metric the held-out
+    one wins over ``train`` (by the name's parts, then the file's: ``eval/metrics.json``).
     """
-    names = [(file, name) for file, values in metrics.items() for name in values]
-    for wanted in PRIMARY_METRICS:
-        matching = [(f, n) for f, n in names if wanted in n.lower().split(".")]
-        held_out = [(f, n) for f, n in matching if set(n.lower().split(".")) & set(HELD_OUT)]
-        for file, name in held_out or matching:
-            ambiguous = sum(1 for _, other in names if other == name) > 1
-            return f"{file}:{name}" if ambiguous else name
-    return None
+    names = [
+        (file, name, value, direction)
+        for file, values in metrics.items()
+        for name, value in values.items()
+        if (direction := default_direction(name)) is not None
+    ]
+
+    def rank(entry: tuple[str, str, float, str]) -> tuple[int, int, int]:
+        parts = entry[1].lower().split(".")
+        preferred = [i for i, wanted in enumerate(PRIMARY_METRICS) if wanted in parts]
+        known = preferred[0] if preferred else len(PRIMARY_METRICS)
+        return known, entry[3] != "higher", _split_rank(entry[1]) * 3 + _split_rank(entry[0])
+
+    if not names:
+        return None
+    file, name, value, direction = min(names, key=rank)
+    return _key(metrics, file, name), direction, value
 
 
 Section = tuple[list[str], list[str]]  # TOML lines, notes for the user
 
 
-def _direction_stubs(metrics: dict[str, dict[str, float]]) -> Section:
-    """Commented ``[tool.gitml.metrics]`` lines for the metrics whose direction gitml cannot tell."""
-    unknown = sorted(
-        {
-            name if sum(name in v for v in metrics.values()) == 1 else f"{file}:{name}"
-            for file, values in metrics.items()
-            for name in values
-            if default_direction(name) is None
-        }
-    )
-    if not unknown:
+def _directions(metrics: dict[str, dict[str, float]]) -> Section:
+    """``[tool.gitml.metrics]``: the directions gitml knows by name, written out so they can be
+    read and changed, and commented stubs for the metrics whose direction it cannot tell."""
+    keys = {
+        _key(metrics, file, name): default_direction(name)
+        for file, values in metrics.items()
+        for name in values
+    }
+    known = sorted((key, d) for key, d in keys.items() if d is not None)
+    unknown = sorted(key for key, d in keys.items() if d is None)
+    if not keys:
         return [], []
     lines = [
         "",
-        "# gitml knows the direction of accuracy, f1, log_loss, rmse, ... by name; set the others",
-        "# so the report can call a change better or worse:",
+        "# Which way each metric should move, for better/worse in the report and the gates:",
+        "# gitml knew these by name (change any); set the commented ones.",
         "[tool.gitml.metrics]",
-        *(f'# {_toml_string(name)} = "higher"  # or "lower"' for name in unknown),
+        *(f"{_toml_string(key)} = {_toml_string(direction)}" for key, direction in known),
+        *(f'# {_toml_string(key)} = "higher"  # or "lower"' for key in unknown),
     ]
-    return lines, [f"direction unknown for {', '.join(unknown)}: set it in [tool.gitml.metrics]"]
+    notes = [f"direction unknown for {', '.join(unknown)}: set it in [tool.gitml.metrics]"]
+    return lines, notes if unknown else []
+
+
+def _threshold(direction: str, value: float) -> float:
+    """The regression the gate allows: 0.01 on a score between 0 and 1, else 1% of the value."""
+    if (direction == "higher" and 0 <= value <= 1) or value == 0:
+        return MAX_REGRESSION
+    return float(f"{abs(value) * MAX_REGRESSION:.2g}")
 
 
 def _gate(metrics: dict[str, dict[str, float]]) -> Section:
-    """The one ``max_regression`` gate on the primary metric, or a note that none was found."""
-    gate = _primary(metrics)
-    if gate is not None:
+    """The one ``max_regression`` gate on the headline metric, or a note that none was found."""
+    primary = _primary(metrics)
+    if primary is not None:
+        gate, direction, value = primary
+        threshold = _threshold(direction, value)
+        moves = "drops" if direction == "higher" else "rises"
         return [
             "",
-            f"# Fail the `gitml` check when {gate} drops by more than {MAX_REGRESSION} against the base.",
+            f"# Fail the `gitml` check when {gate} {moves} by more than {threshold} against "
+            "the base.",
             "[[tool.gitml.gates]]",
             f"metric = {_toml_string(gate)}",
-            f"max_regression = {MAX_REGRESSION}",
+            f"max_regression = {threshold}",
         ], []
     if not metrics:
         return [], []
     return [], [
-        "no gate proposed: none of " + ", ".join(PRIMARY_METRICS) + " was found; add "
+        "no gate proposed: no metric has a direction gitml knows by name; add "
         "[[tool.gitml.gates]] for the metric that matters"
     ]
 
@@ -191,7 +232,8 @@ def _promote(model_artifacts: tuple[str, ...], registry_stages: tuple[str, ...])
     try:
         stage_line = f"stage = {_toml_string(choose_stage(list(registry_stages)))}"
     except ConfigError:
-        stage_line = f"# stage = {_toml_string(registry_stages[0])}  # choose one of " + (
+        proposed = proposed_stage(list(registry_stages))
+        stage_line = f"# stage = {_toml_string(proposed)}  # choose one of " + (
             ", ".join(registry_stages)
         )
         notes.append(
@@ -225,7 +267,7 @@ def propose_settings(
     ]
     notes: list[str] = []
     for part_lines, part_notes in (
-        _direction_stubs(metrics),
+        _directions(metrics),
         _gate(metrics),
         _promote(model_artifacts, registry_stages),
     ):
@@ -257,12 +299,15 @@ def load_pyproject(text: str) -> dict:
 def merge_pyproject(existing: str | None, section: str, force: bool) -> tuple[str, str | None]:
     """How ``section`` goes into pyproject.toml: ``(action, new text)``, None when skipped.
 
-    Created when there is no file; appended when it has no ``[tool.gitml]``; otherwise skipped,
-    or with ``force`` only the ``[tool.gitml...]`` tables are replaced, the rest kept byte for byte.
+    Created when there is no file; appended when it has no ``[tool.gitml]``; unchanged when its
+    ``[tool.gitml]`` holds the same settings; otherwise skipped, or with ``force`` only the
+    ``[tool.gitml...]`` tables are replaced, the rest kept byte for byte.
     """
     if existing is None:
         return "created", section
     document = load_pyproject(existing)
+    if document.get("tool", {}).get("gitml") == tomllib.loads(section)["tool"]["gitml"]:
+        return "unchanged", None
     if "gitml" not in document.get("tool", {}):
         separator = "" if not existing else "\n" if existing.endswith("\n") else "\n\n"
         return "appended", existing + separator + section

@@ -119,10 +119,12 @@ def bentofile(
     lock: bool,
     base_image: str | None,
     template: str | None = None,
+    requirements_txt: str | None = None,
 ) -> dict:
     """The bentofile of ``model``'s Bento (offline unless ``lock``). With ``template`` (see
     :func:`place_template`) the image sets the model's tag last; the Bento declares it for
-    runtime only, which keeps BentoML from writing it above the packages."""
+    runtime only, which keeps BentoML from writing it above the packages. ``requirements_txt``
+    (a user's service: the ``requirements.txt`` beside it) adds what that service imports."""
     model_env = {"name": MODEL_TAG_ENV, "value": model.tag}
     if template:
         model_env["stage"] = "runtime"
@@ -137,6 +139,8 @@ def bentofile(
         "python": {"packages": packages, "lock_packages": lock},
         "envs": [model_env],
     }
+    if requirements_txt:
+        doc["python"]["requirements_txt"] = requirements_txt
     docker: dict = {"base_image": base_image} if base_image else {}
     # The image sends BentoML no usage data, as gitml's own BentoML calls do not, and its
     # service takes feedback only with a token (GITML_FEEDBACK_TOKEN; docs/serving.md): a
@@ -186,7 +190,13 @@ def build(
     settings = settings or load_settings(root)
     source = resolve_source(root, settings, artifact=artifact, version=version, stage=stage)
     with bentoml_store(env):
-        model = import_model(root, source, model_path=model_path, settings=settings)
+        model = import_model(
+            root,
+            source,
+            model_path=model_path,
+            settings=settings,
+            scikit_learn=service_file is None,
+        )
     name = bento_name(source.artifact)
     tag = f"{name}:{source.label}"
     kind = _build_bento(root, tag, model, service_file, lock, base_image, env)
@@ -212,9 +222,13 @@ def _build_bento(
     with tempfile.TemporaryDirectory(prefix="gitml-bento-") as scratch:
         service = _service(root, model, tag.partition(":")[0], service_file, Path(scratch))
         template = place_template(service.context, model.tag)
+        own_requirements = service.kind != "default" and (
+            (service.context / "requirements.txt").is_file()
+        )
         spec = bentofile(
             service.entry, service.include, model, pinned(), lock, base_image,
             TEMPLATE_NAME if template else None,
+            "./requirements.txt" if own_requirements else None,
         )  # fmt: skip
         bentofile_path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
         with bentoml_store(env):

@@ -58,11 +58,15 @@ def import_model(
     source: ModelSource,
     model_path: Path | None = None,
     settings: Settings | None = None,
+    scikit_learn: bool = True,
 ) -> ImportedModel:
     """Save the model of ``source`` into BentoML's store (reused when already imported).
 
     ``model_path`` overrides where the file comes from (tests; a model not tracked by DVC).
     With signing set up, the file (or the copy in the store) is verified before it is loaded.
+    With ``scikit_learn`` (the default service) the file must be a fitted estimator, saved as
+    ``model.joblib`` with its features and classes; without (the user's own service, any
+    framework) it is saved as it is, under its own file name (``metadata["model_file"]``).
     """
     import shutil
 
@@ -72,19 +76,22 @@ def import_model(
     tag = f"{source.artifact}:{source.label}"
     existing = _imported(tag, source)
     if existing is not None:
-        _verify(root, settings, source, Path(bentoml.models.get(tag).path_of(MODEL_FILE)))
+        stored = bentoml.models.get(tag)
+        name = str(stored.info.metadata.get("model_file", MODEL_FILE))
+        _verify(root, settings, source, Path(stored.path_of(name)))
         return existing
     with tempfile.TemporaryDirectory() as scratch:
+        path = model_path or Path(dvc_adapter.artifact_path(root, source.artifact))
+        name = MODEL_FILE if scikit_learn else Path(path).name
         if model_path is None:
-            path = dvc_adapter.artifact_path(root, source.artifact)
             model_path = dvc_adapter.read_output(
-                root, path, source.commit, Path(scratch) / MODEL_FILE
+                root, str(path), source.commit, Path(scratch) / name
             )
         _verify(root, settings, source, model_path)  # before unpickling it
-        features, classes = describe_model(model_path)
-        metadata = _metadata(source, features, classes)
+        features, classes = describe_model(model_path) if scikit_learn else ([], [])
+        metadata = {**_metadata(source, features, classes), "model_file": name}
         with bentoml.models.create(tag, labels=_labels(source), metadata=metadata) as model:
-            shutil.copyfile(model_path, model.path_of(MODEL_FILE))
+            shutil.copyfile(model_path, model.path_of(name))
     return ImportedModel(
         tag,
         source.artifact,

@@ -92,7 +92,7 @@ def _choose_bento(
         return ServeTarget(built.bento_tag, why)
     default_stage = promote_stage(root, settings)
     in_stage = version_in_stage(list_versions(root, name), default_stage)
-    if in_stage is not None:
+    if in_stage is not None and in_stage.registered:
         tag = f"{bento}:{in_stage.version}"
         if not bento_exists(tag):
             build(root, version=in_stage.version, artifact=artifact, settings=settings)

@@ -57,7 +57,8 @@ def verify_bento_model(root: Path | str, settings: Settings, bento_tag: str) -> 
             labels.get("artifact", tag.partition(":")[0]),
             None if version in (None, "unregistered") else version,
             labels.get("commit", ""),
-            Path(model.path_of(MODEL_FILE)),
+            # the default service's model.joblib, or a model of another kind under its own name
+            Path(model.path_of(str(model.info.metadata.get("model_file", MODEL_FILE)))),
         )
         return
     raise GitmlError(

@@ -44,10 +44,13 @@ def resolve_source(
         return ModelSource(name, resolved.commit, resolved)
     versions = list_versions(root, name)
     if stage:
-        found = version_in_stage(versions, stage)
-        if found is None:
+        holder = version_in_stage(versions, stage)
+        if holder is None:
             raise UsageError(f"no version of {name} is in stage '{stage}'; see `gitml models`")
-        return ModelSource(name, found.commit, found)
+        # a commit assigned the stage without registration (`gto assign --sr`) has no version
+        return ModelSource(name, holder.commit, holder if holder.registered else None)
     commit = resolve(root, rev)
-    at_commit = next((v for v in versions if v.commit == commit and v.active), None)
+    at_commit = next(
+        (v for v in versions if v.commit == commit and v.active and v.registered), None
+    )
     return ModelSource(name, commit, at_commit)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from gitml.errors import ConfigError, DataError
 from gitml.stages.params import section
-from gitml.stages.splits import TARGET_COLUMN
+from gitml.stages.splits import TARGET_COLUMN, check_numeric
 
 
 def read_dataset(data: dict) -> pd.DataFrame:
@@ -60,6 +60,7 @@ def prepare(params: dict, out_dir: Path | str = "prepared") -> tuple[Path, Path]
     if missing:
         raise ConfigError(f"prepare.features names unknown columns: {', '.join(missing)}")
     frame = frame[[*features, TARGET_COLUMN]]
+    check_numeric(frame[features], data.get("path", ""))
     train, test = train_test_split(
         frame,
         test_size=settings.get("test_size", 0.25),
