@@ -2,8 +2,9 @@
 
 Not a test: a measurement to run by hand::
 
-    .venv/bin/python bench/report.py                   # both projects below, 5 runs each
+    .venv/bin/python bench/report.py                   # the three projects below, 5 runs each
     .venv/bin/python bench/report.py --runs 9 --shape tutorial
+    .venv/bin/python bench/report.py --shape dvclive --rows 2000 --keep DIR  # keep it to profile
     .venv/bin/python bench/report.py --project DIR     # an existing DVC project whose HEAD~1 differs
     .venv/bin/python bench/report.py --against main   # main's gitml timed too; same md/json/html?
 
@@ -25,7 +26,7 @@ file with every plot rendered, lists the data changes (`dvc diff`, not in the ch
 evaluates the quality gates. Both sides compare HEAD~1 with the workspace (a clean checkout of
 HEAD).
 
-The projects (`--shape`, default both), each set up in a temporary directory:
+The projects (`--shape`, default all), each set up in a temporary directory:
 
 - reference: the repository root (the directory above `bench/`) is `git clone`d; there
   `gitml run --pull` reproduces the pipeline from the embedded local DVC remote (offline), then
@@ -37,6 +38,15 @@ The projects (`--shape`, default both), each set up in a temporary directory:
   `--points` points per file (default 6,000) and a confusion matrix of one row per sample, plus
   an image plot. A small pipeline (`dvc repro`, stdlib and PyYAML) writes it; `train.seed` changes between
   the two commits, so every plot, metric and directory differs.
+
+- dvclive: generated in the shape of a dvclive text classifier (issue 24): four stages with
+  directory outputs (`data/prepared/`, `data/features/`, `model/`, `results/train/`,
+  `results/evaluate/`), dvclive's `metrics.json` (nested by split, with `step`) and per-step
+  curves (`plots/metrics/<split>/<name>.tsv`), a confusion matrix and a ROC curve of `--rows`
+  rows (default 20,000), a folder of image plots; tags `v1` and `v2` apart. Its chain is the
+  four commands a user runs instead of one report: `dvc metrics diff v1 v2`, `dvc params diff
+  v1 v2`, `dvc diff v1 v2` and `dvc plots diff v1 v2 -o DIR`; gitml runs
+  `gitml report --base v1 --head v2`. Target 0.5x.
 
 Timing. Bytecode: the commands run with a private `PYTHONPYCACHEPREFIX`, so both sides import
 compiled modules as on any machine after the first run (this machine's environment sets
@@ -73,7 +83,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # not resolved: the venv's bin/, where gitml and dvc live
 GITML = str(BIN / "gitml")
 DVC = str(BIN / "dvc")
-TARGETS = {"reference": 0.15, "tutorial": 0.3, "project": 0.15}
+TARGETS = {"reference": 0.15, "tutorial": 0.3, "dvclive": 0.5, "project": 0.15}
 OUTPUTS = ("report.md", "report.full.md", "report.json", "report.html")
 
 
@@ -223,6 +233,129 @@ def setup_tutorial(dest: Path, env: dict[str, str], points: int) -> None:
         step("git", "commit", "--quiet", "-m", f"bench: seed {seed}", cwd=dest, env=env)
 
 
+# The dvclive-shaped pipeline (a text classifier as dvclive logs it): stdlib and PyYAML only.
+DVCLIVE_STAGES = r"""
+import json, random, struct, sys, zlib
+from pathlib import Path
+
+import yaml
+
+params = yaml.safe_load(Path("params.yaml").read_text())
+stage = sys.argv[1]
+rng = random.Random(params["train"]["seed"] * 1000 + len(stage))
+rows, steps = params["prepare"]["rows"], params["train"]["epochs"]
+
+
+def write(path, text):
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(text)
+
+
+def png(width, height, rgb):
+    raw = zlib.compress((b"\0" + bytes(rgb) * width) * height)
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+def live(folder, metrics, curves, images):
+    # what dvclive writes: metrics.json (nested, with "step"), plots/metrics/<split>/<name>.tsv
+    write(f"{folder}/metrics.json", json.dumps({**metrics, "step": steps - 1}, indent=4))
+    for (split, name), values in curves.items():
+        lines = "".join(f"{i}\t{v:.6f}\n" for i, v in enumerate(values))
+        write(f"{folder}/plots/metrics/{split}/{name}.tsv", f"step\t{name}\n" + lines)
+    for name, rgb in images.items():
+        Path(f"{folder}/plots/images").mkdir(parents=True, exist_ok=True)
+        Path(f"{folder}/plots/images/{name}.png").write_bytes(png(96, 64, rgb))
+
+
+if stage == "prepare":
+    for split in ("train", "test"):
+        for shard in range(4):
+            text = "".join(f"{i}\ttext {rng.random():.8f}\t{rng.randint(0, 1)}\n" for i in range(rows))
+            write(f"data/prepared/{split}/part-{shard}.tsv", text)
+elif stage == "featurize":
+    for split in ("train", "test"):
+        for shard in range(4):
+            values = "".join(f"{rng.gauss(0, 1):.6f}\n" for _ in range(rows))
+            write(f"data/features/{split}/part-{shard}.csv", values)
+elif stage == "train":
+    Path("model").mkdir(exist_ok=True)
+    Path("model/weights.bin").write_bytes(bytes(rng.randrange(256) for _ in range(64 * 1024)))
+    write("model/config.json", json.dumps({"seed": params["train"]["seed"]}))
+    skill = 0.8 + rng.random() / 10
+    curves = {
+        (split, name): [
+            (1 - skill) + 1 / (i + 2) + rng.random() / 50 if name == "loss" else skill - 1 / (i + 5)
+            for i in range(steps)
+        ]
+        for split in ("train", "eval")
+        for name in ("loss", "acc")
+    }
+    metrics = {split: {name: round(values[-1], 6) for (s, name), values in curves.items() if s == split}
+               for split in ("train", "eval")}
+    live("results/train", metrics, curves, {})
+else:  # evaluate
+    skill = 0.8 + rng.random() / 10
+    labels = [rng.randint(0, 1) for _ in range(rows)]
+    cm = [{"actual": y, "predicted": y if rng.random() < skill else 1 - y} for y in labels]
+    write("results/evaluate/plots/sklearn/confusion_matrix.json", json.dumps(cm, indent=4))
+    curve = sorted(rng.random() for _ in range(rows))
+    roc = [{"fpr": x, "tpr": min(1.0, x ** (1 - skill)), "threshold": 1 - x} for x in curve]
+    write("results/evaluate/plots/sklearn/roc.json", json.dumps(roc, indent=4))
+    shade = params["train"]["seed"] * 40 % 256
+    images = {f"misclassified-{i}": (shade, 40 * i, 200) for i in range(3)}
+    metrics = {"test": {"accuracy": round(skill, 6), "roc_auc": round(skill + 0.05, 6),
+                        "loss": round(1 - skill, 6)}}
+    live("results/evaluate", metrics, {}, images)
+"""
+
+
+def dvclive_dvc_yaml(python: str) -> dict:
+    def stage(name: str, deps: list[str], outs: list) -> dict:
+        return {"cmd": f"{python} src/stages.py {name}", "deps": ["src/stages.py", *deps],
+                "params": ["prepare", "train"], "outs": outs}  # fmt: skip
+
+    return {
+        "stages": {
+            "prepare": stage("prepare", [], ["data/prepared"]),
+            "featurize": stage("featurize", ["data/prepared"], ["data/features"]),
+            "train": stage("train", ["data/features"], ["model", "results/train"]),
+            "evaluate": stage("evaluate", ["model", "data/features"], ["results/evaluate"]),
+        },
+        "metrics": ["results/train/metrics.json", "results/evaluate/metrics.json"],
+        "plots": [
+            {"results/train/plots/metrics": {"x": "step"}},
+            {"results/evaluate/plots/sklearn/confusion_matrix.json": {
+                "template": "confusion", "x": "actual", "y": "predicted"}},
+            {"results/evaluate/plots/sklearn/roc.json": {"x": "fpr", "y": "tpr"}},
+            "results/evaluate/plots/images",
+        ],
+    }  # fmt: skip
+
+
+def setup_dvclive(dest: Path, env: dict[str, str], rows: int) -> None:
+    """A dvclive-shaped project: directory outputs, two tags (v1, v2) apart in the seed and
+    the epochs."""
+    print(f"setting up {dest} ({rows} rows per shard and plot) ...", file=sys.stderr)
+    dest.mkdir(parents=True)
+    step("git", "init", "--quiet", "-b", "main", cwd=dest, env=env)
+    step(DVC, "init", "--quiet", cwd=dest, env=env)
+    (dest / "src").mkdir()
+    (dest / "src" / "stages.py").write_text(DVCLIVE_STAGES)
+    (dest / "dvc.yaml").write_text(
+        yaml.safe_dump(dvclive_dvc_yaml(sys.executable), sort_keys=False)
+    )
+    for tag, seed, epochs in (("v1", 1, 40), ("v2", 2, 50)):
+        params = {"prepare": {"rows": rows}, "train": {"seed": seed, "epochs": epochs}}
+        (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+        step(DVC, "repro", "--quiet", cwd=dest, env=env)
+        step("git", "add", "-A", cwd=dest, env=env)
+        step("git", "commit", "--quiet", "-m", f"bench: {tag}", cwd=dest, env=env)
+        step("git", "tag", tag, cwd=dest, env=env)
+
+
 def plot_ids(project: Path) -> list[str]:
     spec = yaml.safe_load((project / "dvc.yaml").read_text())
     ids = []
@@ -246,9 +379,32 @@ def timed(commands: list[list[str]], cwd: Path, env: dict[str, str]) -> tuple[fl
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def gitml_report(out: Path) -> list[str]:
-    return [GITML, "report", "--base", "HEAD~1", "-o", str(out / "report.md"),
+def gitml_report(out: Path, revs: list[str]) -> list[str]:
+    return [GITML, "report", *revs, "-o", str(out / "report.md"),
             "--json", str(out / "report.json")]  # fmt: skip
+
+
+def chain_for(name: str, project: Path, out: Path) -> tuple[list[list[str]], list[str], str]:
+    """The DVC commands a user runs instead of ``gitml report``, gitml's revision options, and
+    the chain's label. The dvclive project compares its two tags with the four commands a user
+    runs (one ``dvc plots diff`` for every plot, written as DVC's HTML page); the others compare
+    HEAD~1 with the workspace as CML workflows do (one ``--show-vega`` per plot)."""
+    if name == "dvclive":
+        revs = ["v1", "v2"]
+        chain = [
+            [DVC, "metrics", "diff", *revs, "--md"],
+            [DVC, "params", "diff", *revs, "--md"],
+            [DVC, "diff", *revs, "--md"],
+            [DVC, "plots", "diff", *revs, "-o", str(out / "dvc_plots")],
+        ]
+        return chain, ["--base", "v1", "--head", "v2"], "dvc metrics/params diff, diff, plots diff"
+    plots = plot_ids(project)
+    chain = [
+        [DVC, "metrics", "diff", "HEAD~1", "--md"],
+        [DVC, "params", "diff", "HEAD~1", "--md"],
+        *([DVC, "plots", "diff", "HEAD~1", "--targets", plot, "--show-vega"] for plot in plots),
+    ]
+    return chain, ["--base", "HEAD~1"], f"dvc metrics+params diff, plots diff x{len(plots)}"
 
 
 def load() -> str:
@@ -272,20 +428,15 @@ def measure(name: str, project: Path, args: argparse.Namespace, env: dict, tmp: 
     compare its files). Returns whether the outputs are identical (True without a revision)."""
     out = tmp / f"out-{name}"
     out.mkdir()
-    plots = plot_ids(project)
-    chain = [
-        [DVC, "metrics", "diff", "HEAD~1", "--md"],
-        [DVC, "params", "diff", "HEAD~1", "--md"],
-        *([DVC, "plots", "diff", "HEAD~1", "--targets", plot, "--show-vega"] for plot in plots),
-    ]
-    sides = {"gitml": ([gitml_report(out)], env), "chain": (chain, env)}
+    chain, revs, label = chain_for(name, project, out)
+    sides = {"gitml": ([gitml_report(out, revs)], env), "chain": (chain, env)}
     theirs = tmp / f"out-{name}-against"
     if args.against:
         theirs.mkdir()
         other = {**env, "PYTHONPATH": str(other_gitml(args.against, tmp))}
-        sides[f"gitml@{args.against}"] = ([gitml_report(theirs)], other)
+        sides[f"gitml@{args.against}"] = ([gitml_report(theirs, revs)], other)
     print(f"{name}: {project}; {load()}", file=sys.stderr)
-    print(f"chain: {len(chain)} dvc commands ({len(plots)} plots); warming up ...", file=sys.stderr)
+    print(f"chain: {len(chain)} dvc commands ({label}); warming up ...", file=sys.stderr)
     for commands, side_env in sides.values():
         timed(commands, project, side_env)
 
@@ -296,11 +447,13 @@ def measure(name: str, project: Path, args: argparse.Namespace, env: dict, tmp: 
         last = {side: values[-1] for side, values in times.items()}
         done = "  ".join(f"{side} {w:.2f}s (cpu {c:.2f}s)" for side, (w, c) in last.items())
         print(f"run {i + 1}/{args.runs}: {done}  {load()}", file=sys.stderr)
-    summarize(name, project, args.runs, times, len(plots), out)
+    summarize(name, project, args.runs, times, label, " ".join(revs), out)
     return same_outputs(out, theirs, args.against) if args.against else True
 
 
-def summarize(name: str, project: Path, runs: int, times: dict, plots: int, out: Path) -> None:
+def summarize(
+    name: str, project: Path, runs: int, times: dict, chain: str, revs: str, out: Path
+) -> None:
     wall = {side: statistics.median(w for w, _ in values) for side, values in times.items()}
     cpu = {side: statistics.median(c for _, c in values) for side, values in times.items()}
     html = out / "report.html"
@@ -309,8 +462,8 @@ def summarize(name: str, project: Path, runs: int, times: dict, plots: int, out:
     print(f"\n{name} project ({project.name}{size}): {runs} runs each, alternating; {load()}")
     print(f"{'':46} {'wall':>8} {'min':>8} {'cpu':>8} {'/chain wall':>12} {'cpu':>6}")
     labels = {
-        "chain": f"dvc metrics+params diff, plots diff x{plots}",
-        "gitml": "gitml report --base HEAD~1 (md+json+html)",
+        "chain": chain,
+        "gitml": f"gitml report {revs} (md+json+html)",
         **{side: f"the same, {side}" for side in times if side.startswith("gitml@")},
     }
     for side, label in labels.items():
@@ -341,11 +494,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each side (default 5)")
     parser.add_argument(
-        "--shape", choices=("reference", "tutorial", "both"), default="both",
-        help="which generated project(s) to measure (default both)",
+        "--shape", choices=("reference", "tutorial", "dvclive", "all"), default="all",
+        help="which generated project(s) to measure (default all)",
     )  # fmt: skip
     parser.add_argument(
         "--points", type=int, default=6000, help="points per plot file, tutorial project"
+    )
+    parser.add_argument(
+        "--rows", type=int, default=20000, help="rows per shard and plot, dvclive project"
+    )
+    parser.add_argument(
+        "--keep", type=Path, help="also copy the generated projects here (to profile them)"
     )
     parser.add_argument(
         "--project",
@@ -372,12 +531,20 @@ def main() -> None:
         projects: dict[str, Path] = {}
         if args.project:
             projects["project"] = args.project.resolve()
-        if not args.project and args.shape in ("reference", "both"):
+        if not args.project and args.shape in ("reference", "all"):
             projects["reference"] = tmp_path / "reference"
             setup_reference(projects["reference"], env)
-        if not args.project and args.shape in ("tutorial", "both"):
+        if not args.project and args.shape in ("tutorial", "all"):
             projects["tutorial"] = tmp_path / "tutorial"
             setup_tutorial(projects["tutorial"], env, args.points)
+        if not args.project and args.shape in ("dvclive", "all"):
+            projects["dvclive"] = tmp_path / "dvclive"
+            setup_dvclive(projects["dvclive"], env, args.rows)
+        if args.keep:
+            import shutil
+
+            for name, project in projects.items():
+                shutil.copytree(project, args.keep / name, symlinks=True)
         for name, project in projects.items():
             identical &= measure(name, project, args, env, tmp_path)
     sys.exit(0 if identical else 1)

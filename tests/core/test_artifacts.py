@@ -12,6 +12,7 @@ from gitml.core.artifacts import (
     metrics_message,
     next_version,
     parse_metrics,
+    parse_metrics_by_file,
     semver_key,
     version_in_stage,
 )
@@ -37,11 +38,37 @@ def test_next_version_bumps_the_highest_ever_registered():
 
 
 def test_the_registration_message_carries_the_metrics():
-    message = metrics_message("classifier", "v0.1.0", {"accuracy": 0.9, "loss": 0.2})
+    message = metrics_message("classifier", "v0.1.0", {"metrics.json": {"accuracy": 0.9}})
     assert message.startswith("Registering artifact classifier version v0.1.0\n\n")
-    assert parse_metrics(message) == {"accuracy": 0.9, "loss": 0.2}
+    assert parse_metrics(message) == {"accuracy": 0.9}
     assert parse_metrics("gitml-metrics: {broken") == {}
     assert parse_metrics(None) == {}
+
+
+def test_two_files_with_the_same_name_keep_both_values():
+    by_file = {
+        "train/metrics.json": {"dice_multi": 0.87, "loss": 0.2},
+        "eval/metrics.json": {"dice_multi": 0.85},
+    }
+    message = metrics_message("segmenter", "v0.1.0", by_file)
+    assert parse_metrics_by_file(message) == by_file
+    assert parse_metrics(message) == {
+        "eval/metrics.json:dice_multi": 0.85,
+        "train/metrics.json:dice_multi": 0.87,
+        "loss": 0.2,
+    }
+
+
+def test_tags_written_before_metrics_were_kept_by_file_still_read():
+    old = 'Registering artifact classifier version v0.1.0\n\ngitml-metrics: {"accuracy": 0.9}\n'
+    assert parse_metrics_by_file(old) == {"": {"accuracy": 0.9}}
+    assert parse_metrics(old) == {"accuracy": 0.9}
+
+
+def test_metrics_that_did_not_load_are_said_in_the_message():
+    message = metrics_message("c", "v0.1.0", {}, ["eval/metrics.json at abc (not pulled)"])
+    assert "Metrics not loaded: eval/metrics.json at abc (not pulled)" in message
+    assert parse_metrics(message) == {}
 
 
 def test_stages_and_versions_are_found_by_name():

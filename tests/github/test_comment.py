@@ -281,6 +281,49 @@ def test_check_run_carries_the_verdict(emulator, actions_env, tmp_path, gitml, v
     assert summary == "# Gates\n"
 
 
+UNLOADED = {
+    "source": "metrics",
+    "rev": "v2",
+    "file": "results/train/metrics.json",
+    "metric": None,
+    "message": "failed to load directory ('results', 'train')",
+    "hint": "remote 'store' cannot be reached: give this run access to it",
+    "remote": "store",
+}
+
+
+def write_incomplete(path: Path) -> Path:
+    path.write_text("# Metrics did not load\n", encoding="utf-8")
+    data = {"verdict": "incomplete", "gates": [], "errors": [UNLOADED]}
+    path.with_suffix(".json").write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_metrics_that_did_not_load_never_conclude_success(emulator, actions_env, tmp_path, gitml):
+    """A required check passes on success, neutral and skipped: action_required blocks."""
+    run = gitml("comment", str(write_incomplete(tmp_path / "report.md")))
+    assert run.code == 0, run
+    assert 'Check run "gitml": action_required' in run.out
+    (check,) = emulator.check_runs(REPO)
+    assert (check["status"], check["conclusion"]) == ("completed", "action_required")
+    assert check["output"]["title"] == "1 metrics file did not load: nothing to pass"
+    summary = check["output"]["summary"]
+    assert "`results/train/metrics.json` at `v2`: remote 'store' cannot be reached" in summary
+    assert outputs(actions_env)["verdict"] == "incomplete"
+
+
+def test_metrics_that_did_not_load_set_an_error_status_for_a_personal_token(
+    emulator, actions_env, tmp_path, gitml, monkeypatch
+):
+    emulator.add_token("ghp_alice", login="alice", kind="user")
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_alice")
+    run = gitml("comment", str(write_incomplete(tmp_path / "report.md")))
+    assert run.code == 0, run
+    (status,) = emulator.statuses(REPO, HEAD_SHA)
+    assert (status["state"], status["context"]) == ("error", "gitml")
+    assert status["description"] == "1 metrics file did not load: nothing to pass"
+
+
 def test_without_report_json_there_is_no_check_and_the_verdict_is_unknown(
     emulator, actions_env, tmp_path, gitml
 ):

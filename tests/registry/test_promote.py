@@ -246,3 +246,82 @@ def test_cli_release_path_reserve_then_assign(tmp_path, monkeypatch):
 
 def test_promote_to_needs_version(gitml_main):
     assert gitml_main("promote", "--to", "prod").code == 2
+
+
+TWO_FILES_DVC_YAML = """\
+metrics:
+  - metrics.json
+  - train/metrics.json
+  - eval/metrics.json
+artifacts:
+  classifier:
+    path: models/model.joblib
+    type: model
+"""
+
+
+def two_metrics_files(tmp_path: Path, eval_text: str) -> Path:
+    """The registry project with two more metrics files sharing the name ``dice_multi`` (train
+    and evaluate, as a fastai segmentation project writes them); ``eval_text`` is the second's."""
+    work = make_project(tmp_path / "work")
+    (work / "dvc.yaml").write_text(TWO_FILES_DVC_YAML)
+    (work / "train").mkdir()
+    (work / "eval").mkdir()
+    (work / "train" / "metrics.json").write_text('{"dice_multi": 0.8695}')
+    (work / "eval" / "metrics.json").write_text(eval_text)
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "two metrics files")
+    return work
+
+
+def test_metrics_sharing_a_name_are_recorded_per_file(tmp_path):
+    work = two_metrics_files(tmp_path, '{"dice_multi": 0.85}')
+    promote(work, push=False)
+    message = git(work, "tag", "-l", "--format=%(contents)", "classifier@v0.1.0")
+    assert '"eval/metrics.json": {"dice_multi": 0.85}' in message
+    assert '"train/metrics.json": {"dice_multi": 0.8695}' in message
+    listed = json.loads(run_gitml("models", "--json", cwd=work).stdout)[0]
+    assert listed["metrics_by_file"] == {
+        "metrics.json": {"accuracy": 0.9},
+        "eval/metrics.json": {"dice_multi": 0.85},
+        "train/metrics.json": {"dice_multi": 0.8695},
+    }
+    assert listed["metrics"] == {
+        "accuracy": 0.9,
+        "eval/metrics.json:dice_multi": 0.85,
+        "train/metrics.json:dice_multi": 0.8695,
+    }
+
+
+def test_versions_tagged_before_metrics_were_kept_by_file_still_show_them(tmp_path):
+    work = make_project(tmp_path / "work")
+    old = 'Registering artifact classifier version v0.1.0\n\ngitml-metrics: {"accuracy": 0.9}\n'
+    gto.api.register(str(work), "classifier", "HEAD", version="v0.1.0", message=old)
+    result = run_gitml("models", cwd=work)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].split()[-1] == "accuracy"
+    assert result.stdout.splitlines()[1].split()[-1] == "0.9"
+
+
+def test_metrics_that_did_not_load_refuse_a_gated_promotion_in_one_line(tmp_path):
+    work = two_metrics_files(tmp_path, '{"dice_multi": ')  # the gate's accuracy loads
+    result = run_gitml("promote", "--no-push", cwd=work)
+    assert result.returncode == 1, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("ERROR: refusing to promote classifier at ")
+    assert "the gates cannot be checked on metrics that did not load: eval/metrics.json at" in line
+    assert git(work, "tag", "--list") == ""
+
+
+def test_metrics_that_did_not_load_are_said_without_gates(tmp_path):
+    work = two_metrics_files(tmp_path, '{"dice_multi": ')
+    (work / "pyproject.toml").write_text('[tool.gitml.promote]\nartifact = "classifier"\n')
+    git(work, "commit", "-q", "-am", "no gates")
+    result = run_gitml("promote", "--no-push", cwd=work)
+    assert result.returncode == 0, result.stderr
+    assert "warning: metrics did not load; the version is registered without them: " in (
+        result.stderr
+    )
+    assert "eval/metrics.json at" in result.stderr
+    message = git(work, "tag", "-l", "--format=%(contents)", "classifier@v0.1.0")
+    assert "Metrics not loaded: eval/metrics.json at" in message

@@ -36,7 +36,7 @@ def test_next_version_rejects_unknown_bump():
 
 
 def test_metrics_round_trip_through_the_tag_message():
-    message = metrics_message("classifier", "v0.2.0", {"accuracy": 0.97, "f1": 0.95})
+    message = metrics_message("classifier", "v0.2.0", {"m.json": {"accuracy": 0.97, "f1": 0.95}})
     assert message.startswith("Registering artifact classifier version v0.2.0\n")
     assert parse_metrics(message) == {"accuracy": 0.97, "f1": 0.95}
     assert parse_metrics("Registering artifact classifier version v0.1.0") == {}

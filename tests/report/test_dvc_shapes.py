@@ -72,12 +72,12 @@ def test_dvclive_per_split_metrics_have_directions_and_match_dvc(project):
     assert_params_equal_dvc(report, dvc_json(project, "params", "diff", "HEAD", "--all"))
     statuses = {m["name"]: (m["direction"], m["status"]) for m in report["metrics"]}
     assert statuses["roc_auc.test"] == ("higher", "improved")
-    assert statuses["avg_prec.test"] == (None, "changed")  # not a name gitml knows
+    assert statuses["avg_prec.test"] == ("higher", "regressed")  # dvclive's average precision
     assert statuses["log_loss.test"] == ("lower", "improved")
     assert statuses["widgets.test"] == ("lower", "regressed")
     assert statuses["roc_auc.train"] == ("higher", "unchanged")
     markdown = project.gitml("report", "--base", "HEAD").stdout
-    assert markdown.startswith("## ✅ gitml: 2 improved, 1 regressed, 1 changed, no gates")
+    assert markdown.startswith("## ✅ gitml: 2 improved, 2 regressed, no gates")
 
 
 def test_directory_outputs_are_listed_as_dvc_diff_lists_them(project):

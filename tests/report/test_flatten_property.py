@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from gitml import dvc_adapter
 from gitml.config import Settings
-from gitml.core.compare import KNOWN_DIRECTIONS, as_number, resolve_direction
+from gitml.core.compare import KNOWN_DIRECTIONS, as_number, known_direction, resolve_direction
 from gitml.dvc_adapter import flatten_metrics as flatten
 from gitml.report import json_render
 from gitml.report.assemble import build_report
@@ -84,7 +84,8 @@ def test_gitml_flattens_every_nesting_as_dvc_does(tmp_path: Path):
             known = {KNOWN_DIRECTIONS["higher"][0]: "higher", "loss": "lower"}
             parts = name.lower().split(".")
             for part, direction in known.items():
-                if part in parts and all(p not in KNOWN or p == part for p in parts):
+                others = [known_direction(p) for p in parts if p != part]
+                if part in parts and all(found in (None, direction) for found in others):
                     assert resolve_direction("metrics.json", name, {}) == direction
 
     check()

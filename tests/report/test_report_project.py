@@ -6,6 +6,7 @@ import json
 
 from gitml.core.limits import COMMENT_LIMIT
 from tests.cli import run_dvc
+from tests.helpers import git
 
 
 def test_numbers_equal_dvc_metrics_diff(project):
@@ -97,9 +98,13 @@ def test_load_errors_are_reported_not_swallowed(project):
     report = project.report_json("--base", "HEAD")
     assert report["errors"] and report["errors"][0]["source"] == "metrics"
     assert report["errors"][0]["file"] == "metrics.json"
+    # a file that did not load is neither removed nor passed
+    assert [m["status"] for m in report["metrics"]] == ["not loaded"]
+    assert report["verdict"] == "incomplete"
     markdown = project.gitml("report", "--base", "HEAD").stdout
-    assert markdown.startswith("## ⚠️ gitml:") and "1 load error" in markdown
-    assert "### Load errors" in markdown
+    assert markdown.startswith("## ⚠️ gitml: 1 metric not loaded, 0 improved")
+    assert "| ⚠️ not loaded | metrics.json | accuracy | 0.8 | not loaded | — | — |" in markdown
+    assert "### Not loaded" in markdown and "| metrics.json | `workspace` |" in markdown
 
 
 def test_awkward_names_render_safely(project):
@@ -210,4 +215,25 @@ def test_revisions_render_as_plain_code_spans(project):
     project.write({"metrics.json": {"accuracy": 0.9}})
     project.commit("two")
     markdown = project.gitml("report", "--base", "HEAD~1").stdout
-    assert "Comparing `workspace` against `HEAD~1`." in markdown
+    head, base = (git(project.root, "rev-parse", "--short=7", rev) for rev in ("HEAD", "HEAD~1"))
+    # a clean workspace is its branch and commit; uncommitted changes are said
+    assert f"Comparing `main` at `{head}` against `HEAD~1` at `{base}`." in markdown
+    project.write({"metrics.json": {"accuracy": 0.95}})
+    markdown = project.gitml("report", "--base", "HEAD~1").stdout
+    assert (
+        f"Comparing `workspace` at `{head}` (uncommitted changes on main) against `HEAD~1` at "
+        f"`{base}`." in markdown
+    )
+
+
+def test_a_broken_pipeline_definition_is_one_line_naming_the_revision(project):
+    project.declare(["metrics.json"], params=["params.yaml"])
+    project.write({"metrics.json": {"accuracy": 0.8}, "params.yaml": {"lr": 0.1}})
+    project.commit("base")
+    (project.root / "params.yaml").write_text("lr: [\n")
+    result = project.gitml("report", "--base", "HEAD")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == (
+        "ERROR: at workspace, a file dvc.yaml reads is broken: unable to read: 'params.yaml', "
+        "YAML file structure is corrupted; fix the file"
+    )

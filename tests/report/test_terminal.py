@@ -26,10 +26,14 @@ def test_a_report_reads_as_aligned_text() -> None:
             ),
         ],
         pipeline=[StageRun("train", "ran", 3.25), StageRun("evaluate", "restored", 0.1)],
-        errors=[LoadError("metrics", "origin/main", "extra.json", "file not found")],
+        errors=[
+            LoadError("metrics", "origin/main", "extra.json", "file not found"),
+            LoadError("plots", "workspace", "roc.json", "file not found", hint="pull it first"),
+        ],
     )
     assert render(report, html_path="report.html") == (
-        "❌ gitml: 1 improved, 1 regressed, 1 of 2 gates failed, 1 load error\n"
+        "❌ gitml: 1 metrics file not loaded, 1 improved, 1 regressed, 1 of 2 gates failed, "
+        "1 load error\n"
         "Comparing workspace against origin/main.\n"
         "\n"
         "Quality gates\n"
@@ -40,6 +44,9 @@ def test_a_report_reads_as_aligned_text() -> None:
         "          file          metric    base  head  change  relative\n"
         "  worse   metrics.json  accuracy  0.95  0.91  -0.04   -4.21%\n"
         "  better  metrics.json  log_loss  0.2   0.1   -0.1    -50.00%\n"
+        "\n"
+        "Not loaded (neither passed nor compared)\n"
+        "  extra.json  origin/main  file not found\n"
         "\n"
         "Params changed\n"
         "  params.yaml  train.params.max_depth  4 -> 8\n"
@@ -52,7 +59,7 @@ def test_a_report_reads_as_aligned_text() -> None:
         "  evaluate  restored from run-cache  0.1s\n"
         "\n"
         "Load errors\n"
-        "  metrics  origin/main  extra.json  file not found\n"
+        "  plots  workspace  roc.json  file not found (pull it first)\n"
     )
 
 

@@ -165,6 +165,12 @@ def _echo_promotion(result: Promotion, remote: str, as_json: bool) -> None:
             f"gate {gate.metric} {gate.rule}: {'pass' if gate.passed else 'FAIL'} ({gate.detail})",
             err=True,
         )
+    if result.not_loaded and result.tags:
+        click.echo(
+            "warning: metrics did not load; the version is registered without them: "
+            + "; ".join(result.not_loaded),
+            err=True,
+        )
     if not result.tags:
         where = f"in {result.stage}" if result.stage else "registered"
         click.echo(

@@ -40,13 +40,38 @@ import click
     help="Write the whole report with interactive plots as one offline HTML file here "
     "(default: next to -o, .html).",
 )
-@click.option("--check", is_flag=True, help="Exit 1 when a quality gate fails.")
+@click.option(
+    "--head-name",
+    default=None,
+    help="The head as the reviewer knows it (a branch), in place of `workspace` (default: "
+    "$GITHUB_HEAD_REF in a pull request's run, else the current branch).",
+)
+@click.option(
+    "--head-sha",
+    default=None,
+    help="The head's commit (default: the pull request's head commit from the Actions event, "
+    "else HEAD).",
+)
+@click.option(
+    "--base-name",
+    default=None,
+    help="The base as the reviewer knows it (default: $GITHUB_BASE_REF when --base is "
+    "origin/<it>, else --base).",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 1 when a quality gate fails, or when metrics did not load (verdict incomplete).",
+)
 def report(
     base: str | None,
     head: str | None,
     output: Path | None,
     json_path: Path | None,
     html_path: Path | None,
+    head_name: str | None,
+    head_sha: str | None,
+    base_name: str | None,
     check: bool,
 ) -> None:
     """Compare metrics, params, data and plots of head against base.
@@ -62,12 +87,14 @@ def report(
       gitml report --base origin/main -o report.md --json report.json --check
       gitml report --base main --head my-experiment
     """
-    from gitml.core.gates import describe_failures
+    from gitml.core.gates import describe_failures, describe_not_loaded
     from gitml.errors import GatesFailed
     from gitml.report.assemble import build_report
+    from gitml.report.sides import SideNames
     from gitml.report.write import write_report
 
-    result = build_report(base=base, head=head)
+    names = SideNames(head_name=head_name, head_sha=head_sha, base_name=base_name)
+    result = build_report(base=base, head=head, names=names)
     written = write_report(result, output, json_path, html_path)
     if output is None:
         click.echo(written.markdown, nl=False)
@@ -76,3 +103,8 @@ def report(
     if check and result.failed_gates:
         failures = describe_failures(result.failed_gates)
         raise GatesFailed(f"{len(result.failed_gates)} quality gate(s) failed: {failures}")
+    if check and result.not_loaded:  # never a pass about metrics that were not read
+        raise GatesFailed(
+            f"the check cannot pass: {describe_not_loaded(result.not_loaded)}; the report says "
+            "what did not load"
+        )

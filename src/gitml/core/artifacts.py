@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -44,7 +45,8 @@ class ModelVersion:
     created_at: datetime | None
     #: stages this version is currently in (GTO's view)
     stages: tuple[str, ...] = ()
-    #: metrics recorded when the version was promoted (empty for versions gitml did not create)
+    #: metrics recorded when the version was promoted (empty for versions gitml did not create),
+    #: by name; a name two metrics files share is ``file:name`` (``flat_metrics``)
     metrics: dict[str, float] = field(default_factory=dict)
     #: False once deregistered (``name@vX.Y.Z!``)
     active: bool = True
@@ -53,6 +55,8 @@ class ModelVersion:
     registered: bool = True
     #: the whole artifact is deprecated (``name@deprecated``)
     deprecated: bool = False
+    #: the same metrics by metrics file (``""``: a tag from before gitml recorded the file)
+    metrics_by_file: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def tag(self) -> str:
@@ -80,6 +84,9 @@ class ModelVersion:
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "stages": list(self.stages),
             "metrics": dict(self.metrics),
+            "metrics_by_file": {
+                file: dict(values) for file, values in self.metrics_by_file.items()
+            },
             "tag": self.tag if self.registered else None,
             "status": self.status,
             "active": self.active,
@@ -113,23 +120,62 @@ def next_version(existing: list[str], bump: str) -> str:
     return f"v{major}.{minor}.{patch + 1}"
 
 
-def metrics_message(artifact: str, version: str, metrics: dict[str, float]) -> str:
-    """A registration tag message that carries the metrics the version was promoted with."""
-    return (
-        f"Registering artifact {artifact} version {version}\n\n"
-        f"{METRICS_MARKER}{json.dumps(metrics, sort_keys=True)}\n"
-    )
+def metrics_message(
+    artifact: str,
+    version: str,
+    metrics: dict[str, dict[str, float]],
+    not_loaded: Sequence[str] = (),
+) -> str:
+    """A registration tag message that carries the metrics the version was promoted with, by
+    metrics file (``{"eval/metrics.json": {"dice": 0.9}}``: two files may share a name), and
+    the metrics files that did not load, said in words."""
+    lines = [f"Registering artifact {artifact} version {version}", ""]
+    if not_loaded:
+        lines += [f"Metrics not loaded: {'; '.join(not_loaded)}", ""]
+    lines.append(f"{METRICS_MARKER}{json.dumps(metrics, sort_keys=True)}")
+    return "\n".join(lines) + "\n"
 
 
-def parse_metrics(message: str | None) -> dict[str, float]:
+def _numbers(data: dict[str, Any]) -> dict[str, float]:
+    return {
+        k: v for k, v in data.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+    }
+
+
+def parse_metrics_by_file(message: str | None) -> dict[str, dict[str, float]]:
+    """The metrics a registration tag carries, by metrics file. Tags written before gitml kept
+    the file (``{"accuracy": 0.9}``) give their metrics under ``""``."""
     for line in (message or "").splitlines():
         if line.startswith(METRICS_MARKER):
             try:
                 data = json.loads(line[len(METRICS_MARKER) :])
             except ValueError:
                 return {}
-            return {k: v for k, v in data.items() if isinstance(v, (int, float))}
+            if not isinstance(data, dict):
+                return {}
+            by_file = {f: _numbers(v) for f, v in data.items() if isinstance(v, dict)}
+            old = _numbers(data)
+            return {**({"": old} if old else {}), **by_file}
     return {}
+
+
+def flat_metrics(by_file: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Metrics by name: a name only one file has is itself, a shared one ``file:name``."""
+    counts: dict[str, int] = {}
+    for values in by_file.values():
+        for name in values:
+            counts[name] = counts.get(name, 0) + 1
+    return {
+        (name if counts[name] == 1 or not file else f"{file}:{name}"): value
+        for file, values in sorted(by_file.items())
+        for name, value in values.items()
+    }
+
+
+def parse_metrics(message: str | None) -> dict[str, float]:
+    """The metrics a registration tag carries, by name (``flat_metrics``): what ``gitml models``
+    shows and monitoring compares against."""
+    return flat_metrics(parse_metrics_by_file(message))
 
 
 def version_in_stage(versions: list[ModelVersion], stage: str) -> ModelVersion | None:

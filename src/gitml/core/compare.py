@@ -4,94 +4,49 @@ in a stable order."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from gitml.config import Settings
+from gitml.core.directions import BY_NAME, name_parts, part_direction
+from gitml.core.directions import KNOWN_DIRECTIONS as KNOWN_DIRECTIONS  # re-exported
+from gitml.core.directions import known_direction as known_direction  # re-exported
 from gitml.core.model import UNNAMED, Direction, LoadError, MetricRow, MetricStatus, Revisions
-
-#: Directions for well-known metric names, used when ``[tool.gitml.metrics]`` does not say.
-KNOWN_DIRECTIONS = {
-    "higher": (
-        "accuracy",
-        "balanced_accuracy",
-        "precision",
-        "recall",
-        "f1",
-        "f1_score",
-        "roc_auc",
-        "auc",
-        "pr_auc",
-        "average_precision",
-        "r2",
-        "map",
-        "ndcg",
-        "iou",
-        "dice",
-        "specificity",
-    ),
-    "lower": (
-        "loss",
-        "log_loss",
-        "logloss",
-        "mse",
-        "rmse",
-        "mae",
-        "mape",
-        "error",
-        "brier_score",
-        "val_loss",
-        "train_loss",
-        "latency",
-        "perplexity",
-    ),
-}
-_KNOWN = {name: direction for direction, names in KNOWN_DIRECTIONS.items() for name in names}
-
-
-def _one_direction(directions: list[str]) -> str | None:
-    """The direction several matching names agree on; None when they disagree."""
-    return directions[0] if len(set(directions)) == 1 else None
 
 
 def default_direction(name: str) -> str | None:
-    """Direction of a well-known metric name: the full name, else its dotted parts.
-
-    ``roc_auc.test`` and ``test.roc_auc`` (dvclive's per-split layouts) are both ``roc_auc``;
-    parts that disagree (``loss.accuracy``) leave the direction unknown.
-    """
-    full = _KNOWN.get(name.lower())
-    if full:
-        return full
-    found = [_KNOWN[part] for part in name.lower().split(".") if part in _KNOWN]
-    return _one_direction(found) if found else None
+    """The built-in direction of a metric name (``known_direction``; kept for callers)."""
+    return known_direction(name)
 
 
 def resolve_direction(file: str, name: str, configured: dict[str, str]) -> str | None:
     """The direction of metric ``name`` of ``file``, first match wins:
 
-    1. ``[tool.gitml.metrics]`` ``"file:name"``, then ``name`` (the full dotted name);
-    2. the built-in direction of the full name;
-    3. configured ``"file:part"`` or ``part`` for a dotted part of the name;
-    4. the built-in direction of a dotted part.
+    1. ``[tool.gitml.metrics]`` ``"file:name"``, then ``name`` (the full name);
+    2. the built-in direction of the full name as one part (``val_loss``);
+    3. configured ``"file:part"`` or ``part`` for a part of the name (split at ``.`` and ``/``);
+    4. the built-in direction of the name's parts (``known_direction``).
 
     At steps 3 and 4, parts that disagree leave the direction unknown (``changed``).
     """
     exact = configured.get(f"{file}:{name}") or configured.get(name)
     if exact:
         return exact
-    builtin = _KNOWN.get(name.lower())
+    parts = name_parts(name)
+    if len(parts) <= 1:
+        return part_direction(name)
+    builtin = BY_NAME.get(name.lower())
     if builtin:
         return builtin
-    parts = name.split(".")
-    if len(parts) > 1:
-        found = [
-            direction
-            for part in parts
-            if (direction := configured.get(f"{file}:{part}") or configured.get(part))
-        ]
-        if found:
-            return _one_direction(found)
-    return default_direction(name)
+    found = [
+        direction
+        for part in parts
+        if (direction := configured.get(f"{file}:{part}") or configured.get(part))
+    ]
+    if found:
+        return found[0] if len(set(found)) == 1 else None
+    return known_direction(name)
 
 
 def as_number(value: Any) -> int | float | None:
@@ -175,7 +130,15 @@ def compare(file: str, name: str, base: Any, head: Any, direction: str | None) -
 
 
 # Order of statuses in the report: what needs a reviewer's eye first.
-STATUS_ORDER = {"regressed": 1, "removed": 2, "changed": 3, "improved": 4, "new": 5, "unchanged": 6}
+STATUS_ORDER = {
+    "regressed": 1,
+    "not loaded": 2,
+    "removed": 3,
+    "changed": 4,
+    "improved": 5,
+    "new": 6,
+    "unchanged": 7,
+}
 
 
 def sort_rows(rows: list[MetricRow], failing: set[str]) -> list[MetricRow]:
@@ -189,16 +152,51 @@ def sort_rows(rows: list[MetricRow], failing: set[str]) -> list[MetricRow]:
     )
 
 
+def unloaded_at(file: str, revs: Revisions, errors: Sequence[LoadError]) -> tuple[str, ...]:
+    """The revisions at which metrics ``file`` did not load: its own error, or its revision's."""
+    failed = {
+        error.rev
+        for error in errors
+        if error.source == "metrics" and error.whole_file and error.file in (None, file)
+    }
+    return tuple(rev for rev in dict.fromkeys((revs.base, revs.head)) if rev in failed)
+
+
+def mark_not_loaded(row: MetricRow, failed_revs: tuple[str, ...], revs: Revisions) -> MetricRow:
+    """``row`` as ``not loaded`` when a side it lacks is one whose file did not load: a value
+    missing there is unknown, not removed (or new), and no change can be computed."""
+    missing = [
+        rev
+        for rev, value in ((revs.base, row.base), (revs.head, row.head))
+        if value is None and rev in failed_revs
+    ]
+    if not missing:
+        return row
+    return replace(
+        row,
+        delta=None,
+        rel_delta=None,
+        status=MetricStatus.NOT_LOADED,
+        not_loaded_at=tuple(dict.fromkeys(missing)),
+    )
+
+
 def metric_rows(
-    diff: dict, settings: Settings, revs: Revisions = UNNAMED
+    diff: dict,
+    settings: Settings,
+    revs: Revisions = UNNAMED,
+    load_errors: Sequence[LoadError] = (),
 ) -> tuple[list[MetricRow], list[LoadError]]:
     """Rows for every metric in DVC's diff (``{file: {name: {"old", "new"}}}``); values that are
-    not numbers become load errors."""
+    not numbers become load errors. A value missing at a revision where its file (or the whole
+    revision's metrics) failed to load (``load_errors``) is ``not loaded``."""
     rows, problems = [], []
     for file, entries in diff.items():
+        failed_revs = unloaded_at(file, revs, load_errors)
         for name, values in entries.items():
             direction = resolve_direction(file, name, settings.directions)
             row = compare(file, name, values["old"], values["new"], direction)
+            row = mark_not_loaded(row, failed_revs, revs)
             for rev, raw, number in (
                 (revs.base, values["old"], row.base),
                 (revs.head, values["new"], row.head),

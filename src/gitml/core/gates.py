@@ -172,6 +172,20 @@ def evaluate_gates(
     return results
 
 
+def describe_not_loaded(errors: Sequence[LoadError]) -> str:
+    """Metrics files that did not load, per revision, in one line, with the first reason:
+    ``did not load at v2: a.json, b.json (why; what to do)``."""
+    by_rev: dict[str, list[str]] = {}
+    for error in errors:
+        by_rev.setdefault(error.rev, []).append(error.file or "every metrics file")
+    where = "; ".join(
+        f"at {rev}: {', '.join(dict.fromkeys(files))}" for rev, files in by_rev.items()
+    )
+    first = errors[0] if errors else None
+    reason = f" ({first.hint or first.message})" if first else ""
+    return f"metrics did not load {where}{reason}"
+
+
 def describe_failures(failed: list[GateResult]) -> str:
     """Failed gates in one line for an error message: ``metric rule: detail; ...``."""
     return "; ".join(f"{g.metric} {g.rule}: {g.detail}" for g in failed)

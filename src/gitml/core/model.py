@@ -29,6 +29,9 @@ class MetricStatus(TextEnum):
     CHANGED = "changed"  # moved, and its direction is unknown
     NEW = "new"
     REMOVED = "removed"
+    #: its metrics file did not load at a revision (an output DVC could not fetch, a broken file):
+    #: nothing can be said about how it moved
+    NOT_LOADED = "not loaded"
 
 
 class Direction(TextEnum):
@@ -39,10 +42,12 @@ class Direction(TextEnum):
 
 
 class Verdict(TextEnum):
-    """A report's verdict, and a gate's outcome: ``fail`` when any gate fails."""
+    """A report's verdict, and a gate's outcome: ``fail`` when any gate fails; a report whose
+    metrics did not all load is ``incomplete`` (never a pass on data that was not read)."""
 
     PASS = "pass"
     FAIL = "fail"
+    INCOMPLETE = "incomplete"
 
 
 class StageState(TextEnum):
@@ -100,6 +105,18 @@ class LoadError:
     message: str
     #: the one value the error is about (a metric that is not a number); None: the whole file
     metric: str | None = None
+    #: why, in gitml's words, and what to do (an output not pulled, a remote that cannot be
+    #: reached or never received it); None when gitml knows no more than DVC's message
+    hint: str | None = None
+    #: the DVC remote the file's output needed, by name (None: none, or not an output)
+    remote: str | None = None
+    #: the plot (its id in dvc.yaml) a plots error is about
+    plot: str | None = None
+
+    @property
+    def whole_file(self) -> bool:
+        """The whole file (or, with no file, the whole revision) failed, not one value."""
+        return self.metric is None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -107,7 +124,10 @@ class LoadError:
             "rev": self.rev,
             "file": self.file,
             "metric": self.metric,
+            "plot": self.plot,
             "message": self.message,
+            "hint": self.hint,
+            "remote": self.remote,
         }
 
 
@@ -122,6 +142,9 @@ class DataChange:
     #: files in a directory at each side, where DVC knows them (None for files)
     base_files: int | None = None
     head_files: int | None = None
+    #: False for an output the workspace (head) declares but does not hold: its head side is
+    #: what dvc.lock records (hash, size, files), not what is on disk
+    in_workspace: bool = True
 
     def __post_init__(self) -> None:
         _coerce(self, "change", DataChangeKind)
@@ -173,9 +196,13 @@ class PlotData:
             keys = _varying_keys(self.datapoints)
             labels: dict[str, None] = {}
             by_series: dict[tuple[str, Any], list[dict[str, Any]]] = {}
+            named: dict[tuple[Any, ...], str] = {}  # a source's fields -> its label, made once
             for row in self.datapoints:
-                label = _label(row, keys)
-                labels[label] = None
+                fields = tuple(map(row.get, keys))
+                label = named.get(fields)
+                if label is None:
+                    label = named[fields] = " ".join(map(str, fields))
+                    labels[label] = None
                 by_series.setdefault((label, row.get("rev")), []).append(row)
             cached = (labels, by_series)
             object.__setattr__(self, "_grouped_points", cached)  # frozen: the points never change
@@ -185,10 +212,6 @@ class PlotData:
 def _varying_keys(rows: list[dict[str, Any]]) -> tuple[str, ...]:
     """DVC's source fields that differ between rows: those that tell the series apart."""
     return tuple(key for key in ("filename", "field") if len({r.get(key) for r in rows}) > 1)
-
-
-def _label(row: dict[str, Any], keys: tuple[str, ...]) -> str:
-    return " ".join(str(row.get(key)) for key in keys)
 
 
 @dataclass(frozen=True)
@@ -204,6 +227,25 @@ UNNAMED = Revisions()
 
 
 @dataclass(frozen=True)
+class Side:
+    """One side of a comparison as its reader knows it: the revision DVC read (``rev``), its
+    name (a branch, a tag, the revision as given) and commit, and what else to know (``note``:
+    the workspace's uncommitted changes, a pull request's head)."""
+
+    rev: str
+    name: str
+    sha: str | None = None
+    note: str | None = None
+
+    @property
+    def short_sha(self) -> str | None:
+        return self.sha[:7] if self.sha else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rev": self.rev, "name": self.name, "sha": self.sha, "note": self.note}
+
+
+@dataclass(frozen=True)
 class MetricRow:
     """One metric compared between base and head."""
 
@@ -215,6 +257,8 @@ class MetricRow:
     rel_delta: float | None
     direction: Direction | None  # None when unknown
     status: MetricStatus
+    #: the revisions at which its metrics file did not load (status ``not loaded``)
+    not_loaded_at: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _coerce(self, "direction", Direction, optional=True)

@@ -57,8 +57,13 @@ def size(value: int | None) -> str:
 DATA_CHANGES = {"not pulled": "not in the workspace (not pulled)"}
 
 
-def data_change(kind: str) -> str:
-    """A data change's kind as a reader should see it."""
+def data_change(kind: str, in_workspace: bool = True) -> str:
+    """A data change's kind as a reader should see it; an output the workspace does not hold
+    but whose dvc.lock hash changed says both."""
+    if not in_workspace and kind == "modified":
+        return "modified (not pulled; hash in dvc.lock changed)"
+    if not in_workspace and kind == "added":
+        return "added (not pulled; in dvc.lock)"
     return DATA_CHANGES.get(kind, kind)
 
 

@@ -12,10 +12,18 @@ MARKS = {
     MetricStatus.CHANGED: "🔵 changed",
     MetricStatus.NEW: "🆕 new",
     MetricStatus.REMOVED: "➖ removed",
+    MetricStatus.NOT_LOADED: "⚠️ not loaded",
 }
 
+#: A value that could not be read at a revision (its file did not load).
+NOT_LOADED_VALUE = "not loaded"
+
 #: A gate's outcome in the reports.
-GATE_MARKS = {Verdict.PASS: "✅ pass", Verdict.FAIL: "❌ fail"}
+GATE_MARKS = {
+    Verdict.PASS: "✅ pass",
+    Verdict.FAIL: "❌ fail",
+    Verdict.INCOMPLETE: "⚠️ incomplete",
+}
 
 #: A pipeline stage's state, as `gitml run` prints it and the report shows it. "skipped" is DVC's
 #: word for a stage whose inputs did not change ("didn't change, skipping").

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gitml.core.model import DataChange, LoadError, PlotData
+from gitml.dvc_adapter.availability import Explainer, Unavailable
 from gitml.dvc_adapter.data_index_diff import data_changes
+from gitml.dvc_adapter.failures import definition_error
 from gitml.dvc_adapter.metrics import (
     metrics_from_shown,
     params_from_diff,
 )
-from gitml.dvc_adapter.plot_data import (
-    plots_from_shown,
-    report_plot_failures,
-    revision_plots,
-)
+from gitml.dvc_adapter.plot_data import PlotFailure, plots_from_shown, revision_plots
 from gitml.dvc_adapter.repository import WORKSPACE, DvcRepo
+from gitml.errors import ConfigError, describe_exception
 
 
 @dataclass(frozen=True)
@@ -60,17 +59,42 @@ def compare_revisions(repo: DvcRepo, base: str, head: str) -> RevisionComparison
     data: list[DataChange] = []
     if base != head:
         keys = set().union(*(read.data_keys for read in reads.values()))
-        workspace = reads[head].data_keys if head == WORKSPACE else None
         old, new = reads[base].data_index, reads[head].data_index
-        data = data_changes(repo.root_dir, old, new, keys, workspace)
+        workspace = reads[head].data_keys if head == WORKSPACE else None
+        locked = reads[head].locked_index if head == WORKSPACE else None
+        data = data_changes(repo.root_dir, old, new, keys, workspace, locked)
     plot_data: dict[str, Any] = {}
     for read in reads.values():
         plot_data.update(read.plots)
-    report_plot_failures(plot_data)
+    # gitml's own account of what failed (the report's load errors), not DVC's warning beside it
     found_plots, plot_errors = plots_from_shown(repo, plot_data, head)
+    plot_errors += [
+        LoadError("plots", rev, f.file, describe_exception(f.error), plot=f.plot)
+        for rev, read in reads.items()
+        for f in read.plot_failures
+    ]
     return RevisionComparison(
-        metrics, metric_errors, params, param_errors, data, found_plots, plot_errors
+        metrics,
+        _explained(metric_errors, reads),
+        params,
+        param_errors,
+        data,
+        found_plots,
+        _explained(plot_errors, reads),
     )
+
+
+def _explained(errors: list[LoadError], reads: dict[str, _RevisionRead]) -> list[LoadError]:
+    """``errors`` with gitml's reason and what to do, where the file is a DVC output that could
+    not be fetched (not pulled, an unreachable remote, never pushed)."""
+    explained = []
+    for error in errors:
+        read = reads.get(error.rev)
+        why = read.unavailable.get(error.file) if read and error.file else None
+        if why is not None and error.whole_file:
+            error = replace(error, hint=why.hint, remote=why.remote)
+        explained.append(error)
+    return explained
 
 
 def _reading_order(base: str, head: str) -> list[str]:
@@ -92,38 +116,67 @@ class _RevisionRead:
     plots: dict[str, Any]
     data_index: Any
     data_keys: set
+    #: the data index dvc.lock records (the workspace's own is hashed from disk)
+    locked_index: Any = None
+    plot_failures: list[PlotFailure] = field(default_factory=list)
+    #: why each file that failed to load could not be read, when it is a DVC output
+    unavailable: dict[str, Unavailable] = field(default_factory=dict)
 
 
 def _read_revision(repo: DvcRepo, rev: str) -> _RevisionRead:
     """Switch to ``rev`` once and read metrics, params, plots and the data index there, as
-    ``Repo.metrics.show``, ``Repo.params.show``, ``Repo.plots.show`` and ``dvc diff`` do."""
+    ``Repo.metrics.show``, ``Repo.params.show``, ``Repo.plots.show`` and ``dvc diff`` do. A
+    pipeline definition DVC cannot read there is a ``ConfigError`` naming the revision."""
+    try:
+        return _read_switched(repo, rev)
+    except Exception as error:
+        broken = definition_error(error)
+        if broken is None:
+            raise
+        raise ConfigError(f"at {rev}, {broken.message}") from error
+
+
+def _read_switched(repo: DvcRepo, rev: str) -> _RevisionRead:
+    """``_read_revision``'s reading."""
     from dvc.repo.experiments.brancher import switch_repo
     from dvc.repo.index import build_data_index
     from dvc.repo.metrics.show import _gather_metrics
     from dvc.repo.params.show import _gather_params
 
     with switch_repo(repo, rev) as (switched, _):
-        metrics = _gathered(_gather_metrics, switched, "metrics", rev)
-        params = _gathered(_gather_params, switched, "params", rev)
-        plots = revision_plots(switched, rev)
+        metrics = _gathered(_gather_metrics, switched)
+        params = _gathered(_gather_params, switched)
+        plots, plot_failures = revision_plots(switched, rev)
         view = switched.index.targets_view(None)
         keys = set(view.data_keys.get("repo", set()))
+        locked = view.data["repo"]
         if rev == WORKSPACE:
             index = build_data_index(view, switched.root_dir, switched.fs, compute_hash=True)
         else:
-            index = view.data["repo"]
-    return _RevisionRead(metrics, params, plots, index, keys)
+            index = locked
+        read = _RevisionRead(metrics, params, plots, index, keys, locked, plot_failures)
+        failed = _failed_files(read, rev)
+        if failed:
+            explainer = Explainer(switched, rev)
+            found = {path: explainer.explain(path) for path in failed}
+            read.unavailable = {path: why for path, why in found.items() if why is not None}
+    return read
 
 
-def _gathered(gather: Any, repo: DvcRepo, what: str, rev: str) -> dict[str, Any]:
+def _failed_files(read: _RevisionRead, rev: str) -> list[str]:
+    """The metrics and plot files DVC could not read at ``rev``."""
+    metrics = read.metrics.get("data") or {}
+    failed = [file for file, entry in metrics.items() if "error" in (entry or {})]
+    failed += [failure.file for failure in read.plot_failures]
+    sources = ((read.plots.get(rev) or {}).get("sources") or {}).get("data") or {}
+    failed += [file for file, entry in sources.items() if "error" in (entry or {})]
+    return list(dict.fromkeys(failed))
+
+
+def _gathered(gather: Any, repo: DvcRepo) -> dict[str, Any]:
     """One revision's ``Result`` as DVC's ``show`` builds it: a failure is the whole
-    revision's error, logged as DVC logs it."""
-    import logging
-
+    revision's error (the report's load error; DVC's own warning is not printed beside it)."""
     try:
         return {"data": gather(repo, targets=[], stages=None, on_error="return")}
     except Exception as error:  # DVC's `show` turns any failure into the revision's error
-        logging.getLogger(f"dvc.repo.{what}.show").warning(
-            "failed to load %s in revision %r, %s", what, rev, str(error)
-        )
         return {"error": error}

@@ -45,9 +45,48 @@ def _entry_change(kind: DataChangeKind, change: Any) -> DataChange:
     )
 
 
-def _not_pulled(root: str, changes: list[DataChange], declared: set) -> list[DataChange]:
+def _locked_change(change: DataChange, key: tuple, old: Any, locked: Any) -> DataChange:
+    """An output the workspace lacks, as dvc.lock records it: ``modified`` (or ``added``) when
+    its hash there differs from the base's, with dvc.lock's size and file count; else
+    ``not pulled`` (nothing changed, the workspace just does not hold it)."""
+    entry, before = _entry(locked, key), _entry(old, key)
+    if (
+        entry is None
+        or entry.hash_info is None
+        or (before is not None and before.hash_info == entry.hash_info)
+    ):
+        return replace(
+            change,
+            change=DataChangeKind.NOT_PULLED,
+            head_size=None,
+            head_files=None,
+            in_workspace=False,
+        )
+    meta = entry.meta
+    isdir = bool(meta and meta.isdir)
+    return replace(
+        change,
+        path="/".join(key) + ("/" if isdir else ""),
+        change=DataChangeKind.MODIFIED if before is not None else DataChangeKind.ADDED,
+        head_size=meta.size if meta else None,
+        head_files=meta.nfiles if meta and isdir else None,
+        in_workspace=False,
+    )
+
+
+def _entry(index: Any, key: tuple) -> Any:
+    try:
+        return index.get(key) if index is not None else None
+    except (KeyError, ValueError):
+        return None
+
+
+def _not_pulled(
+    root: str, changes: list[DataChange], declared: set, old: Any = None, locked: Any = None
+) -> list[DataChange]:
     """Outputs the workspace declares but does not hold were not pulled, not deleted: one row
-    per output instead of a "deleted" row for it and each of its files."""
+    per output instead of a "deleted" row for it and each of its files. Where dvc.lock records
+    a different hash than the base's, the output changed: the row says so."""
     absent = {key for key in declared if not os.path.lexists(os.path.join(root, *key))}
     result, shown = [], set()
     for change in sorted(changes, key=lambda c: c.path.rstrip("/").count("/")):  # outputs first
@@ -62,9 +101,7 @@ def _not_pulled(root: str, changes: list[DataChange], declared: set) -> list[Dat
                 if parts == output
                 else DataChange("/".join(output), DataChangeKind.DELETED, None, None)
             )
-            result.append(
-                replace(top, change=DataChangeKind.NOT_PULLED, head_size=None, head_files=None)
-            )
+            result.append(_locked_change(top, output, old, locked))
     return result
 
 
@@ -81,9 +118,15 @@ def data_diff(repo: DvcRepo, base: str, head: str) -> list[DataChange]:
 
 
 def data_changes(
-    root: str, old: Any, new: Any, data_keys: set, workspace_keys: set | None
+    root: str,
+    old: Any,
+    new: Any,
+    data_keys: set,
+    workspace_keys: set | None,
+    locked: Any = None,
 ) -> list[DataChange]:
-    """``data_diff``'s rows from two data indexes; ``workspace_keys`` when head is the workspace."""
+    """``data_diff``'s rows from two data indexes; ``workspace_keys`` when head is the workspace
+    (and ``locked``, the index its dvc.lock records, for the outputs it does not hold)."""
     from dvc_data.index.diff import ADD, DELETE, MODIFY, RENAME
     from dvc_data.index.diff import diff as index_diff
 
@@ -109,5 +152,5 @@ def data_changes(
             continue
         changes.append(_entry_change(kind, change))
     if workspace_keys is not None:
-        changes = _not_pulled(root, changes, workspace_keys)
+        changes = _not_pulled(root, changes, workspace_keys, old, locked)
     return sorted(changes, key=lambda c: c.path)

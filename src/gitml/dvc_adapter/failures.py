@@ -27,11 +27,16 @@ def definition_error(error: BaseException) -> ConfigError | None:
         OutputDuplicationError,
         OverlappingOutputPathsError,
     )
+    from dvc.utils.serialize import ParseError
     from dvc.utils.strictyaml import YAMLSyntaxError, YAMLValidationError
 
     for cause in _causes(error):
         if isinstance(cause, (YAMLSyntaxError, YAMLValidationError)):
             return ConfigError(f"dvc.yaml is broken: {describe_exception(cause)}; fix the file")
+        if isinstance(cause, ParseError):  # a params file dvc.yaml reads (vars, params)
+            return ConfigError(
+                f"a file dvc.yaml reads is broken: {describe_exception(cause)}; fix the file"
+            )
         if isinstance(
             cause, (CyclicGraphError, OutputDuplicationError, OverlappingOutputPathsError)
         ):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from typing import Any
 
 from gitml.core.model import LoadError, PlotData, PlotImage
@@ -85,10 +87,15 @@ def plots_from_shown(
         renderer = item.renderer
         for rev, by_file in item.source_errors.items():
             errors.extend(
-                LoadError("plots", rev, file, describe_exception(e)) for file, e in by_file.items()
+                LoadError("plots", rev, file, describe_exception(e), plot=renderer.name)
+                for file, e in by_file.items()
             )
         for rev, error in item.definition_errors.items():
-            errors.append(LoadError("plots", rev, renderer.name, describe_exception(error)))
+            errors.append(
+                LoadError(
+                    "plots", rev, renderer.name, describe_exception(error), plot=renderer.name
+                )
+            )
         if renderer.TYPE == "image":
             found.append(_image_plot(renderer))
         else:
@@ -96,9 +103,63 @@ def plots_from_shown(
     return found, errors
 
 
-def revision_plots(repo: DvcRepo, rev: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PlotFailure:
+    """A plot whose files DVC could not read at a revision: its id, its file and DVC's error."""
+
+    plot: str
+    file: str
+    error: BaseException
+
+
+def declared_plots(repo: DvcRepo) -> list[tuple[str, str]]:
+    """Every plot the revision's dvc.yaml files declare, as (id, the file or folder it reads):
+    top-level ``plots:`` (a plot over several files gives the first) and outputs with ``plots``."""
+    import posixpath
+
+    found = []
+    for dvcfile, definitions in repo.index._plots.items():
+        folder = posixpath.dirname(os.path.relpath(dvcfile, repo.root_dir).replace(os.sep, "/"))
+        for entry in definitions:
+            plot_id, props = (entry, None) if isinstance(entry, str) else next(iter(entry.items()))
+            y = (props or {}).get("y")
+            source = next(iter(y)) if isinstance(y, dict) and y else plot_id
+            found.append((plot_id, posixpath.normpath(posixpath.join(folder, source))))
+    for out in repo.index.plots:
+        path = os.path.relpath(out.fs_path, repo.root_dir).replace(os.sep, "/")
+        found.append((str(out), path))
+    return found
+
+
+def _definitions_per_plot(repo: DvcRepo, rev: str) -> tuple[dict[str, Any], list[PlotFailure]]:
+    """The definitions of every plot that loads, one plot at a time, and the plots that do not.
+
+    DVC collects a revision's plot definitions in one go: one plot folder it cannot list (inside
+    an output that is not pulled) loses every plot of the revision, and the error names no plot.
+    """
+    import re
+
+    import dpath
+    from dvc.repo.plots import _collect_definitions, onerror_collect
+
+    merged: dict[str, Any] = {}
+    failures = []
+    for plot_id, path in declared_plots(repo):
+        one = _collect_definitions(
+            repo, targets=[f"^{re.escape(plot_id)}$"], revision=rev, onerror=onerror_collect,
+            props=None,
+        )  # fmt: skip
+        if one.get("error") is not None:
+            failures.append(PlotFailure(plot_id, path, one["error"]))
+        elif one.get("data"):
+            dpath.merge(merged, {"data": one["data"]})
+    return merged, failures
+
+
+def revision_plots(repo: DvcRepo, rev: str) -> tuple[dict[str, Any], list[PlotFailure]]:
     """One revision's part of ``Repo.plots.show``'s result, data files read (``Plots.collect``
-    and ``Plots.show`` for one revision, on a repository already switched to it)."""
+    and ``Plots.show`` for one revision, on a repository already switched to it), and the plots
+    that could not be read at all."""
     from dvc.repo.plots import (
         _collect_definitions,
         _get_data_targets,
@@ -107,9 +168,12 @@ def revision_plots(repo: DvcRepo, rev: str) -> dict[str, Any]:
     )
 
     result: dict[str, Any] = {}
+    failures: list[PlotFailure] = []
     definitions = _collect_definitions(
         repo, targets=[], revision=rev, onerror=onerror_collect, props=None
     )
+    if definitions.get("error") is not None and not definition_error_of(definitions["error"]):
+        definitions, failures = _definitions_per_plot(repo, rev)
     if definitions:
         sources = repo.plots._collect_data_sources(
             repo, targets=_get_data_targets(definitions), recursive=False, props=None,
@@ -118,17 +182,11 @@ def revision_plots(repo: DvcRepo, rev: str) -> dict[str, Any]:
         result[rev] = {"definitions": definitions, "sources": sources}
     short_rev = getattr(repo.fs, "rev", None)
     _resolve_data_sources(result, short_rev[:7] if short_rev else WORKSPACE, cache=True)
-    return result
+    return result, failures
 
 
-def report_plot_failures(data: dict[str, Any]) -> None:
-    """DVC's one-line warning for revisions whose plots failed to load, as ``plots.show``."""
-    from dvc.utils import errored_revisions
+def definition_error_of(error: BaseException) -> bool:
+    """A broken dvc.yaml (syntax, schema): the revision's own error, not one plot's."""
+    from gitml.dvc_adapter.failures import definition_error
 
-    errored = errored_revisions(data)
-    if errored:
-        from dvc.ui import ui
-
-        ui.error_write(
-            f"DVC failed to load some plots for following revisions: '{', '.join(errored)}'."
-        )
+    return definition_error(error) is not None

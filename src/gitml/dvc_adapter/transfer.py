@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gitml.dvc_adapter.availability import remote_problem
 from gitml.dvc_adapter.failures import definition_error, remote_description
 from gitml.dvc_adapter.repository import DvcRepo, open_repo, quiet
 from gitml.errors import (
@@ -36,7 +37,7 @@ def pull(repo: DvcRepo, remote: str | None = None) -> int:
             f"could not pull from {remote_description(repo, remote)}: "
             f"{describe_exception(error)}; check that it is reachable and its credentials are set"
         ) from error
-    unreachable = _remote_problem(repo, remote) if missing is not None else None
+    unreachable = remote_problem(repo, remote) if missing is not None else None
     if missing is not None and unreachable is not None:
         raise RemoteError(
             f"could not pull from {remote_description(repo, remote)}: {unreachable} "
@@ -45,28 +46,6 @@ def pull(repo: DvcRepo, remote: str | None = None) -> int:
         ) from missing
     stats = result.get("stats", {}) if isinstance(result, dict) else {}
     return int(stats.get("fetched", 0))
-
-
-def _remote_problem(repo: DvcRepo, remote: str | None) -> str | None:
-    """Why the remote cannot be read (network, credentials, a missing folder), None when it can.
-
-    fsspec's HTTP filesystem turns a refused connection into ``FileNotFoundError``: the real
-    error is its cause. A plain "not found" from a reachable server is not a problem (many HTTP
-    remotes answer 404 for their root).
-    """
-    try:
-        target = repo.cloud.get_remote(remote)
-        target.fs.info(target.path)
-    except FileNotFoundError as error:
-        cause = error.__cause__
-        if cause is not None and not isinstance(cause, FileNotFoundError):
-            return describe_exception(cause)
-        if target.fs.protocol == "local":
-            return f"the folder {target.path} does not exist"
-        return None
-    except Exception as error:  # credentials, DNS, TLS, permissions
-        return f"{type(error).__name__}: {describe_exception(error)}"
-    return None
 
 
 def push(repo: DvcRepo, remote: str | None = None) -> int:

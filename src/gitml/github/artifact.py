@@ -15,7 +15,7 @@ Files::
                  "pr": 12,                      # int > 0, or null: comment on the commit
                  "head_sha": "<40 hex>",        # or null
                  "id": "default",               # the report id (the marker's id)
-                 "verdict": "pass",             # "pass", "fail" or "unknown"
+                 "verdict": "pass",             # "pass", "fail", "incomplete" or "unknown"
                  "reason": "forbidden"}         # why it was not posted: "forbidden", "too-long"
 
 Everything in the artifact came from the pull request and is untrusted data: ``read_saved`` reads
@@ -202,8 +202,8 @@ def parse_pr_file(text: str, path: Path) -> PrFile:
         raise bad('neither "pr" nor "head_sha"')
     if not isinstance(report_id, str) or not ID_RE.fullmatch(report_id):
         raise bad('"id" is not a report id')
-    if verdict not in ("pass", "fail", "unknown"):
-        raise bad('"verdict" is not pass, fail or unknown')
+    if verdict not in ("pass", "fail", "incomplete", "unknown"):
+        raise bad('"verdict" is not pass, fail, incomplete or unknown')
     reason = data.get("reason")
     if reason not in REASONS:
         raise bad(f'"reason" is not one of {", ".join(REASONS)}')

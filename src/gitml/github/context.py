@@ -172,3 +172,46 @@ def resolve(
         pr_source=pr_source,
         fork=fork,
     )
+
+
+@dataclass(frozen=True)
+class PullRequestSides:
+    """What the Actions environment says about the two sides a pull request's run compares."""
+
+    #: the pull request's branch and head commit (``GITHUB_HEAD_REF``, the event's head SHA)
+    head_ref: str | None = None
+    head_sha: str | None = None
+    #: the branch it merges into (``GITHUB_BASE_REF``)
+    base_ref: str | None = None
+
+
+def pull_request_sides(env: Mapping[str, str]) -> PullRequestSides:
+    """The pull request's branch, head commit and base branch, as Actions gives them.
+
+    On ``pull_request`` events the checkout is a merge commit (``GITHUB_SHA``) that the pull
+    request never shows: the head commit is the event's ``pull_request.head.sha``. On a push the
+    commit is ``GITHUB_SHA`` and the branch ``GITHUB_REF_NAME``. Outside Actions: all None.
+    """
+    event_name = env.get("GITHUB_EVENT_NAME") or None
+    if not env.get("GITHUB_ACTIONS") and not event_name:
+        return PullRequestSides()
+    try:
+        payload = _payload(env)
+    except UsageError:  # an unreadable payload names no side; `gitml comment` says why
+        payload = {}
+    if event_name in PULL_REQUEST_EVENTS:
+        return PullRequestSides(
+            head_ref=env.get("GITHUB_HEAD_REF")
+            or _text(_get(payload, "pull_request", "head", "ref")),
+            head_sha=_sha(_get(payload, "pull_request", "head", "sha")),
+            base_ref=env.get("GITHUB_BASE_REF")
+            or _text(_get(payload, "pull_request", "base", "ref")),
+        )
+    return PullRequestSides(
+        head_ref=env.get("GITHUB_REF_NAME") or None,
+        head_sha=_sha(env.get("GITHUB_SHA")),
+    )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -27,7 +27,7 @@ from gitml.core.artifacts import (
 from gitml.core.compare import metric_rows
 from gitml.core.gates import describe_failures, evaluate_gates
 from gitml.core.git import resolve
-from gitml.core.model import GateResult, Revisions
+from gitml.core.model import GateResult, LoadError, Revisions
 from gitml.errors import GatesFailed, UsageError
 from gitml.registry import git, tags
 from gitml.registry.facts import facts_lines
@@ -55,13 +55,16 @@ class Promotion:
     #: the version that was in the stage before, the gates' baseline
     baseline: ModelVersion | None
     gates: list[GateResult] = field(default_factory=list)
-    metrics: dict[str, float] = field(default_factory=dict)
+    #: the metrics recorded in the version tag, by metrics file
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)
     #: tags created by this promotion (empty when there was nothing to do)
     tags: list[str] = field(default_factory=list)
     pushed: bool = False
     #: the commit already had this version (a re-run): no registration tag was made
     registered_before: bool = False
     attempts: int = 1
+    #: the metrics files that did not load at the commit, said in words (recorded in the tag)
+    not_loaded: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -75,13 +78,24 @@ class Promotion:
             "tags": self.tags,
             "pushed": self.pushed,
             "attempts": self.attempts,
+            "not_loaded": self.not_loaded,
         }
+
+
+@dataclass(frozen=True)
+class CheckedMetrics:
+    """The gates on a commit's metrics, the metrics by file, and the files that did not load."""
+
+    gates: list[GateResult]
+    metrics: dict[str, dict[str, float]]
+    not_loaded: list[LoadError]
 
 
 def check_gates(
     root: Path | str, settings: Settings, commit: str, baseline: ModelVersion | None
-) -> tuple[list[GateResult], dict[str, float]]:
-    """The gates on ``commit``'s metrics against ``baseline``'s; plus the metrics by name."""
+) -> CheckedMetrics:
+    """The gates on ``commit``'s metrics against ``baseline``'s; plus the metrics by file (two
+    files may share a name) and the metrics files that did not load at ``commit``."""
     base = commit if baseline is None or baseline.commit == commit else baseline.commit
     with dvc_adapter.open_repo(root) as repo:
         if base == commit:
@@ -89,10 +103,21 @@ def check_gates(
         else:
             diff, errors = dvc_adapter.metrics_diff(repo, base, commit)
     revs = Revisions(base, commit)
-    rows, problems = metric_rows(diff, settings, revs)
-    metrics = {row.name: row.head for row in rows if row.head is not None}
+    rows, problems = metric_rows(diff, settings, revs, errors)
+    metrics: dict[str, dict[str, float]] = {}
+    for row in rows:
+        if row.head is not None:
+            metrics.setdefault(row.file, {})[row.name] = row.head
+    not_loaded = [e for e in errors if e.rev == commit and e.whole_file]
     # a gate never passes on metrics that failed to load
-    return evaluate_gates(settings.gates, rows, [*errors, *problems], revs), metrics
+    gates = evaluate_gates(settings.gates, rows, [*errors, *problems], revs)
+    return CheckedMetrics(gates, metrics, not_loaded)
+
+
+def _unloaded_words(errors: list[LoadError]) -> list[str]:
+    return [
+        f"{e.file or 'every metrics file'} at {e.rev[:12]} ({e.hint or e.message})" for e in errors
+    ]
 
 
 def refusal_message(
@@ -202,10 +227,16 @@ def attempt_promotion(
     if existing is not None and baseline is not None and existing.version == baseline.version:
         # A re-run after success: the commit is already the version in this stage.
         again = Promotion(plan.artifact, existing.version, plan.commit, stage, baseline)
-        again.metrics, again.registered_before = existing.metrics, True
+        again.metrics, again.registered_before = existing.metrics_by_file, True
         return again, []
-    gates, metrics = check_gates(plan.root, plan.settings, plan.commit, baseline)
-    failed = [g for g in gates if not g.passed]
+    checked = check_gates(plan.root, plan.settings, plan.commit, baseline)
+    not_loaded = _unloaded_words(checked.not_loaded)
+    if not_loaded and plan.settings.gates:
+        raise PromotionRefused(
+            f"refusing to promote {plan.artifact} at {plan.commit[:12]}: the gates cannot be "
+            f"checked on metrics that did not load: {'; '.join(not_loaded)}"
+        )
+    failed = [g for g in checked.gates if not g.passed]
     if failed:
         raise PromotionRefused(
             refusal_message(plan.artifact, plan.commit, plan.stage, baseline, failed)
@@ -213,21 +244,34 @@ def attempt_promotion(
     created: list[str] = []
     if existing is None:
         version = next_version([v.version for v in versions], plan.bump)
-        created.append(_register(plan, version, metrics, facts_lines(baseline, gates)))
+        created.append(
+            _register(
+                plan, version, checked.metrics, not_loaded, facts_lines(baseline, checked.gates)
+            )
+        )
     else:
         version = existing.version
     if signed is not None:
         created += signed(version)
     if plan.assign:
         created.append(_assign(plan, version, baseline, created))
-    promotion = Promotion(plan.artifact, version, plan.commit, stage, baseline, gates, metrics)
+    promotion = Promotion(
+        plan.artifact, version, plan.commit, stage, baseline, checked.gates, checked.metrics
+    )
     promotion.tags, promotion.registered_before = created, existing is not None
+    promotion.not_loaded = not_loaded
     return promotion, created
 
 
-def _register(plan: PromotionPlan, version: str, metrics: dict[str, float], facts: str) -> str:
-    """Tag the commit as ``version`` (annotated, with its metrics, then its baseline and gates:
-    :mod:`gitml.registry.facts`); returns the tag."""
+def _register(
+    plan: PromotionPlan,
+    version: str,
+    metrics: dict[str, dict[str, float]],
+    not_loaded: list[str],
+    facts: str,
+) -> str:
+    """Tag the commit as ``version`` (annotated, with its metrics by file and the files that did
+    not load, then its baseline and gates: :mod:`gitml.registry.facts`); returns the tag."""
     import gto.api
 
     gto.api.register(
@@ -235,7 +279,7 @@ def _register(plan: PromotionPlan, version: str, metrics: dict[str, float], fact
         plan.artifact,
         plan.commit,
         version=version,
-        message=metrics_message(plan.artifact, version, metrics) + facts,
+        message=metrics_message(plan.artifact, version, metrics, not_loaded) + facts,
     )
     return f"{plan.artifact}@{version}"
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from gitml.core.artifacts import ModelVersion, parse_metrics, semver_key
+from gitml.core.artifacts import ModelVersion, flat_metrics, parse_metrics_by_file, semver_key
 from gitml.errors import UsageError
 
 
@@ -73,16 +73,18 @@ def _version(artifact: str, raw: dict[str, Any], deprecated: bool) -> ModelVersi
     registrations = raw.get("registrations") or []
     active = bool(raw.get("is_active", True))
     stages = tuple(dict.fromkeys(s["stage"] for s in raw.get("stages", [])))
+    by_file = parse_metrics_by_file(registrations[0].get("message")) if registrations else {}
     return ModelVersion(
         artifact=artifact,
         version=raw["version"],
         commit=raw["commit_hexsha"],
         created_at=raw.get("created_at"),
         stages=stages if active else (),
-        metrics=parse_metrics(registrations[0].get("message")) if registrations else {},
+        metrics=flat_metrics(by_file),
         active=active,
         registered=bool(registrations),
         deprecated=deprecated,
+        metrics_by_file=by_file,
     )
 
 

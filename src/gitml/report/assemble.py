@@ -12,6 +12,7 @@ from gitml.core.model import ParamRow, Revisions
 from gitml.core.project_files import load_run_record
 from gitml.dvc_adapter import WORKSPACE
 from gitml.report.model import Report
+from gitml.report.sides import SideNames, describe_sides
 
 
 def build_report(
@@ -19,8 +20,10 @@ def build_report(
     head: str | None = None,
     root: Path | str = ".",
     settings: Settings | None = None,
+    names: SideNames | None = None,
 ) -> Report:
-    """Compare ``head`` (default: the workspace) against ``base`` (default: settings.base)."""
+    """Compare ``head`` (default: the workspace) against ``base`` (default: settings.base); the
+    sides are named as the reviewer knows them (``names``, the Actions environment, git)."""
     settings = settings or load_settings(root)
     base = base or settings.base
     head = head or WORKSPACE
@@ -34,9 +37,10 @@ def build_report(
     data, plots, plot_errors = compared.data, compared.plots, compared.plot_errors
 
     revs = Revisions(base, head)
-    rows, value_errors = metric_rows(metrics, settings, revs)
+    rows, value_errors = metric_rows(metrics, settings, revs, metric_errors)
     gates = evaluate_gates(settings.gates, rows, [*metric_errors, *value_errors], revs)
     failing = {gate.row_key for gate in gates if not gate.passed}
+    base_side, head_side = describe_sides(root, base, head, names)
     return Report(
         base=base,
         head=head,
@@ -54,4 +58,6 @@ def build_report(
         plots=plots,
         pipeline=load_run_record(root) if head == WORKSPACE else [],
         errors=[*metric_errors, *value_errors, *param_errors, *plot_errors],
+        base_side=base_side,
+        head_side=head_side,
     )

@@ -17,9 +17,10 @@ from typing import Any
 from gitml.core.html import page
 from gitml.core.model import MetricRow, PlotData
 from gitml.core.text import data_change, data_size, number, param, percent, signed, size
-from gitml.core.wording import MARKS, STAGE_TEXT
+from gitml.core.wording import MARKS, NOT_LOADED_VALUE, STAGE_TEXT
 from gitml.report.markdown import verdict_line
 from gitml.report.model import Report
+from gitml.report.sides import describe
 
 #: An image plot file larger than this is not embedded (the page would grow without bound).
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -43,16 +44,25 @@ def _table(title: str, headers: list[str], rows: list[list[str]], empty: str = "
     )
 
 
-def _metric_cells(row: MetricRow) -> list[str]:
-    values = [number(row.base), number(row.head), signed(row.delta), percent(row.rel_delta)]
-    return [MARKS[row.status], _e(row.file), _e(row.name), *values]
+def _value(row: MetricRow, rev: str, value: float | None) -> str:
+    return NOT_LOADED_VALUE if value is None and rev in row.not_loaded_at else number(value)
+
+
+def _metric_cells(row: MetricRow, base: str, head: str) -> list[str]:
+    values = [_value(row, base, row.base), _value(row, head, row.head)]
+    changes = [signed(row.delta), percent(row.rel_delta)]
+    return [MARKS[row.status], _e(row.file), _e(row.name), *values, *changes]
+
+
+def _no_metrics(report: Report) -> str:
+    if not report.not_loaded:
+        return "No metrics found on either revision."
+    return "No metrics loaded: the metrics files did not load (see Not loaded)."
 
 
 def _tables(report: Report) -> str:
     """Every section of the Markdown report but the plots, in the same order."""
     gates = sorted(report.gates, key=lambda g: (g.passed, g.metric, g.rule))
-    ran = sum(1 for s in report.pipeline if s.status == "ran")
-    cached = sum(1 for s in report.pipeline if s.status in ("restored", "skipped"))
     return "".join(
         [
             _table(
@@ -63,51 +73,83 @@ def _tables(report: Report) -> str:
                     for g in gates
                 ],
             ),
-            _table(
-                "Metrics",
-                ["", "File", "Metric", "Base", "Head", "Change", "Relative"],
-                [_metric_cells(row) for row in report.metrics],
-                empty="No metrics found on either revision.",
-            ),
-            _table(
-                "Params changed",
-                ["File", "Param", "Base", "Head"],
-                [
-                    [_e(p.file), _e(p.name), _e(param(p.base)), _e(param(p.head))]
-                    for p in report.params
-                ],
-            ),
-            _table(
-                "Data changed",
-                ["Change", "Path", "Base size", "Head size"],
-                [
-                    [
-                        _e(data_change(c.change)),
-                        _e(c.path),
-                        data_size(c.base_size, c.base_files),
-                        data_size(c.head_size, c.head_files),
-                    ]
-                    for c in report.data
-                ],
-            ),
-            _table(
-                f"Pipeline: {ran} ran, {cached} cached",
-                ["Stage", "Status", "Time"],
-                [
-                    [_e(s.name), _e(STAGE_TEXT.get(s.status, s.status)), f"{s.seconds:.1f}s"]
-                    for s in report.pipeline
-                ],
-            ),
-            _table(
-                "Load errors",
-                ["Source", "Revision", "File", "Error"],
-                [
-                    [_e(e.source), _e(e.rev), _e(e.file or "—"), _e(e.message)]
-                    for e in report.errors
-                ],
-            ),
+            *_metric_tables(report),
+            *_other_tables(report),
         ]
     )
+
+
+def _metric_tables(report: Report) -> list[str]:
+    """The metrics, and the metrics files that did not load."""
+    return [
+        _table(
+            "Metrics",
+            ["", "File", "Metric", "Base", "Head", "Change", "Relative"],
+            [_metric_cells(row, report.base, report.head) for row in report.metrics],
+            empty=_no_metrics(report),
+        ),
+        _table(
+            "Not loaded",
+            ["File", "Revision", "DVC's error", "Why, and what to do"],
+            [
+                [
+                    _e(e.file or "every metrics file"),
+                    _e(report.side_name(e.rev)),
+                    _e(e.message),
+                    _e(e.hint or "—"),
+                ]
+                for e in report.not_loaded
+            ],
+        ),
+    ]
+
+
+def _other_tables(report: Report) -> list[str]:
+    """Params, data, pipeline and the other load errors."""
+    ran = sum(1 for s in report.pipeline if s.status == "ran")
+    cached = sum(1 for s in report.pipeline if s.status in ("restored", "skipped"))
+    return [
+        _table(
+            "Params changed",
+            ["File", "Param", "Base", "Head"],
+            [[_e(p.file), _e(p.name), _e(param(p.base)), _e(param(p.head))] for p in report.params],
+        ),
+        _table(
+            "Data changed",
+            ["Change", "Path", "Base size", "Head size"],
+            [
+                [
+                    _e(data_change(c.change, c.in_workspace)),
+                    _e(c.path),
+                    data_size(c.base_size, c.base_files),
+                    data_size(c.head_size, c.head_files),
+                ]
+                for c in report.data
+            ],
+        ),
+        _table(
+            f"Pipeline: {ran} ran, {cached} cached",
+            ["Stage", "Status", "Time"],
+            [
+                [_e(s.name), _e(STAGE_TEXT.get(s.status, s.status)), f"{s.seconds:.1f}s"]
+                for s in report.pipeline
+            ],
+        ),
+        _table(
+            "Load errors",
+            ["Source", "Revision", "File", "Error", "Why, and what to do"],
+            [
+                [
+                    _e(e.source),
+                    _e(report.side_name(e.rev)),
+                    _e(e.file or "—"),
+                    _e(e.message),
+                    _e(e.hint or "—"),
+                ]
+                for e in report.other_errors
+            ],
+        ),
+    ]
 
 
 def _in_data_order(plot: PlotData) -> dict[str, Any]:
@@ -176,11 +218,12 @@ def _image(plot: PlotData, rev: str) -> str:
     return "".join(parts)
 
 
-def _image_plot(plot: PlotData, base: str, head: str) -> str:
+def _image_plot(plot: PlotData, report: Report) -> str:
+    base, head = report.base, report.head
     revs = list(dict.fromkeys((base, head)))
     columns = "".join(
         f"<figure><figcaption>{_e('base' if rev == base and base != head else 'head')}: "
-        f"<code>{_e(rev)}</code></figcaption>{_image(plot, rev)}</figure>"
+        f"<code>{_e(report.side_name(rev))}</code></figcaption>{_image(plot, rev)}</figure>"
         for rev in revs
     )
     return f'<div class="images">{columns}</div>'
@@ -192,7 +235,7 @@ def _plots(report: Report) -> tuple[str, dict[str, Any]]:
     parts = []
     for index, plot in enumerate(report.plots):
         if plot.template == "image":
-            body = _image_plot(plot, report.base, report.head)
+            body = _image_plot(plot, report)
         elif plot.vega_lite:
             name = f"{index}: {plot.id}"
             specs[name] = _spec(plot)
@@ -215,6 +258,7 @@ def render(report: Report) -> str:
     """The HTML page: the whole report, then one interactive chart or image pair per plot."""
     plots, specs = _plots(report)
     heading = _e(verdict_line(report).lstrip("# "))
-    subtitle = f"Comparing <code>{_e(report.head)}</code> against <code>{_e(report.base)}</code>."
+    head, base = describe(report.head_named), describe(report.base_named)
+    subtitle = f"Comparing {_e(head)} against {_e(base)}."
     body = f"<h1>{heading}</h1>\n<p>{subtitle}</p>\n{_tables(report)}{plots}"
-    return page(f"gitml report: {report.head} against {report.base}", body, specs)
+    return page(f"gitml report: {head} against {base}", body, specs)

@@ -23,6 +23,7 @@ def to_dict(report: Report) -> dict[str, Any]:
     return {
         "base": report.base,
         "head": report.head,
+        "sides": {"base": report.base_named.to_dict(), "head": report.head_named.to_dict()},
         "verdict": report.verdict,
         "metrics": [
             {
@@ -34,6 +35,7 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "rel_delta": row.rel_delta,
                 "direction": row.direction,
                 "status": row.status,
+                "not_loaded_at": list(row.not_loaded_at),
             }
             for row in report.metrics
         ],

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from gitml.core.model import MetricRow
 from gitml.core.text import data_change, data_size, number, param, percent, signed
-from gitml.core.wording import STAGE_TEXT
+from gitml.core.wording import NOT_LOADED_VALUE, STAGE_TEXT
 from gitml.report.markdown import verdict_line
 from gitml.report.model import Report
+from gitml.report.sides import describe
 
 WORDS = {
     "improved": "better",
@@ -14,6 +16,7 @@ WORDS = {
     "changed": "changed",
     "new": "new",
     "removed": "removed",
+    "not loaded": "NOT LOADED",
 }
 
 
@@ -39,7 +42,7 @@ def render(report: Report, html_path: str | None = None) -> str:
     """Verdict, gates, metrics, params, data, plots and pipeline as aligned text."""
     lines = [
         verdict_line(report).removeprefix("## "),
-        f"Comparing {report.head} against {report.base}.",
+        f"Comparing {describe(report.head_named)} against {describe(report.base_named)}.",
         "",
     ]
     lines += _gates(report)
@@ -59,7 +62,15 @@ def render(report: Report, html_path: str | None = None) -> str:
     )
     lines += _section(
         "Load errors",
-        [[e.source, e.rev, e.file or "-", e.message] for e in report.errors],
+        [
+            [
+                e.source,
+                report.side_name(e.rev),
+                e.file or "-",
+                e.message + (f" ({e.hint})" if e.hint else ""),
+            ]
+            for e in report.other_errors
+        ],
     )
     return "\n".join(lines).rstrip() + "\n"
 
@@ -75,25 +86,33 @@ def _gates(report: Report) -> list[str]:
     )
 
 
+def _value(row: MetricRow, rev: str, value: float | None) -> str:
+    return NOT_LOADED_VALUE if value is None and rev in row.not_loaded_at else number(value)
+
+
 def _metrics(report: Report) -> list[str]:
     rows = [
         [
             WORDS[row.status],
             row.file,
             row.name,
-            number(row.base),
-            number(row.head),
+            _value(row, report.base, row.base),
+            _value(row, report.head, row.head),
             signed(row.delta),
             percent(row.rel_delta),
         ]
         for row in report.metrics
     ]
     header = ["", "file", "metric", "base", "head", "change", "relative"]
-    return _section("Metrics", rows, header=header) or [
-        "Metrics",
-        "  No metrics found on either revision.",
-        "",
-    ]
+    empty = "No metrics loaded." if report.not_loaded else "No metrics found on either revision."
+    lines = _section("Metrics", rows, header=header) or ["Metrics", f"  {empty}", ""]
+    return lines + _section(
+        "Not loaded (neither passed nor compared)",
+        [
+            [e.file or "every metrics file", report.side_name(e.rev), e.hint or e.message]
+            for e in report.not_loaded
+        ],
+    )
 
 
 def _data(report: Report) -> list[str]:
@@ -101,7 +120,7 @@ def _data(report: Report) -> list[str]:
         "Data changed",
         [
             [
-                data_change(c.change),
+                data_change(c.change, c.in_workspace),
                 c.path,
                 f"{data_size(c.base_size, c.base_files)} -> {data_size(c.head_size, c.head_files)}",
             ]

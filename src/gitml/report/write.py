@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from gitml.core.renderings import Renderers, Written, write_renderings
@@ -25,4 +26,10 @@ def write_report(
     ``*.full.md`` when capping shortened it, and the plots to ``*.html`` unless ``html_path``."""
     if markdown_path is not None:
         html_path = html_path or markdown_path.with_suffix(".html")
-    return write_renderings(report, RENDERERS, markdown_path, json_path, html_path)
+    full = _markdown.render_full(report)  # once: the capped Markdown starts from it
+    renderers = replace(
+        RENDERERS,
+        markdown=lambda r: _markdown.render(r, full=full),
+        full_markdown=lambda r: full,
+    )
+    return write_renderings(report, renderers, markdown_path, json_path, html_path)
