@@ -15,7 +15,7 @@ from gitml.monitor.compare import compare_column, compare_features
 from gitml.monitor.drift import FeatureDrift
 from gitml.monitor.gates import evaluate_gates
 from gitml.monitor.model import DataSide, MonitorReport
-from gitml.monitor.performance import performance
+from gitml.monitor.performance import Labelled, performance, usable_labels
 from gitml.monitor.reading import (
     PREDICTION,
     PROBABILITY,
@@ -55,6 +55,8 @@ class MonitorResult:
     features: list[str]
     target: str
     columns: list[str] = field(default_factory=list)
+    #: labelled rows left out before the export (a label or prediction not a class)
+    refused: int = 0
 
 
 def _reference(request: MonitorRequest, ms: MonitorSettings, window: WindowRequest) -> Reference:
@@ -181,8 +183,31 @@ def _notes(report: MonitorReport, current: Window, reference: Reference, ms: Mon
             f"{reference.version}"
         )
     for feature in report.features:
-        if feature.drifted is None:
-            report.errors.append(f"{feature.name}: {feature.note}")
+        if feature.drifted is None and "missing" not in feature.extra:
+            report.errors.append(f"{feature.name}: not tested: {feature.note}")
+        for side, count in feature.extra.get("left_out", {}).items():
+            if count and feature.drifted is not None:
+                report.errors.append(
+                    f"{feature.name}: {count} {side} value(s) are not finite numbers "
+                    "(left out of the test)"
+                )
+
+
+def _labelled(reference: Reference, current: Window) -> Labelled:
+    """The feedback that names one of the model's classes (the estimator's, else the logged)."""
+    estimator_classes = getattr(reference.estimator, "classes_", None)
+    if estimator_classes is not None:
+        classes = [str(c.item() if hasattr(c, "item") else c) for c in estimator_classes]
+    else:
+        classes = list(current.classes)
+    return usable_labels(current.labelled, classes)
+
+
+def _drift_values(report: MonitorReport) -> dict[str, float | None]:
+    """The drift gates' values; None (not evaluated) when no feature was tested."""
+    if not report.tested:
+        return {"share_drifted": None, "drifted_features": None}
+    return {"share_drifted": report.share_drifted, "drifted_features": float(len(report.drifted))}
 
 
 def monitor(request: MonitorRequest) -> MonitorResult:
@@ -204,6 +229,8 @@ def monitor(request: MonitorRequest) -> MonitorResult:
     found = find_sources(list(request.current or ms.current))
     current = read_window(found, WindowRequest(**{**window.__dict__, "expected": tuple(features)}))
     ref_side, cur_side = _sides(reference, current, request, ms)
+    labelled = _labelled(reference, current)
+    cur_side.details["labelled_rows"] = len(labelled.rows)
     report = MonitorReport(
         reference=ref_side,
         current=cur_side,
@@ -211,7 +238,7 @@ def monitor(request: MonitorRequest) -> MonitorResult:
         version=reference.version,
         stage=reference.stage,
         drift_share=ms.drift_share,
-        labelled_rows=len(current.labelled),
+        labelled_rows=len(labelled.rows),
     )
     report.errors += _schema_problems(features, reference.window, current, ms.target)
     if current.rows:
@@ -220,15 +247,16 @@ def monitor(request: MonitorRequest) -> MonitorResult:
         )
         report.prediction, report.prediction_note = _predictions(reference, features, current, ms)
     if current.is_log and current.rows:
-        report.performance = performance(current.sample, current.labelled, reference.registered)
+        report.performance = performance(current.sample, labelled.rows, reference.registered)
     elif not current.is_log:
         report.performance_note = f"performance is left out: {MODEL_LEFT_OUT}"
     _notes(report, current, reference, ms)
-    drift = {"share_drifted": report.share_drifted, "drifted_features": float(len(report.drifted))}
+    report.errors += labelled.problems()
     if current.rows:
-        report.gates = evaluate_gates(ms.gates, drift, report.performance)
+        report.gates = evaluate_gates(ms.gates, _drift_values(report), report.performance)
     columns = [c for c in reference.window.sample.columns if not is_meta(c)]
-    return MonitorResult(report, current.labelled, features, ms.target, columns)
+    refused = labelled.refused + labelled.bad_predictions
+    return MonitorResult(report, labelled.rows, features, ms.target, columns, refused)
 
 
 def drifted_first(features: list[FeatureDrift]) -> list[FeatureDrift]:
