@@ -149,7 +149,7 @@ def test_unreachable_remote_names_the_remote(clone, monkeypatch):
 def test_a_run_that_stopped_makes_the_report_incomplete_not_a_pass(clone, monkeypatch, tmp_path):
     """A fork PR's run without the remote's credentials stops at the pull; the report that the
     workflow still writes must not take the workspace's committed metrics.json (the base's) for
-    this commit's: every head value is not loaded, the verdict incomplete, --check exits 1."""
+    this commit's: every head value is not loaded, no gate passes, --check exits 1."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     run_dvc("remote", "add", "-d", "-f", "gone", "s3://bucket/path", cwd=clone, expect=0)
@@ -160,7 +160,9 @@ def test_a_run_that_stopped_makes_the_report_incomplete_not_a_pass(clone, monkey
     result = run_gitml("report", "--base", "HEAD", "--json", str(out), "--check", cwd=clone)
     assert result.returncode == 1, result.stderr
     report = json.loads(out.read_text())
-    assert report["verdict"] == "incomplete"
+    # the project's gates cannot pass on metrics that did not load: fail, not incomplete
+    assert report["verdict"] == "fail" and report["gates"]
+    assert not any(gate["passed"] for gate in report["gates"])
     assert report["metrics"] and all(m["head"] is None for m in report["metrics"])
     assert {m["status"] for m in report["metrics"]} == {"not loaded"}
     (error,) = [e for e in report["errors"] if "did not finish" in e["message"]]

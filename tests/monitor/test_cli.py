@@ -13,10 +13,12 @@ import pytest
 from tests.monitor_logs import START, frame, labelled_frame, write_feedback, write_logs
 
 JSON_KEYS = {
-    "model", "version", "stage", "reference", "current", "rows", "verdict", "dataset_drift",
+    "model", "version", "stage", "reference", "current", "rows", "verdict", "reason", "dataset_drift",
     "share_drifted", "features", "prediction_drift", "performance", "gates", "chunks", "errors",
 }  # fmt: skip
-FEATURE_KEYS = {"name", "kind", "test", "statistic", "p_value", "threshold", "drifted"}
+FEATURE_KEYS = {
+    "name", "kind", "test", "statistic", "p_value", "threshold", "drifted", "status", "reason",
+}  # fmt: skip
 
 
 @pytest.fixture

@@ -78,6 +78,8 @@ def test_written_workflows_pass_the_linters(project: Project, pinned_sha: str, a
     run_dvc("remote", "add", "-d", "storage", "s3://bucket/ml", cwd=project.root, expect=0)
     result = project.gitml("init", "--release")
     assert result.returncode == 0, result.stderr
+    # the released image refuses feedback without its token: init says to set it
+    assert "where you run the released image, set GITML_FEEDBACK_TOKEN" in result.stdout
     folder = project.root / WORKFLOW_DIR
     paths = sorted(folder.glob("*.yml"))
     assert [p.name for p in paths] == ["gitml-comment.yml", "gitml-pr.yml", "gitml-release.yml"]

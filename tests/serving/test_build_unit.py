@@ -26,6 +26,14 @@ def test_bentofile_is_offline_and_ships_the_model_tag():
         "labels": {"version": "v0.2.0", "commit": "c" * 40, "source": "gitml"},
         "python": {"packages": ["numpy==2.0"], "lock_packages": False},
         "envs": [{"name": "GITML_MODEL_TAG", "value": "classifier:v0.2.0"}],
+        # the image's own variables: no template, so the model's tag is among them
+        "docker": {
+            "env": {
+                "BENTOML_DO_NOT_TRACK": "True",
+                "GITML_FEEDBACK_AUTH": "required",
+                "GITML_MODEL_TAG": "classifier:v0.2.0",
+            }
+        },
     }
 
 
@@ -38,7 +46,7 @@ def test_with_a_template_the_model_tag_is_runtime_only_and_set_by_the_template(t
     ]
     assert spec["docker"] == {
         "dockerfile_template": "gitml-model-tag.Dockerfile.j2",
-        "env": {"BENTOML_DO_NOT_TRACK": "True"},
+        "env": {"BENTOML_DO_NOT_TRACK": "True", "GITML_FEEDBACK_AUTH": "required"},
     }
     text = template.read_text()
     assert text.startswith("{% extends bento_base_template %}")
@@ -55,7 +63,7 @@ def test_no_template_where_bentoml_would_refuse_to_read_it(tmp_path):
 def test_bentofile_docker_options():
     spec = bentofile("s", [], MODEL, [], True, "debian:12")
     assert spec["python"]["lock_packages"] is True
-    assert spec["docker"] == {"base_image": "debian:12"}
+    assert spec["docker"]["base_image"] == "debian:12"
 
 
 def test_pinned_uses_installed_versions():

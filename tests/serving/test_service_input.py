@@ -64,7 +64,20 @@ def test_a_value_inside_float32_is_answered(server, test_split):
     [
         ("POST", "/predict", b"not json", 400, "the request body is not valid JSON: "),
         ("POST", "/predict", b'{"instances": "x"}', 400, '"instances": Input should be a valid'),
-        ("POST", "/predict", b'{"rows": []}', 400, '"instances": Field required'),
+        (
+            "POST",
+            "/predict",
+            b'{"rows": []}',
+            400,
+            '"instances": Field required; the body has unknown key(s): rows',
+        ),
+        (
+            "POST",
+            "/predict_proba",
+            b'{"instances": [], "proba": true}',
+            400,
+            "the body has unknown key(s): proba",
+        ),
         ("POST", "/predict", b'{"instances": []}', 400, '"instances" must be a non-empty list'),
         (
             "POST",
@@ -104,6 +117,28 @@ def test_every_4xx_has_one_body_shape(server, method, path, body, status, expect
     assert answer.json()["error"].startswith(expected), answer.json()
 
 
+MULTIPART = b'--x\r\nContent-Disposition: form-data; name="instances"\r\n\r\n[1]\r\n--x'
+
+
+@pytest.mark.parametrize("path", ["/predict", "/feedback"])
+@pytest.mark.parametrize(
+    ("kind", "body"),
+    [
+        ("multipart/form-data; boundary=x", MULTIPART),
+        ("multipart/form-data", b"no boundary"),
+        ("application/x-www-form-urlencoded", b"instances=%5B%5D"),
+    ],
+)
+def test_a_form_body_is_415_not_a_server_error(server, path, kind, body):
+    """Before: a malformed multipart body answered 500 and logged a traceback."""
+    answer = _post(server, path, body, headers={"content-type": kind})
+    assert answer.status_code == 415, answer.text
+    assert answer.json() == {
+        "error": f"{kind.split(';')[0]} is not accepted: send the body as JSON "
+        "(Content-Type: application/json)"
+    }
+
+
 def test_a_chunked_body_over_the_limit_is_413(server):
     """No Content-Length to check up front: the service stops reading at the limit."""
 
@@ -129,6 +164,8 @@ def test_client_errors_are_not_logged_as_server_errors(served, test_split):
     row = {**_row(features), "mean_radius": "abc"}
     for body in (b"not json", b'{"instances": "x"}', json.dumps({"instances": [row]}).encode()):
         assert _post(served.url, "/predict", body).status_code == 400
+    form = {"content-type": "multipart/form-data; boundary=x"}
+    assert _post(served.url, "/predict", MULTIPART, headers=form).status_code == 415
     assert _post(served.url, "/predict", b"[" + b" " * TEST_BODY_LIMIT).status_code == 413
     log = served.log.read_text(errors="replace")
     assert "Service classifier initialized" in log  # the server's log is the one read here

@@ -152,7 +152,7 @@ def test_feedback_is_recorded_and_the_last_label_wins(served, test_split):
 @pytest.mark.parametrize(
     ("body", "status", "expected"),
     [
-        ({"request_id": "0" * 32, "label": 1}, 404, "unknown request_id '" + "0" * 32 + "'"),
+        ({"request_id": "0" * 32, "label": 1}, 404, "unknown request_id '" + "0" * 32 + "': it is not among the last"),
         ({"request_id": "nope", "label": 1}, 404, "unknown request_id 'nope'"),
         ({"request_id": "ID"}, 400, '"label" must be one of the model\'s classes [0, 1], got null'),
         ({"request_id": "ID", "label": "yes"}, 400, '"label" must be one of the model\'s classes'),
@@ -160,6 +160,8 @@ def test_feedback_is_recorded_and_the_last_label_wins(served, test_split):
         ({"request_id": 7, "label": 1}, 400, '"request_id" must be the X-Request-Id of an answer'),
         ({"request_id": "ID", "label": 1, "instance": 2}, 400, "request ID had 2 instance(s): "),
         ({"request_id": "ID", "label": 1, "instance": -1}, 400, '"instance" must be the row index'),
+        ({"request_id": "ID", "label": 0, "instanse": 2}, 400, "the body has unknown key(s): instanse"),
+        ([{"request_id": "ID", "label": 0}], 400, "the request body: Input should be an object"),
         ({"feedback": []}, 400, '"feedback" must be a non-empty list'),
         ({"feedback": [{"request_id": "ID", "label": 1}, 3]}, 400, "feedback[1]: must be an object"),
         ({"feedback": [{"request_id": "ID", "label": 1, "x": 1}]}, 400, "feedback[0]: has unknown key(s): x"),
@@ -199,10 +201,20 @@ def test_after_a_restart_feedback_finds_ids_in_the_log_and_a_full_disk_fails_lou
     for path in data.glob("data.*.log"):
         path.rename(path.with_name("data.earlier.log"))
         (data / path.name).symlink_to("/dev/full")
-    process, second = serve(env, monitor_dir, tmp_path / "server.log")
+    token = "feedback-token-for-the-test"
+    process, second = serve({**env, "GITML_FEEDBACK_TOKEN": token}, monitor_dir, tmp_path / "server.log")  # fmt: skip
     try:
         feedback = {"request_id": request_id, "label": 0, "instance": 2}
+        before = second.records("gitml_feedback")
         answer = httpx.post(f"{second.url}/feedback", json=feedback, timeout=60)
+        assert answer.status_code == 401, answer.text  # its token is required
+        assert answer.headers["www-authenticate"] == "Bearer"
+        wrong = {"authorization": "Bearer not-the-token"}
+        answer = httpx.post(f"{second.url}/feedback", json=feedback, headers=wrong, timeout=60)
+        assert answer.json() == {"error": "the feedback token is not valid"}
+        assert second.records("gitml_feedback") == before
+        right = {"authorization": f"Bearer {token}"}
+        answer = httpx.post(f"{second.url}/feedback", json=feedback, headers=right, timeout=60)
         assert answer.json() == {"recorded": 1}
 
         rows = _rows(features, 0, 2)
@@ -215,4 +227,7 @@ def test_after_a_restart_feedback_finds_ids_in_the_log_and_a_full_disk_fails_lou
         assert answer.json()["error"].endswith(": No space left on device)")
     finally:
         stop_server(process)
-    assert "No space left on device" in second.log.read_text(errors="replace")
+    log = second.log.read_text(errors="replace")
+    assert "No space left on device" in log
+    assert token not in log and "POST /feedback takes labels from anyone" not in log
+    assert "POST /feedback takes labels from anyone" in served.log.read_text(errors="replace")

@@ -21,7 +21,14 @@ def parse_since(value: str | None, now: datetime | None = None) -> datetime | No
     found = RELATIVE.match(value.strip())
     if found:
         now = now or datetime.now(timezone.utc)
-        return now - timedelta(**{UNITS[found[2]]: int(found[1])})
+        try:
+            return now - timedelta(**{UNITS[found[2]]: int(found[1])})
+        except OverflowError:  # beyond what a date holds
+            raise click.BadParameter(
+                f"{value!r} reaches back before the year 1: use a smaller age, or leave "
+                "--since out to read every row",
+                param_hint="--since",
+            ) from None
     moment = parse_time(value)
     if moment is None:
         raise click.BadParameter(
@@ -51,7 +58,9 @@ def _export(result, path: Path):
 
     exported = export_labelled(result, path)
     left_out = (
-        f"; {exported.left_out} left out (features not the model's)" if exported.left_out else ""
+        f"; {exported.left_out} left out (features or label not the model's)"
+        if exported.left_out
+        else ""
     )
     click.echo(f"wrote {exported.rows} labelled row(s) to {exported.path}{left_out}", err=True)
     return exported
@@ -87,7 +96,12 @@ def _path(**kwargs):
 @click.option("-o", "--output", type=_path(), help="Write the Markdown report here.")
 @click.option("--json", "json_path", type=_path(), help="Write the report as JSON here.")
 @click.option("--html", "html_path", type=_path(), help="Write the interactive HTML report here.")
-@click.option("--check", is_flag=True, help="Exit 1 on data or prediction drift, or a failed gate.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 1 on data or prediction drift, a failed gate, or features that could not be "
+    "tested (verdict untested); an empty window passes with a warning.",
+)
 @click.option(
     "--export-labelled",
     type=_path(),
@@ -118,7 +132,8 @@ def monitor(
     evaluation split, with a band) and measured on the rows with feedback, against the metrics
     the version was registered with; its reference profile stands in for its training data when
     that is absent or large. Settings and gates: [tool.gitml.monitor]. Prints the Markdown report
-    unless -o is given; writes the verdict (pass, drift, fail, empty) to $GITHUB_OUTPUT.
+    unless -o is given; writes the verdict (pass, drift, fail, untested, empty) to
+    $GITHUB_OUTPUT; pass means every feature was tested and none drifted.
 
     \b
     Examples:
@@ -156,3 +171,5 @@ def monitor(
         from gitml.monitor.markdown import verdict_line
 
         raise GatesFailed(verdict_line(report).lstrip("# ").split(": ", 1)[-1])
+    if check and report.verdict == "empty":
+        click.echo(f"WARNING: {report.reason}; --check passes an empty window", err=True)

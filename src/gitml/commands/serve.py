@@ -30,16 +30,23 @@ def serve(
     /feedback, /metadata); see docs/serving.md.
 
     With no flag: the version in staging, else the newest Bento built. A version without a
-    Bento yet is built first.
+    Bento yet is built first. With GITML_FEEDBACK_TOKEN set, POST /feedback requires
+    `Authorization: Bearer <token>`; without it, labels are taken from anyone who reaches the
+    port (a warning says so for a --host other machines reach).
 
     \b
     Examples:
       gitml serve
       gitml serve --stage prod --port 8080 --monitor-dir /var/log/gitml
     """
-    from gitml.serving.serve import check_port, choose_bento, run_server
+    import os
+
+    from gitml.serving.serve import check_port, choose_bento, feedback_warning, run_server
 
     check_port(host, port)
+    warning = feedback_warning(host, os.environ)
+    if warning:
+        click.echo(f"WARNING: {warning}", err=True)
     target = choose_bento(version=version, stage=stage, artifact=artifact)
     click.echo(f"serving {target.bento_tag} ({target.reason}) on http://{host}:{port}", err=True)
     code = run_server(target.bento_tag, host, port, monitor_dir=monitor_dir)

@@ -25,6 +25,7 @@ from scipy import stats
 from scipy.spatial import distance
 
 from gitml.core.profile import infer_kind
+from gitml.monitor.model import feature_status
 
 __all__ = ["infer_kind"]  # the kind rule is the profile's, so both sides agree
 
@@ -109,6 +110,9 @@ class FeatureDrift:
             "p_value": self.p_value,
             "threshold": self.threshold,
             "drifted": self.drifted,
+            "status": feature_status(self.drifted),
+            #: why it was not tested (None when it was)
+            "reason": self.note if self.drifted is None else None,
         }
 
 
@@ -230,18 +234,42 @@ def wasserstein_distance(u: np.ndarray, v: np.ndarray) -> float:
     return float(np.sum(np.abs(u_cdf - v_cdf) * np.diff(merged)))
 
 
+def scaled(*arrays: np.ndarray) -> tuple[float, list[np.ndarray]]:
+    """The arrays divided by one power of two that keeps the squares of their values finite,
+    and that power (1.0 for values below 1e150, the usual case: nothing is divided). Spread and
+    distances of numbers near float64's limit (1e308) overflow to infinity otherwise; dividing
+    by a power of two is exact, and the tests' outcomes do not depend on the scale."""
+    largest = max((float(np.max(np.abs(a))) for a in arrays if a.size), default=0.0)
+    if largest <= 1e150:
+        return 1.0, list(arrays)
+    factor = 2.0 ** (int(np.ceil(np.log2(largest))) - 500)
+    return factor, [a / factor for a in arrays]
+
+
 def wasserstein(reference: pd.Series, current: pd.Series) -> float:
     """Wasserstein distance normed by the reference's standard deviation (at least 0.001)."""
-    ref = reference.to_numpy(dtype=float)
-    norm = max(float(np.std(ref)), 0.001)
-    return wasserstein_distance(ref, current.to_numpy(dtype=float)) / norm
+    factor, (ref, cur) = scaled(reference.to_numpy(dtype=float), current.to_numpy(dtype=float))
+    norm = max(float(np.std(ref)), 0.001 / factor)
+    return wasserstein_distance(ref, cur) / norm
+
+
+def bin_edges(values: np.ndarray, bins: int | str) -> np.ndarray:
+    """numpy's histogram edges; for a range wider than float64 holds (-1e308 to 1e308, where
+    numpy says "Too many bins"), the same count of equal bins computed on halved values."""
+    low, high = float(values.min()), float(values.max())
+    with np.errstate(over="ignore"):
+        wide = not np.isfinite(high - low)
+    if not wide:
+        return np.histogram_bin_edges(values, bins=bins)
+    count = bins if isinstance(bins, int) else int(np.ceil(np.log2(values.size))) + 1
+    return np.linspace(low / 2, high / 2, count + 1) * 2
 
 
 def jensenshannon(reference: pd.Series, current: pd.Series, kind: str) -> float:
     """Jensen-Shannon distance of the two distributions (Sturges bins for many-valued numbers)."""
     if kind == "numeric" and distinct(reference) > BINNED_ABOVE:
         combined = np.concatenate([reference.to_numpy(dtype=float), current.to_numpy(dtype=float)])
-        edges = np.histogram_bin_edges(combined, bins="sturges")
+        edges = bin_edges(combined, "sturges")
         ref = np.histogram(reference.to_numpy(dtype=float), edges)[0] / len(reference)
         cur = np.histogram(current.to_numpy(dtype=float), edges)[0] / len(current)
     else:
@@ -289,10 +317,10 @@ def summary(values: pd.Series, kind: str, rows: int) -> str:
     if values.empty:
         return "all missing" if rows else "no rows"
     if kind == "numeric":
-        numbers = values.to_numpy(dtype=float)
+        factor, (numbers,) = scaled(values.to_numpy(dtype=float))
         return (
-            f"mean {np.mean(numbers):.4g}, std {np.std(numbers):.4g}, "
-            f"range {np.min(numbers):.4g} to {np.max(numbers):.4g}{tail}"
+            f"mean {np.mean(numbers) * factor:.4g}, std {np.std(numbers) * factor:.4g}, "
+            f"range {np.min(numbers) * factor:.4g} to {np.max(numbers) * factor:.4g}{tail}"
         )
     counts = values.astype(str).value_counts(normalize=True)
     return f"{counts.size} values, top {counts.index[0]!s} ({counts.iloc[0]:.0%}){tail}"
@@ -302,7 +330,7 @@ def histogram(reference: pd.Series, current: pd.Series, kind: str) -> Histogram:
     """Shares per bin over the combined range (numbers) or per most common category."""
     if kind == "numeric" and distinct_both(reference, current, TOP_CATEGORIES) > TOP_CATEGORIES:
         combined = np.concatenate([reference.to_numpy(dtype=float), current.to_numpy(dtype=float)])
-        edges = np.histogram_bin_edges(combined, bins=HISTOGRAM_BINS)
+        edges = bin_edges(combined, HISTOGRAM_BINS)
         ref = np.histogram(reference.to_numpy(dtype=float), edges)[0] / max(len(reference), 1)
         cur = np.histogram(current.to_numpy(dtype=float), edges)[0] / max(len(current), 1)
         labels = [f"{edges[i]:.3g}" for i in range(len(edges) - 1)]
@@ -319,16 +347,39 @@ def histogram(reference: pd.Series, current: pd.Series, kind: str) -> Histogram:
     )
 
 
+def to_numbers(values: pd.Series) -> pd.Series:
+    """``values`` as floats: NaN for what is not a number, infinity for an integer beyond
+    float64 (pandas raises OverflowError on one such value, failing the whole column)."""
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype(float)
+    try:
+        return pd.to_numeric(values, errors="coerce").astype(float)
+    except (OverflowError, TypeError, ValueError):
+        return pd.Series([_number(v) for v in values], index=values.index, dtype=float)
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            return float(value)
+        except OverflowError:
+            return np.inf if value > 0 else -np.inf
+    try:
+        return float(pd.to_numeric(value))
+    except (OverflowError, TypeError, ValueError):
+        return np.nan
+
+
 def as_kind(values: pd.Series, kind: str) -> tuple[pd.Series, int]:
-    """The column's non-missing values in its kind, and how many values did not fit it."""
+    """The column's non-missing values in its kind, and how many values did not fit it: for
+    numbers, whatever is not a finite number (text, infinity, an integer beyond float64)."""
     present = values.dropna()
     if kind != "numeric":
         return (present if pd.api.types.is_string_dtype(present) else present.astype(str)), 0
-    if present.dtype.kind == "f":  # already numbers (the common case): no conversion to pay for
-        return pd.Series(np.sort(present.to_numpy())), 0
-    numbers = pd.to_numeric(present, errors="coerce")
-    if pd.api.types.is_bool_dtype(present):
-        numbers = present.astype(float)
-    bad = int(numbers.isna().sum())
+    if present.dtype.kind == "f":  # already floats (the common case): no conversion to pay for
+        numbers = present.to_numpy()
+    else:
+        numbers = to_numbers(present).to_numpy(dtype=float)
+    finite = numbers[np.isfinite(numbers)]
     # sorted once: the distinct counts, KS and Wasserstein all work on sorted values
-    return pd.Series(np.sort(numbers.dropna().to_numpy(dtype=float))), bad
+    return pd.Series(np.sort(finite)), int(numbers.size - finite.size)

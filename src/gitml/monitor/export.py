@@ -2,7 +2,8 @@
 
 The columns are the training data's own, in its order (the reference's columns: the features and
 the target column, named by ``[tool.gitml.monitor] target``). A row whose logged features do not
-match the model's (a feature missing or extra, or a number that is not one) is left out and counted.
+match the model's (a feature missing or extra, or a number that is not one) is left out and counted,
+as are rows whose feedback label (or logged prediction) is not one of the model's classes.
 """
 
 from __future__ import annotations
@@ -69,4 +70,4 @@ def export_labelled(result: MonitorResult, path: Path, numeric: set[str] | None 
     os.close(handle)
     frame.to_csv(temporary, index=False)
     os.replace(temporary, path)
-    return Exported(path, len(frame), left_out)
+    return Exported(path, len(frame), left_out + result.refused)

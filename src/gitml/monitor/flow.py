@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from gitml.monitor.compare import compare_column, compare_features
 from gitml.monitor.drift import DriftOptions
 from gitml.monitor.gates import evaluate_gates
 from gitml.monitor.model import DataSide, MonitorReport
-from gitml.monitor.performance import performance
+from gitml.monitor.performance import Labelled, performance, usable_labels
 from gitml.monitor.reading import (
     PREDICTION,
     PROBABILITY,
@@ -56,6 +56,8 @@ class MonitorResult:
     features: list[str]
     target: str
     columns: list[str] = field(default_factory=list)
+    #: labelled rows left out before the export (a label or prediction not a class)
+    refused: int = 0
 
 
 def _reference(request: MonitorRequest, settings: Settings, window: WindowRequest) -> Reference:
@@ -202,10 +204,33 @@ def _notes(report: MonitorReport, current: Window, reference: Reference, ms: Mon
             f"{reference.version}"
         )
     for feature in report.features:
-        if feature.drifted is None and feature.note.startswith("not tested: text"):
-            report.notes.append(f"{feature.name}: {feature.note}")
-        elif feature.drifted is None:
-            report.errors.append(f"{feature.name}: {feature.note}")
+        if feature.extra.get("skipped"):
+            report.notes.append(f"{feature.name}: not tested: {feature.note}")
+        elif feature.drifted is None and "missing" not in feature.extra:
+            report.errors.append(f"{feature.name}: not tested: {feature.note}")
+        for side, count in feature.extra.get("left_out", {}).items():
+            if count and feature.drifted is not None:
+                report.errors.append(
+                    f"{feature.name}: {count} {side} value(s) are not finite numbers "
+                    "(left out of the test)"
+                )
+
+
+def _labelled(reference: Reference, current: Window) -> Labelled:
+    """The feedback that names one of the model's classes (the estimator's, else the logged)."""
+    estimator_classes = getattr(reference.estimator, "classes_", None)
+    if estimator_classes is not None:
+        classes = [str(c.item() if hasattr(c, "item") else c) for c in estimator_classes]
+    else:
+        classes = list(current.classes)
+    return usable_labels(current.labelled, classes)
+
+
+def _drift_values(report: MonitorReport) -> dict[str, float | None]:
+    """The drift gates' values; None (not evaluated) when no feature was tested."""
+    if not report.tested:
+        return {"share_drifted": None, "drifted_features": None}
+    return {"share_drifted": report.share_drifted, "drifted_features": float(len(report.drifted))}
 
 
 def monitor(request: MonitorRequest, settings: Settings) -> MonitorResult:
@@ -228,6 +253,8 @@ def monitor(request: MonitorRequest, settings: Settings) -> MonitorResult:
     found = find_sources(list(request.current or ms.current))
     current = read_window(found, WindowRequest(**{**window.__dict__, "expected": tuple(features)}))
     ref_side, cur_side = _sides(reference, current, request, ms)
+    labelled = _labelled(reference, current)
+    cur_side.details["labelled_rows"] = len(labelled.rows)
     report = MonitorReport(
         reference=ref_side,
         current=cur_side,
@@ -235,34 +262,37 @@ def monitor(request: MonitorRequest, settings: Settings) -> MonitorResult:
         version=reference.version,
         stage=reference.stage,
         drift_share=ms.drift_share,
-        labelled_rows=len(current.labelled),
+        labelled_rows=len(labelled.rows),
     )
     report.errors += _schema_problems(features, reference, current, ms.target)
-    _measure(report, reference, current, features, ms)
+    _measure(report, reference, current, features, ms, labelled)
     chunk = request.chunk or ms.chunk
     if chunk is not None and current.rows:
         from gitml.monitor.chunks import by_chunk
 
-        report.chunks, note = by_chunk(current, chunk, lambda part: _drift_and_estimate(
+        checked = replace(current, labelled=labelled.rows)  # feedback naming a class
+        report.chunks, note = by_chunk(checked, chunk, lambda part: _drift_and_estimate(
             reference, part, features, ms))  # fmt: skip
         if note:
             report.notes.append(note)
     _notes(report, current, reference, ms)
-    drift = {"share_drifted": report.share_drifted, "drifted_features": float(len(report.drifted))}
+    report.errors += labelled.problems()
     if current.rows:
-        report.gates = evaluate_gates(ms.gates, drift, report.performance)
+        report.gates = evaluate_gates(ms.gates, _drift_values(report), report.performance)
     columns = [c for c in reference.window.sample.columns if not is_meta(c)]
     if not columns and reference.profile is not None:
         columns = [*reference.profile.features, ms.target]
-    return MonitorResult(report, current.labelled, features, ms.target, columns)
+    refused = labelled.refused + labelled.bad_predictions
+    return MonitorResult(report, labelled.rows, features, ms.target, columns, refused)
 
 
 def _options(ms: MonitorSettings) -> DriftOptions:
     return DriftOptions(ms.categorical_test, ms.text, ms.seed)
 
 
-def _measure(report: MonitorReport, reference: Reference, current: Window, features, ms) -> None:
-    """Data drift, prediction drift and performance of the whole window."""
+def _measure(report, reference: Reference, current: Window, features, ms, labelled) -> None:
+    """Data drift, prediction drift and performance of the whole window (``labelled``: the
+    feedback that names one of the model's classes)."""
     if current.rows:
         report.features = compare_features(
             reference.columns(), current.sample, features, ms.features, _options(ms),
@@ -271,7 +301,7 @@ def _measure(report: MonitorReport, reference: Reference, current: Window, featu
         report.prediction, report.prediction_note = _predictions(reference, features, current, ms)
     if current.is_log and current.rows:
         report.performance = performance(
-            current.sample, current.labelled, reference.registered, reference.calibration,
+            current.sample, labelled.rows, reference.registered, reference.calibration,
             ms.seed, reference.calibration_problem,
         )  # fmt: skip
     elif not current.is_log:

@@ -4,8 +4,8 @@ The issue is labelled ``gitml-monitor`` and its body ends with a hidden marker
 ``<!-- gitml:monitor id=MODEL.STAGE -->``; it is gitml's when it holds the marker and was written
 by the same account (as the sticky PR comment: ``gitml.github.sticky.is_ours``). Every page of
 the label's issues, open and closed, is read. On drift or a failed gate the issue is opened (or
-reopened) with the report; while healthy it is updated and closed; a healthy model with no issue
-gets none. Duplicates left by an earlier failure are closed, keeping the oldest.
+reopened) with the report, and so on ``untested`` (monitoring that tested nothing must be looked
+at); while healthy it is updated and closed; a healthy model with no issue gets none. Duplicates left by an earlier failure are closed, keeping the oldest.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from gitml.core.github_output import write_outputs
 from gitml.errors import DataError, GitHubError, UsageError
 from gitml.github import sticky
 from gitml.github.summary import append_step_summary
+from gitml.monitor.model import ALARMING, VERDICTS
 
 LABEL = "gitml-monitor"
-ALARMING = ("drift", "fail")
 
 
 class Issue(Protocol):
@@ -137,7 +137,7 @@ def _read(request: IssueRequest) -> tuple[str, dict[str, Any]]:
             f"cannot read the monitoring report ({error}); run `gitml monitor -o {request.report} "
             f"--json {json_path}` first"
         ) from None
-    if not isinstance(data, dict) or data.get("verdict") not in ("pass", "drift", "fail", "empty"):
+    if not isinstance(data, dict) or data.get("verdict") not in VERDICTS:
         raise UsageError(f"{json_path} is not a gitml monitor JSON report (no verdict)")
     return text, data
 

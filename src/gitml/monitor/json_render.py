@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from gitml.monitor.model import MonitorReport
@@ -32,6 +33,7 @@ def to_data(report: MonitorReport) -> dict[str, Any]:
             "labelled": report.labelled_rows,
         },
         "verdict": report.verdict,
+        "reason": report.reason,
         "dataset_drift": report.dataset_drift,
         "share_drifted": round(report.share_drifted, 6),
         "features": [f.to_dict() for f in report.features],
@@ -43,5 +45,17 @@ def to_data(report: MonitorReport) -> dict[str, Any]:
     }
 
 
+def finite(value: Any) -> Any:
+    """``value`` with every NaN or infinity turned into None: JSON has neither, and a hostile
+    log can put one anywhere a number is reported."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(item) for item in value]
+    return value
+
+
 def render(report: MonitorReport) -> str:
-    return json.dumps(to_data(report), indent=2, allow_nan=False) + "\n"
+    return json.dumps(finite(to_data(report)), indent=2, allow_nan=False) + "\n"

@@ -13,12 +13,12 @@ from gitml.core.markdown import cell, code, table
 from gitml.core.mermaid import BASE_COLOR, HEAD_COLOR, mermaid_label
 from gitml.core.text import number, signed
 from gitml.monitor.drift import FeatureDrift
-from gitml.monitor.model import MonitorReport, by_strength
+from gitml.monitor.model import EMPTY, UNTESTED, MonitorReport, by_strength
 from gitml.monitor.performance import METHODS
 
 #: Histograms drawn at most (the most drifted features first).
 MAX_CHARTS = 8
-ICONS = {"pass": "✅", "drift": "⚠️", "fail": "❌", "empty": "⚪"}
+ICONS = {"pass": "✅", "drift": "⚠️", "fail": "❌", "untested": "❔", "empty": "⚪"}
 TRUNCATED = (
     "\n\n> The report was cut to fit a GitHub issue; the full report is in the job's artifact.\n"
 )
@@ -26,14 +26,16 @@ TRUNCATED = (
 
 def verdict_line(report: MonitorReport) -> str:
     """One line: the verdict, the drifted share and the gates."""
-    if report.verdict == "empty":
-        return f"## {ICONS['empty']} gitml monitor: no rows in the window, nothing was tested"
+    if report.verdict in (EMPTY, UNTESTED):
+        return f"## {ICONS[report.verdict]} gitml monitor: {report.reason}"
     drifted, tested = len(report.drifted), len(report.tested)
     parts = [
         "dataset drift" if report.dataset_drift else "no dataset drift",
         f"{drifted} of {tested} feature{'s' if tested != 1 else ''} drifted "
         f"({report.share_drifted:.0%})",
     ]
+    if report.untested:
+        parts.append(f"{len(report.untested)} not tested")
     if report.prediction_drifted:
         parts.append("prediction drift")
     failed = len(report.failed_gates)

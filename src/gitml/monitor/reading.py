@@ -7,7 +7,9 @@ feedback (the labelled rows) are all kept beside the sample: they are few, and p
 measured on every one of them. ``--last N`` keeps the N newest rows (memory bounded by N).
 
 Log records follow docs/monitor.md (the contract with the service). A line that is not a JSON
-object with a ``features`` object is broken: counted, reported and skipped.
+object with a ``features`` object, or whose ``instance`` is not a row index (a whole number from 0;
+``Infinity``, ``1e400``, ``-1``, ``1.5``, ``"0"`` are not), is broken: counted, reported and
+skipped. So is a feedback line without a text ``request_id`` or a ``label``.
 """
 
 from __future__ import annotations
@@ -66,6 +68,23 @@ def parse_time(text: Any) -> datetime | None:
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
+#: What a hostile line can raise while it is turned into a record (OverflowError: ``int(inf)``).
+#: RecursionError: a line of ``[[[[...`` nested deeper than Python's JSON parser goes.
+BROKEN = (ValueError, TypeError, KeyError, OverflowError, RecursionError)
+
+
+def row_index(value: Any) -> int:
+    """A record's ``instance``: a whole number from 0 (missing means 0); ValueError otherwise."""
+    if value is _ABSENT:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"instance {value!r} is not a row index")
+    return value
+
+
+_ABSENT = object()
+
+
 def _lines(source: Source) -> Iterator[bytes]:
     try:
         with source.open() as handle:
@@ -85,9 +104,12 @@ def read_feedback(sources: list[Source], window: Window) -> dict[tuple[str, int]
                 continue
             try:
                 record = json.loads(raw)
-                key = (str(record["request_id"]), int(record.get("instance", 0)))
+                request = record["request_id"]
+                if not isinstance(request, str):
+                    raise TypeError("request_id is not text")
+                key = (request, row_index(record.get("instance", _ABSENT)))
                 label = record["label"]
-            except (ValueError, TypeError, KeyError):
+            except BROKEN:
                 window.broken_lines += 1
                 continue
             order += 1
@@ -102,8 +124,9 @@ def _log_row(record: dict, expected: set[str] | None) -> dict[str, Any]:
     features = record["features"]
     row = dict(features)
     row[TIMESTAMP] = record.get("timestamp")
-    row[REQUEST] = str(record.get("request_id"))
-    row[INSTANCE] = int(record.get("instance") or 0)
+    request = record.get("request_id")
+    row[REQUEST] = request if isinstance(request, str) else None  # joins no feedback
+    row[INSTANCE] = row_index(record.get("instance", _ABSENT))
     row[PREDICTION] = record.get("prediction")
     row[VERSION] = record.get("version")
     row[SCHEMA_OK] = expected is None or set(features) == expected
@@ -131,7 +154,7 @@ def log_chunks(
                 if not isinstance(record, dict) or not isinstance(record.get("features"), dict):
                     raise TypeError("not a log record")
                 rows.append(_log_row(record, expected))
-            except (ValueError, TypeError):
+            except BROKEN:
                 window.broken_lines += 1
                 continue
             if len(rows) >= chunk_rows:
@@ -176,7 +199,7 @@ def _json_rows(handle: IO[bytes], chunk_rows: int, window: Window) -> Iterator[p
             continue
         try:
             record = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             window.broken_lines += 1
             continue
         if not isinstance(record, dict):

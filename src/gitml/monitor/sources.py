@@ -78,15 +78,30 @@ def _add(found: Found, name: str, parts: tuple[str, ...], opener: Callable[[], I
         found.feedback.append(Source(name, "feedback", opener))
 
 
-def _local(path: Path, found: Found) -> None:
+@dataclass(frozen=True)
+class Option:
+    """The option (and setting) a path came from, named in messages about it."""
+
+    flag: str = "--current"
+    setting: str = "current"
+
+    def __str__(self) -> str:
+        return f"{self.flag} (or [tool.gitml.monitor] {self.setting})"
+
+
+CURRENT, REFERENCE = Option(), Option("--reference", "reference")
+
+
+def _local(path: Path, found: Found, option: Option) -> None:
     if path.is_dir():
         before = len(found.logs) + len(found.feedback)
         for file in sorted(p for p in path.rglob("data.*") if p.is_file()):
             _add(found, str(file), file.resolve().parts, _opener(file))
         if len(found.logs) + len(found.feedback) == before:
             raise DataError(
-                f"{path} holds no prediction logs ({PREDICTIONS}/data/data.*): point --current "
-                "at the folder given to `gitml serve --monitor-dir`, or at a data file"
+                f"{path} holds no prediction logs ({PREDICTIONS}/data/data.*): point "
+                f"{option.flag} at the folder given to `gitml serve --monitor-dir`, or at a "
+                "data file"
             )
     elif path.is_file():
         role = _log_role(path.resolve().parts)
@@ -95,10 +110,10 @@ def _local(path: Path, found: Found) -> None:
         else:
             found.tables.append(Source(str(path), _table_kind(path.name), _opener(path)))
     else:
-        raise DataError(f"{path} does not exist; check --current (or [tool.gitml.monitor] current)")
+        raise DataError(f"{path} does not exist; check {option}")
 
 
-def _remote(url: str, found: Found) -> None:
+def _remote(url: str, found: Found, option: Option) -> None:
     from gitml import dvc_adapter
 
     fs, root = dvc_adapter.url_filesystem(url)
@@ -109,7 +124,9 @@ def _remote(url: str, found: Found) -> None:
             name = f"{url.rstrip('/')}/{file[len(root) :].lstrip('/')}"
             _add(found, name, parts, _remote_opener(fs, file))
         if len(found.logs) + len(found.feedback) == before:
-            raise DataError(f"{url} holds no prediction logs ({PREDICTIONS}/data/data.*)")
+            raise DataError(
+                f"{url} holds no prediction logs ({PREDICTIONS}/data/data.*); check {option}"
+            )
         return
     parts = tuple(root.split("/"))
     if _log_role(parts) is not None:
@@ -118,14 +135,15 @@ def _remote(url: str, found: Found) -> None:
         found.tables.append(Source(url, _table_kind(root), lambda: fs.open(root, "rb")))
 
 
-def find_sources(paths: list[str]) -> Found:
-    """Every log, feedback and table file under ``paths`` (files, folders or URLs)."""
+def find_sources(paths: list[str], option: Option = CURRENT) -> Found:
+    """Every log, feedback and table file under ``paths`` (files, folders or URLs) given to
+    ``option``."""
     found = Found([], [], [])
     for raw in paths:
         if "://" in raw and not raw.startswith("file://"):
-            _remote(raw, found)
+            _remote(raw, found, option)
         else:
-            _local(Path(raw.removeprefix("file://")), found)
+            _local(Path(raw.removeprefix("file://")), found, option)
     if found.tables and (found.logs or found.feedback):
         raise UsageError(
             "--current mixes prediction logs and data files; monitor one kind at a time"
@@ -137,7 +155,13 @@ def find_sources(paths: list[str]) -> Found:
 
 def reference_source(path: str) -> Source:
     """A reference data file (a local path or a URL)."""
-    found = find_sources([path])
+    local = "://" not in path or path.startswith("file://")
+    if local and Path(path.removeprefix("file://")).is_dir():
+        raise UsageError(
+            f"the reference {path} is a folder: pass a data file (.csv, .parquet or .jsonl) "
+            "to --reference"
+        )
+    found = find_sources([path], REFERENCE)
     if not found.tables:
         raise UsageError(f"the reference {path} must be a data file (.csv, .parquet or .jsonl)")
     return found.tables[0]

@@ -263,6 +263,11 @@ def _next_steps(
             "create a `production` environment with required reviewers (Settings > Environments): "
             "the release workflow's prod job runs in it"
         )
+        steps.append(
+            "where you run the released image, set GITML_FEEDBACK_TOKEN to a random secret and "
+            "give it only to the clients that post labels (`Authorization: Bearer <token>`): the "
+            "image refuses POST /feedback without it, since labels flow into retraining"
+        )
     steps += _cml_steps(top, project, release)
     return steps
 

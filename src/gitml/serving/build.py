@@ -38,6 +38,8 @@ SERVICE_FILES = ("service.py", "service_http.py", "service_records.py", "service
 #: Environment variable naming the imported model's tag, at build and at serve time: a user's
 #: own service declares ``bentoml.models.BentoModel(os.environ["GITML_MODEL_TAG"])``.
 MODEL_TAG_ENV = "GITML_MODEL_TAG"
+#: ``required`` in the image: ``POST /feedback`` needs ``GITML_FEEDBACK_TOKEN`` (service_http.py).
+FEEDBACK_AUTH_ENV = "GITML_FEEDBACK_AUTH"
 
 
 @dataclass
@@ -140,14 +142,18 @@ def bentofile(
     if requirements_txt:
         doc["python"]["requirements_txt"] = requirements_txt
     docker: dict = {"base_image": base_image} if base_image else {}
+    # The image sends BentoML no usage data, as gitml's own BentoML calls do not, and its
+    # service takes feedback only with a token (GITML_FEEDBACK_TOKEN; docs/serving.md): a
+    # deployment is reachable by others, a local `gitml serve` (no image) is not.
+    env = {"BENTOML_DO_NOT_TRACK": "True", FEEDBACK_AUTH_ENV: "required"}
     if template:
-        docker["dockerfile_template"] = template
         # BentoML's Dockerfile writes docker.env where it would write the Bento's variables (its
-        # default); a constant one keeps the model's tag out of there. The image sends BentoML
-        # no usage data, as gitml's own BentoML calls do not.
-        docker["env"] = {"BENTOML_DO_NOT_TRACK": "True"}
-    if docker:
-        doc["docker"] = docker
+        # default); a constant one keeps the model's tag out of there.
+        docker["dockerfile_template"] = template
+    else:
+        env[MODEL_TAG_ENV] = model.tag  # docker.env replaces that default: keep the tag
+    docker["env"] = env
+    doc["docker"] = docker
     return doc
 
 

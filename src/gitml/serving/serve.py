@@ -7,6 +7,7 @@ The endpoints are the image's, since it is the same Bento.
 from __future__ import annotations
 
 import errno
+import ipaddress
 import os
 import signal
 import socket
@@ -14,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from gitml.core.artifacts import artifact_name, version_in_stage
 from gitml.errors import GitmlError, UsageError
 from gitml.registry.stages import promote_stage
 from gitml.registry.versions import list_versions
-from gitml.serving.build import bento_name, build
+from gitml.serving.build import FEEDBACK_AUTH_ENV, bento_name, build
 from gitml.serving.signing import verify_bento_model
 from gitml.serving.store import bentoml_store
 
@@ -105,6 +106,9 @@ def _choose_bento(
     return ServeTarget(newest, "newest build")
 
 
+#: The feedback token the default service requires when set (service_http.py).
+FEEDBACK_TOKEN_ENV = "GITML_FEEDBACK_TOKEN"
+
 #: BentoML's variable for configuration overrides (``key.path=value`` separated by spaces).
 CONFIG_OPTIONS_ENV = "BENTOML_CONFIG_OPTIONS"
 
@@ -139,6 +143,23 @@ def server_environment(
         ours = monitoring_options(bento_tag, monitor_dir)
     env[CONFIG_OPTIONS_ENV] = f"{env.get(CONFIG_OPTIONS_ENV, '')} {ours}".strip()
     return env
+
+
+def feedback_warning(host: str, env: Mapping[str, str]) -> str | None:
+    """A warning for a server other machines can reach whose ``POST /feedback`` takes anyone's
+    labels (no ``GITML_FEEDBACK_TOKEN``); None on a loopback address or with a token."""
+    if env.get(FEEDBACK_TOKEN_ENV, "").strip() or env.get(FEEDBACK_AUTH_ENV) == "required":
+        return None
+    try:
+        if host == "localhost" or ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:  # a host name: it may be reachable
+        pass
+    return (
+        f"--host {host} lets other machines post labels to POST /feedback, and labels flow into "
+        f"retraining: set {FEEDBACK_TOKEN_ENV} to require `Authorization: Bearer <token>` "
+        "(docs/serving.md)"
+    )
 
 
 def serve_command(bento_tag: str, host: str, port: int) -> list[str]:

@@ -9,11 +9,14 @@ the limits and the records are described in docs/serving.md:
 - ``POST /predict``: ``{"instances": [{feature: value, ...}, ...]}`` -> ``[prediction, ...]``
 - ``POST /predict_proba``: same input -> ``[[p_class0, p_class1, ...], ...]``
 - both answer with an ``X-Request-Id`` header; each answered row is recorded with that id
-- ``POST /feedback``: ``{"request_id", "label"[, "instance"]}`` or ``{"feedback": [...]}``
+- ``POST /feedback``: ``{"request_id", "label"[, "instance"]}`` or ``{"feedback": [...]}``;
+  with ``GITML_FEEDBACK_TOKEN`` set, only with ``Authorization: Bearer <token>``
 - ``POST /metadata`` (``{}``): model version, commit, features and classes
 - BentoML's health endpoints: ``GET /livez``, ``/readyz``, ``/healthz``
 
-Every 4xx body is ``{"error": "<message>"}``. Requests are parsed into one NumPy matrix (no
+Every 4xx body is ``{"error": "<message>"}``; a body with a key the endpoint does not take is a
+400 (each API declares its input model with ``extra="forbid"``: BentoML's model from the
+signature would drop an unknown key such as ``"instanse"`` silently). Requests are parsed into one NumPy matrix (no
 per-row pydantic model) and the API functions are ``async``. Rows of requests that wait at the
 same time are predicted in one call (``Batcher``): the model's per-call cost (about 40 ms for the
 reference random forest on a loaded machine, most of it fixed) is paid once per batch.
@@ -36,8 +39,9 @@ import bentoml
 import joblib
 import numpy as np
 from bentoml.validators import ContentType
+from pydantic import BaseModel, ConfigDict
 from service_forest import direct_forest_proba
-from service_http import ClientError, JsonErrors, error_body, install_log_filter
+from service_http import ClientError, FeedbackAuth, JsonErrors, error_body, install_log_filter
 from service_records import Recorder, RecordNotWritten, monitoring_settings
 from starlette.responses import Response
 
@@ -51,6 +55,7 @@ MAX_INSTANCES = int(CONFIG.get("max_instances", 10000))
 MAX_BODY_BYTES = int(os.environ.get("GITML_MAX_BODY_BYTES", 10 * 1024 * 1024))
 MAX_BATCH_ROWS = int(os.environ.get("GITML_MAX_BATCH_ROWS", 1024))
 REQUEST_INDEX_SIZE = int(os.environ.get("GITML_REQUEST_INDEX_SIZE", 100_000))
+FEEDBACK_AUTH = FeedbackAuth.from_env(os.environ)
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 FLOAT64_MAX = float(np.finfo(np.float64).max)
 LOGGER = logging.getLogger("gitml.service")
@@ -61,6 +66,23 @@ warnings.filterwarnings("ignore", message="X does not have valid feature names")
 
 # A declared content type spares BentoML deriving it from a JSON schema on every response.
 JSON = ContentType("application/json")
+
+
+class Instances(BaseModel):
+    """The body of ``/predict`` and ``/predict_proba``: ``instances`` and nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+    instances: list[Any]
+
+
+class Feedback(BaseModel):
+    """The body of ``/feedback``: one item's keys, or ``feedback``; nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+    request_id: Any = None
+    label: Any = None
+    instance: Any = None
+    feedback: Any = None
 
 
 def to_matrix(instances: Any, limit: float) -> np.ndarray:
@@ -255,6 +277,11 @@ class GitmlClassifier:
         )
         self.limit = value_limit(self.model)
         self.recorder = Recorder(monitoring_settings(), REQUEST_INDEX_SIZE)
+        if self.recorder.enabled and FEEDBACK_AUTH.open:
+            LOGGER.warning(
+                "POST /feedback takes labels from anyone who can reach this server, and they "
+                "flow into retraining: set GITML_FEEDBACK_TOKEN (docs/serving.md)"
+            )
         self.batcher = Batcher(self.predict_rows, MAX_BATCH_ROWS)
 
     def predict_rows(self, matrix: np.ndarray, want_proba: bool):
@@ -265,12 +292,12 @@ class GitmlClassifier:
         labels = self.model.predict(matrix)
         return labels, self.proba(matrix) if want_proba and self.has_proba else None
 
-    @bentoml.api
+    @bentoml.api(input_spec=Instances)
     async def predict(self, instances: list[Any]) -> Annotated[list[Any], JSON]:
         """Predict one label per instance, in order (its id in the X-Request-Id header)."""
         return await self.answer(instances, with_proba=False)
 
-    @bentoml.api
+    @bentoml.api(input_spec=Instances)
     async def predict_proba(self, instances: list[Any]) -> Annotated[list[list[float]], JSON]:
         """Class probabilities per instance (columns in the order of /metadata's classes)."""
         if not self.has_proba:
@@ -316,7 +343,7 @@ class GitmlClassifier:
             "classes": [self.classes if proba is not None else None] * rows,
         }
 
-    @bentoml.api
+    @bentoml.api(input_spec=Feedback)
     async def feedback(
         self,
         request_id: Any = None,
@@ -327,21 +354,19 @@ class GitmlClassifier:
         """Record the true label of answered rows (one, or a list under "feedback")."""
         from service_records import parse_feedback
 
+        given = {"request_id": request_id, "label": label, "instance": instance}
+        body = {key: value for key, value in given.items() if value is not None}
+        if feedback is not None:
+            body["feedback"] = feedback
         try:
-            items = parse_feedback(
-                {"request_id": request_id, "label": label, "instance": instance},
-                feedback,
-                self.classes,
-                MAX_INSTANCES,
-            )
+            items = parse_feedback(body, self.classes, MAX_INSTANCES)
             if not self.recorder.enabled:
                 raise ClientError(
                     "feedback is not recorded: this service runs with BentoML monitoring "
                     "disabled; serve it with `gitml serve --monitor-dir DIR`",
                     status=503,
                 )
-            for item in items:
-                self.recorder.check_known(*item[:2])
+            await self.recorder.check_known(items)
         except ClientError as error:
             return error_response(error.status, error.message)
         try:
@@ -365,4 +390,6 @@ class GitmlClassifier:
 
 
 # bentoml.service turns the class into a Service, which its stubs do not say
-GitmlClassifier.add_asgi_middleware(JsonErrors, max_body_bytes=MAX_BODY_BYTES)  # type: ignore[attr-defined]
+GitmlClassifier.add_asgi_middleware(  # type: ignore[attr-defined]
+    JsonErrors, max_body_bytes=MAX_BODY_BYTES, feedback=FEEDBACK_AUTH
+)

@@ -1,17 +1,23 @@
-"""HTTP edges of gitml's default service: one error body for every 4xx and a request body limit.
+"""HTTP edges of gitml's default service: one error body for every 4xx, a request body limit,
+JSON bodies only, and the feedback token.
 
 Copied into the Bento next to ``service.py``; imports no gitml. Every 4xx answer has the body
 ``{"error": "<one line naming the cause>"}`` with ``Content-Type: application/json``, whether
 the service refused the input itself, BentoML's input parsing did (invalid JSON, a missing
-field), or Starlette did (unknown route, wrong method). A body over the limit is answered 413
-before it is read in full. Client errors are logged as one INFO line, never as a server error
-with a traceback; 5xx answers keep BentoML's own logging.
+field), or Starlette did (unknown route, wrong method). Refused before the body is read: a body
+over the limit (413), a form body (415: BentoML would parse ``multipart/form-data`` and
+``application/x-www-form-urlencoded`` itself and answer a malformed one with a 500), and
+``POST /feedback`` without the feedback token when one is set (401). Client errors are logged
+as one INFO line, never as a server error with a traceback; 5xx answers keep BentoML's own
+logging.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -36,15 +42,22 @@ def error_body(message: str) -> bytes:
 
 def _pydantic_message(detail: list) -> str:
     """BentoML's validation detail as one line: ``"instances": Input should be a valid list``."""
-    parts = []
-    for item in detail[:3]:
+    parts: list[str] = []
+    unknown: list[str] = []
+    for item in detail:
         if not isinstance(item, dict):
             continue
         if item.get("type") == "json_invalid":
             reason = str(item.get("msg", "")).removeprefix("Invalid JSON: ")
             return f"the request body is not valid JSON: {reason}"
         where = ".".join(str(p) for p in item.get("loc", ()) if p not in ("body",))
-        parts.append(f'"{where}": {item.get("msg", "invalid")}' if where else item.get("msg", ""))
+        if item.get("type") == "extra_forbidden":  # a key the endpoint does not take
+            unknown.append(where[:40])
+        elif len(parts) < 3:
+            where = f'"{where}"' if where else "the request body"
+            parts.append(f"{where}: {item.get('msg', 'invalid')}")
+    if unknown:
+        parts.append(f"the body has unknown key(s): {', '.join(sorted(unknown)[:5])}")
     return "; ".join(p for p in parts if p) or "the request body does not match the endpoint"
 
 
@@ -84,12 +97,78 @@ async def send_error(send, status: int, message: str, headers: list | None = Non
     await send({"type": "http.response.body", "body": body})
 
 
-class JsonErrors:
-    """ASGI middleware: the body limit (413) and one ``{"error": ...}`` shape for every 4xx."""
+#: Content types BentoML parses as forms rather than JSON.
+FORM_TYPES = (b"multipart/form-data", b"application/x-www-form-urlencoded")
+FEEDBACK_PATH = "/feedback"
 
-    def __init__(self, app, max_body_bytes: int):
+
+@dataclass(frozen=True)
+class FeedbackAuth:
+    """Who may post labels: ``token`` set, only a client sending ``Authorization: Bearer
+    <token>``; no token and ``required``, nobody (the server is not set up); else anyone."""
+
+    token: str | None = None
+    required: bool = False
+
+    @classmethod
+    def from_env(cls, env) -> FeedbackAuth:
+        token = env.get("GITML_FEEDBACK_TOKEN", "").strip() or None
+        return cls(token, env.get("GITML_FEEDBACK_AUTH", "").strip().lower() == "required")
+
+    @property
+    def open(self) -> bool:
+        return self.token is None and not self.required
+
+    def refusal(self, headers: dict) -> tuple[int, str] | None:
+        """(status, message) for a feedback request this refuses, None for one it lets in."""
+        if self.token is None:
+            if not self.required:
+                return None
+            return 503, (
+                "feedback is not accepted: this server requires a feedback token and none is "
+                "set; set GITML_FEEDBACK_TOKEN on the server (or GITML_FEEDBACK_AUTH=off)"
+            )
+        given = headers.get(b"authorization", b"")
+        scheme, _, value = given.partition(b" ")
+        if scheme.lower() != b"bearer" or not value.strip():
+            return 401, "POST /feedback needs the header Authorization: Bearer <feedback token>"
+        if not hmac.compare_digest(value.strip(), self.token.encode()):
+            return 401, "the feedback token is not valid"
+        return None
+
+
+class JsonErrors:
+    """ASGI middleware: the edge refusals (413, 415, 401) and one ``{"error": ...}`` shape for
+    every 4xx."""
+
+    def __init__(self, app, max_body_bytes: int, feedback: FeedbackAuth | None = None):
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.feedback = feedback or FeedbackAuth()
+
+    def _refusal(self, method: str, path: str, headers: dict) -> tuple[int, str, list]:
+        """What is refused before the body is read: (status, message, extra headers)."""
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            too_large = f"the request body is over the limit of {self.max_body_bytes} bytes"
+            return 413, too_large, []
+        kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if method == "POST" and kind in FORM_TYPES:
+            return (
+                415,
+                (
+                    f"{kind.decode()} is not accepted: send the body as JSON "
+                    "(Content-Type: application/json)"
+                ),
+                [],
+            )
+        if method == "POST" and path.rstrip("/") == FEEDBACK_PATH:
+            refused = self.feedback.refusal(headers)
+            if refused is not None:
+                status, message = refused
+                challenge = [(b"www-authenticate", b"Bearer")] if status == 401 else []
+                return status, message, challenge
+        return 0, "", []
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -97,10 +176,10 @@ class JsonErrors:
             return
         method, path = scope["method"], scope["path"]
         too_large = f"the request body is over the limit of {self.max_body_bytes} bytes"
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            LOGGER.info("413 %s %s: %s", method, path, too_large)
-            await send_error(send, 413, too_large, [(b"connection", b"close")])
+        status, message, headers = self._refusal(method, path, dict(scope["headers"]))
+        if status:  # the body is not read: the connection is not reused
+            LOGGER.info("%d %s %s: %s", status, method, path, message)
+            await send_error(send, status, message, [(b"connection", b"close"), *headers])
             return
         body = await self._read_body(receive)
         if body is None:

@@ -22,14 +22,16 @@ other exporter) BentoML's own exporter is used unchanged.
 
 from __future__ import annotations
 
+import asyncio
 import collections
+import concurrent.futures
 import contextlib
 import datetime
 import json
 import logging
 import logging.handlers
-import os
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,12 @@ from service_http import ClientError
 PREDICTIONS = "gitml_predictions"
 FEEDBACK = "gitml_feedback"
 REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
+#: The keys of one feedback item (the single form's body, or one item of the batch form).
+SINGLE_KEYS = {"request_id", "label", "instance"}
+#: A prediction record as ``RecordFile`` writes it: ``instance`` first, ``request_id`` near the
+#: end (a feature name cannot fake either: JSON escapes its quotes).
+RECORD_INSTANCE = re.compile(rb'^\{"instance": (\d+),')
+RECORD_ID = re.compile(rb'"request_id": "([0-9a-f]{32})"')
 
 
 class RecordNotWritten(Exception):
@@ -160,6 +168,84 @@ def as_request(request_id: str):
         trace_context.request_id = previous
 
 
+class RequestIndex:
+    """The last ``size`` request ids answered, with their row counts: what ``/feedback`` knows.
+
+    Fed by this worker's own answers as it gives them, and by the prediction files under
+    ``folder`` (other workers', and those written before a restart), read in one background
+    thread: at start, then for a lookup that misses, each file only from where the previous
+    read stopped (files are followed by inode, so a daily rotation is not read again). A lookup
+    costs a dictionary hit, or the bytes written since the last read; never a scan of the whole
+    log, and never on the event loop. An id older than the last ``size`` is unknown (404).
+    """
+
+    def __init__(self, size: int, folder: Path | None):
+        self.size = size
+        self.folder = folder
+        self.rows: collections.OrderedDict[str, int] = collections.OrderedDict()
+        self.lock = threading.Lock()
+        self.offsets: dict[tuple[int, int], int] = {}
+        self.reader = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="gitml-index")
+        self.queued: concurrent.futures.Future | None = None
+        if folder is not None:
+            self.refresh_soon()
+
+    def remember(self, request_id: str, rows: int) -> None:
+        with self.lock:
+            self.rows[request_id] = max(rows, self.rows.pop(request_id, 0))
+            while len(self.rows) > self.size:
+                self.rows.popitem(last=False)
+
+    def get(self, request_id: str) -> int | None:
+        with self.lock:
+            return self.rows.get(request_id)
+
+    def refresh_soon(self) -> concurrent.futures.Future:
+        """A read of the files that starts after this call (one already waiting is shared)."""
+        with self.lock:
+            queued = self.queued
+            if queued is None or queued.running() or queued.done():
+                self.queued = queued = self.reader.submit(self.refresh)
+            return queued
+
+    async def lookup(self, *request_ids: str) -> list[int | None]:
+        """Rows of each id; None for one not among the last ``size`` answered. One read of the
+        files serves every id of the call that is not in memory."""
+        rows = [self.get(request_id) for request_id in request_ids]
+        missed = [i for i, found in zip(request_ids, rows, strict=True) if found is None]
+        if self.folder is None or not any(REQUEST_ID.match(i) for i in missed):
+            return rows
+        await asyncio.wrap_future(self.refresh_soon())
+        return [self.get(request_id) for request_id in request_ids]
+
+    def refresh(self) -> None:
+        """Read what was appended to every prediction file since the last read."""
+        files = []
+        for path in self.folder.glob("data.*.log*") if self.folder else ():
+            with contextlib.suppress(OSError):
+                stat = path.stat()
+                files.append((stat.st_mtime, path, (stat.st_dev, stat.st_ino), stat.st_size))
+        for _mtime, path, key, size in sorted(files):  # oldest first: newest ids stay longest
+            offset = self.offsets.get(key, 0)
+            if size < offset:  # truncated: read it again
+                offset = 0
+            if size > offset:
+                with contextlib.suppress(OSError):
+                    self.offsets[key] = self._read(path, offset)
+
+    def _read(self, path: Path, offset: int) -> int:
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            for line in handle:
+                if not line.endswith(b"\n"):
+                    break  # being written: read it next time
+                offset += len(line)
+                found, instance = RECORD_ID.search(line), RECORD_INSTANCE.match(line)
+                if found and instance:
+                    self.remember(found[1].decode(), int(instance[1]) + 1)
+        return offset
+
+
 class Recorder:
     """Writes prediction and feedback records and knows which request ids were answered."""
 
@@ -173,11 +259,12 @@ class Recorder:
         log_path = settings["options"].get("log_path") or "monitoring"
         self.log_dir = Path(log_path).absolute() if self.files else None
         self.index_size = index_size
-        self.rows_by_id: collections.OrderedDict[str, int] = collections.OrderedDict()
+        folder = self.log_dir / PREDICTIONS / "data" if self.log_dir else None
+        self.index = RequestIndex(index_size, folder)
 
     def predictions(self, request_id: str, rows: dict[str, list]) -> None:
         """One record per row: ``rows`` maps each column to its values, one per row."""
-        self.remember(request_id, len(rows["instance"]))
+        self.index.remember(request_id, len(rows["instance"]))
         if not self.enabled:
             return
         with as_request(request_id), bentoml.monitor(PREDICTIONS, **self.monitor_args) as monitor:  # type: ignore[call-overload]
@@ -189,35 +276,24 @@ class Recorder:
             monitor.log(instance, name="instance", role="feature", data_type="numerical")
             monitor.log(label, name="label", role="target", data_type="categorical")
 
-    def remember(self, request_id: str, rows: int) -> None:
-        self.rows_by_id[request_id] = rows
-        while len(self.rows_by_id) > self.index_size:
-            self.rows_by_id.popitem(last=False)
-
-    def rows_of(self, request_id: str) -> int | None:
-        """How many rows the request had; None when this service never answered it."""
-        if request_id in self.rows_by_id:
-            return self.rows_by_id[request_id]
-        if not REQUEST_ID.match(request_id) or self.log_dir is None:
-            return None
-        rows = search_logs(self.log_dir / PREDICTIONS / "data", request_id)
-        if rows:
-            self.remember(request_id, rows)
-        return rows or None
-
-    def check_known(self, request_id: str, instance: int) -> None:
-        """``ClientError`` 404 for an id this service never answered, 400 for a row it lacks."""
-        rows = self.rows_of(request_id)
-        if rows is None:
-            raise ClientError(
-                f"unknown request_id {request_id[:64]!r}: no answer of this service has it (it "
-                f"remembers the last {self.index_size} requests and searches its prediction log)",
-                status=404,
-            )
-        if instance >= rows:
-            raise ClientError(
-                f'request {request_id} had {rows} instance(s): "instance" must be 0 to {rows - 1}'
-            )
+    async def check_known(self, items: list[tuple[str, int, Any]]) -> None:
+        """``ClientError`` 404 for an id not among the last answered, 400 for a row the request
+        did not have (the first such item of ``items``)."""
+        rows = await self.index.lookup(*(request_id for request_id, *_ in items))
+        for (request_id, instance, _label), count in zip(items, rows, strict=True):
+            if count is None:
+                raise ClientError(
+                    f"unknown request_id {request_id[:64]!r}: it is not among the last "
+                    f"{self.index_size} requests this service answered "
+                    "(GITML_REQUEST_INDEX_SIZE); send feedback for an X-Request-Id of a recent "
+                    "answer",
+                    status=404,
+                )
+            if instance >= count:
+                raise ClientError(
+                    f'request {request_id} had {count} instance(s): "instance" must be 0 to '
+                    f"{count - 1}"
+                )
 
 
 #: Prediction record columns after the request id and time BentoML adds: (role, data type).
@@ -233,31 +309,13 @@ COLUMNS = {
 }
 
 
-def search_logs(folder: Path, request_id: str) -> int:
-    """Rows recorded for ``request_id`` in every worker's prediction files (0: none)."""
-    needle = f'"request_id": "{request_id}"'
-    instances = set()
-    files = [path for path in folder.glob("data.*.log*") if path.is_file()]
-    for path in sorted(files, key=os.path.getmtime, reverse=True):
-        with open(path, encoding="utf-8", errors="replace") as lines:
-            for line in lines:
-                if needle in line:
-                    try:
-                        instances.add(int(json.loads(line)["instance"]))
-                    except (ValueError, KeyError, TypeError):
-                        continue
-        if instances:
-            return max(instances) + 1
-    return 0
-
-
 def _feedback_item(item: Any, where: str, classes: list) -> tuple[str, int, Any]:
     """(request_id, instance, label) of one feedback object; ``ClientError`` when malformed."""
     if not isinstance(item, dict):
         raise ClientError(f"{where}must be an object with request_id and label")
-    unknown = sorted(set(item) - {"request_id", "label", "instance"})
+    unknown = sorted(str(key)[:40] for key in set(item) - SINGLE_KEYS)
     if unknown:
-        raise ClientError(f"{where}has unknown key(s): {', '.join(unknown)}")
+        raise ClientError(f"{where}has unknown key(s): {', '.join(unknown[:5])}")
     request_id, label, instance = item.get("request_id"), item.get("label"), item.get("instance")
     if not isinstance(request_id, str) or not request_id:
         raise ClientError(f'{where}"request_id" must be the X-Request-Id of an answer')
@@ -273,15 +331,21 @@ def _feedback_item(item: Any, where: str, classes: list) -> tuple[str, int, Any]
     return request_id, instance, classes[classes.index(label)]
 
 
-def parse_feedback(
-    single: dict[str, Any], batch: Any, classes: list, max_items: int
-) -> list[tuple[str, int, Any]]:
-    """The feedback items of a ``/feedback`` body, all checked before any is recorded."""
-    given = {key: value for key, value in single.items() if value is not None}
-    if batch is None:
-        return [_feedback_item(given, "", classes)]
-    if given:
+def parse_feedback(body: Any, classes: list, max_items: int) -> list[tuple[str, int, Any]]:
+    """The feedback items of a ``/feedback`` body, all checked before any is recorded; a key the
+    body may not hold is a ``ClientError``, in the single form as in the batch."""
+    if not isinstance(body, dict):
+        raise ClientError(
+            'the body must be {"request_id", "label"[, "instance"]} or {"feedback": [...]}'
+        )
+    if "feedback" not in body:
+        return [_feedback_item(body, "", classes)]
+    if set(body) & SINGLE_KEYS:
         raise ClientError('send either {"request_id", "label"} or {"feedback": [...]}, not both')
+    if len(body) > 1:
+        unknown = sorted(str(key)[:40] for key in body if key != "feedback")
+        raise ClientError(f"the body has unknown key(s): {', '.join(unknown[:5])}")
+    batch = body["feedback"]
     if not isinstance(batch, list) or not batch:
         raise ClientError('"feedback" must be a non-empty list of {request_id, label} objects')
     if len(batch) > max_items:
