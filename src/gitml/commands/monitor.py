@@ -52,6 +52,18 @@ def parse_chunk_option(value: str | None):
         raise click.BadParameter(hint, param_hint="--chunk") from None
 
 
+def _check(report) -> None:
+    """``--check``: exit 1 on an alarming verdict; an empty window passes with a warning."""
+    from gitml.errors import GatesFailed
+
+    if report.alarming:
+        from gitml.monitor.markdown import verdict_line
+
+        raise GatesFailed(verdict_line(report).lstrip("# ").split(": ", 1)[-1])
+    if report.verdict == "empty":
+        click.echo(f"WARNING: {report.reason}; --check passes an empty window", err=True)
+
+
 def _export(result, path: Path):
     """Write the labelled rows and say how many (and how many were left out) on stderr."""
     from gitml.monitor.export import export_labelled
@@ -125,15 +137,13 @@ def monitor(
 ) -> None:
     """Compare what the served model sees with the data it was trained on.
 
-    Per feature, Evidently's choice of test by size (KS, and a two-sample chi-squared for
-    categories, up to 1000 reference rows; normed Wasserstein or Jensen-Shannon beyond), a domain
-    classifier for text; dataset drift when half the features drift. With --stage and the logs,
-    also prediction drift, every metric estimated without labels (calibrated on the version's
-    evaluation split, with a band) and measured on the rows with feedback, against the metrics
-    the version was registered with; its reference profile stands in for its training data when
-    that is absent or large. Settings and gates: [tool.gitml.monitor]. Prints the Markdown report
-    unless -o is given; writes the verdict (pass, drift, fail, untested, empty) to
-    $GITHUB_OUTPUT; pass means every feature was tested and none drifted.
+    Per feature, Evidently's choice of test by size (KS and a two-sample chi-squared up to 1000
+    reference rows; normed Wasserstein or Jensen-Shannon beyond), a domain classifier for text.
+    With --stage and the logs, also prediction drift and every metric estimated without labels
+    (calibrated on the version's evaluation split, with a band) beside the measured ones; the
+    version's profile stands in for absent or large training data. Settings: [tool.gitml.monitor].
+    Writes the verdict (pass, drift, fail, untested, empty) to $GITHUB_OUTPUT; pass means every
+    feature was tested and none drifted.
 
     \b
     Examples:
@@ -144,7 +154,6 @@ def monitor(
     """
     from gitml.config import load_settings
     from gitml.core.github_output import write_outputs
-    from gitml.errors import GatesFailed
     from gitml.monitor.flow import MonitorRequest
     from gitml.monitor.flow import monitor as run_monitor
     from gitml.monitor.outputs import step_outputs
@@ -167,9 +176,5 @@ def monitor(
     exported = _export(result, export_labelled) if export_labelled is not None else None
     report = result.report
     write_outputs(step_outputs(report, exported))  # before --check fails the step
-    if check and report.alarming:
-        from gitml.monitor.markdown import verdict_line
-
-        raise GatesFailed(verdict_line(report).lstrip("# ").split(": ", 1)[-1])
-    if check and report.verdict == "empty":
-        click.echo(f"WARNING: {report.reason}; --check passes an empty window", err=True)
+    if check:
+        _check(report)
