@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from gitml.dvc_adapter import TrackedData
-from gitml.errors import DataError
+from gitml.errors import EXIT_USAGE, InputError
 from gitml.retrain import append, labelled
 from gitml.retrain.dataset import Dataset, read
 
@@ -47,10 +47,12 @@ def test_rows_are_typed_as_the_dataset_and_duplicates_dropped_and_counted(tmp_pa
     assert not [p for p in (tmp_path / "data").iterdir() if p.name != "d.csv"]  # no temp left
 
 
-def test_the_target_column_may_be_called_target(tmp_path):
+def test_the_target_column_is_the_datasets_own_never_a_guessed_target(tmp_path):
     dataset, existing = csv_dataset(tmp_path, "x,label\n1.5,yes\n")
-    rows = labelled.check(new_file(tmp_path, "x,target\n2.5,yes\n"), existing, dataset)
-    assert rows.frame.to_dict("records") == [{"x": 2.5, "label": "yes"}]
+    with pytest.raises(InputError) as refused:
+        labelled.check(new_file(tmp_path, "x,target\n2.5,yes\n"), existing, dataset)
+    assert "(missing label; unknown target)" in refused.value.message
+    assert refused.value.exit_code == EXIT_USAGE  # bad input, not a broken environment
 
 
 @pytest.mark.parametrize(
@@ -77,7 +79,7 @@ def test_the_target_column_may_be_called_target(tmp_path):
 def test_a_bad_value_refuses_the_file_naming_the_row(tmp_path, text, problem):
     dataset, existing = csv_dataset(tmp_path, "x,n,label\n0.1,1,yes\n0.2,2,no\n")
     files = new_file(tmp_path, text)
-    with pytest.raises(DataError) as refused:
+    with pytest.raises(InputError) as refused:
         labelled.check(files, existing, dataset)
     assert refused.value.message == (
         f"{files[0].path} is refused: {problem}; fix or remove that row, nothing was appended"
@@ -87,7 +89,7 @@ def test_a_bad_value_refuses_the_file_naming_the_row(tmp_path, text, problem):
 def test_the_first_bad_row_is_named_whichever_column_it_is_in(tmp_path):
     dataset, existing = csv_dataset(tmp_path, "x,n,label\n0.1,1,yes\n")
     files = new_file(tmp_path, "x,n,label\n0.5,1,yes\n0.5,zz,yes\nbad,1,yes\n")
-    with pytest.raises(DataError, match=r"row 2 \(line 3\), column 'n'"):
+    with pytest.raises(InputError, match=r"row 2 \(line 3\), column 'n'"):
         labelled.check(files, existing, dataset)
 
 
@@ -112,7 +114,7 @@ def test_scikit_learns_layout_keeps_its_count_row_right(tmp_path):
 def test_a_file_with_other_columns_is_refused(tmp_path):
     dataset, existing = csv_dataset(tmp_path, "x,n,label\n0.1,1,yes\n")
     files = new_file(tmp_path, "x,label,extra\n0.5,yes,1\n")
-    with pytest.raises(DataError) as refused:
+    with pytest.raises(InputError) as refused:
         labelled.check(files, existing, dataset)
     assert refused.value.message == (
         f"{files[0].path} is refused: its columns do not match the dataset data/d.csv (missing "
