@@ -87,8 +87,6 @@ class Refused(GitmlError):
     exit_code = EXIT_GATES_FAILED
 
 
-class InputError(GitmlError):
+class InputError(UsageError):
     """A file given on the command line is not what it must be (a labelled rows file, a result
     file): bad input, fixed by changing the file."""
-
-    exit_code = EXIT_USAGE
