@@ -130,7 +130,7 @@ def test_a_metric_value_that_is_not_a_number_is_refused(tmp_path: Path, value) -
     document = json.loads(path.read_text())
     document["run"]["metrics"][0]["value"] = value
     path.write_text(json.dumps(document))
-    with pytest.raises(InputError, match="metric accuracy: value .*(not a number|too large)"):
+    with pytest.raises(InputError, match=r"metric accuracy: value .*(not a number|too large)"):
         results.collect(tmp_path, cells)
 
 
