@@ -81,6 +81,7 @@ def promote(
 
     if to_stage is not None:
         _check_move_options(version, no_assign, bump, rev, stage)
+        assert version is not None  # _check_move_options refuses --to without --version
         from gitml.registry.assign import assign_stage
 
         move = assign_stage(

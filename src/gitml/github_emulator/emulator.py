@@ -12,7 +12,7 @@ from gitml.github_emulator import faults as fault_kinds
 from gitml.github_emulator.branches import refresh_heads
 from gitml.github_emulator.faults import Fault, matches
 from gitml.github_emulator.issues import new_issue
-from gitml.github_emulator.limits import ACTIONS_BOT, now
+from gitml.github_emulator.limits import ACTIONS_BOT_LOGIN, now
 from gitml.github_emulator.seeding import seed
 from gitml.github_emulator.server import serve
 from gitml.github_emulator.state import (
@@ -95,7 +95,7 @@ class GitHubEmulator:
         self,
         token: str,
         *,
-        login: str = ACTIONS_BOT["login"],
+        login: str = ACTIONS_BOT_LOGIN,
         kind: str = "app",
         write: bool = True,
     ) -> Token:

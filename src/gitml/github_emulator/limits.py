@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 #: GitHub rejects comment bodies longer than this (characters).
 MAX_COMMENT_BODY = 65_536
@@ -13,7 +14,9 @@ MAX_PER_PAGE = 100
 API_VERSION = "2022-11-28"
 DOCS = "https://docs.github.com/rest"
 #: The account an Actions installation token (``GITHUB_TOKEN``) acts as.
-ACTIONS_BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
+#: The account Actions' GITHUB_TOKEN acts as (``/user`` is refused to it; its comments show this).
+ACTIONS_BOT_LOGIN = "github-actions[bot]"
+ACTIONS_BOT: dict[str, Any] = {"login": ACTIONS_BOT_LOGIN, "id": 41898282, "type": "Bot"}
 WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
 ISSUE_STATES = ("open", "closed")
 STATUS_STATES = {"error", "failure", "pending", "success"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from gitml.github_emulator.limits import ACTIONS_BOT
+from gitml.github_emulator.limits import ACTIONS_BOT_LOGIN
 
 
 class Record:
@@ -41,7 +41,7 @@ class Record:
 @dataclass
 class Token(Record):
     token: str
-    login: str = ACTIONS_BOT["login"]
+    login: str = ACTIONS_BOT_LOGIN
     #: "app": an installation token such as Actions' GITHUB_TOKEN; "user": a personal token.
     kind: str = "app"
     write: bool = True

@@ -16,6 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -139,6 +140,7 @@ def _converter(column: pd.Series, is_target: bool):
             if allows_missing:
                 return None if kind == "O" else math.nan
             raise ValueError("is missing, and this column has no missing values")
+        value: Any
         if kind in "iuf":
             value = _number(text, whole=kind in "iu")
         elif kind == "b":

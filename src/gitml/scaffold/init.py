@@ -301,10 +301,11 @@ def _pipeline(plan: _Plan, outline: dvc_adapter.ProjectOutline) -> _Pipeline:
     """gitml's pipeline planned when the project has none; the metrics and model artifacts to
     propose settings from: gitml's, or what the user's pipeline declares."""
     project = plan.project
-    ours = templates.read("init", "dvc.yaml")
+    template = templates.read("init", "dvc.yaml")
+    ours: str | None = template
     written = not (project / "dvc.yaml").exists()
     if written:
-        plan.write("dvc.yaml", ours)
+        plan.write("dvc.yaml", template)
         plan.write("params.yaml", templates.read("init", "params.yaml"))
     elif (project / "dvc.yaml").read_text(encoding="utf-8") != ours:
         ours = None  # the user's own pipeline: infer from what it declares

@@ -197,7 +197,11 @@ def check_smoke(root: Path | str, build_options: dict) -> None:
     """Serve the Bento just built and require the model's own answers (:mod:`gitml.serving.smoke`)."""
     from gitml.serving.smoke import smoke_test
 
-    selected = {k: build_options.get(k) for k in ("version", "stage", "artifact")}
-    outcome = smoke_test(root, **selected)
+    outcome = smoke_test(
+        root,
+        version=build_options.get("version"),
+        stage=build_options.get("stage"),
+        artifact=build_options.get("artifact"),
+    )
     if not outcome.passed:
         raise GitmlError(f"{outcome.failure()}; no image was built")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from gitml import dvc_adapter
 from gitml.errors import DataError, GitmlError
@@ -107,11 +107,11 @@ def _imported(tag: str, source: ModelSource) -> ImportedModel | None:
     return ImportedModel(
         tag,
         source.artifact,
-        source.version and source.version.version,
+        source.version.version if source.version else None,
         source.commit,
-        list(meta.get("features", [])),
-        list(meta.get("classes", [])),
-        dict(meta.get("metrics", {})),
+        list(cast(list, meta.get("features", []))),
+        list(cast(list, meta.get("classes", []))),
+        dict(cast(dict, meta.get("metrics", {}))),
         reused=True,
     )
 

@@ -151,7 +151,7 @@ def smoke_test(
             process,
             url,
             timeout=ready_timeout(env),
-            last_words=lambda: _last_line(process.stderr.read()),
+            last_words=lambda: _last_line(process.stderr.read() if process.stderr else b""),
         )
         answers, probabilities = predict(url, instances)
         result.mismatches = [

@@ -81,8 +81,9 @@ def collect(directory: Path, cells: list[Cell]) -> tuple[str | None, list[SweepR
             f"the results in {directory} compare against different bases ({', '.join(sorted(bases))})"
         )
     runs = [
-        found.get(cell.name)
-        or SweepRun(
+        found[cell.name]
+        if cell.name in found
+        else SweepRun(
             cell.name, cell.params, "failed", error="no result: the run's job did not finish"
         )
         for cell in cells
