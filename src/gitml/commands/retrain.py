@@ -191,6 +191,8 @@ def retrain(ctx: click.Context, data: tuple[Path, ...], **options: object) -> No
 
 def _run(ctx: click.Context, data: tuple[Path, ...], options: dict) -> Retrained:
     """The half (or both) the options ask for; options of the other half are refused."""
+    from click.core import ParameterSource
+
     from gitml.errors import UsageError
     from gitml.retrain.prepare import prepare
     from gitml.retrain.publish import PublishRequest, publish
@@ -199,7 +201,7 @@ def _run(ctx: click.Context, data: tuple[Path, ...], options: dict) -> Retrained
     prepare_dir, publish_dir = options.pop("prepare_dir"), options.pop("publish_dir")
     if prepare_dir and publish_dir:
         raise UsageError("--prepare and --publish are the two halves: run them one at a time")
-    given = {k for k in options if ctx.get_parameter_source(k).name != "DEFAULT"}
+    given = {k for k in options if ctx.get_parameter_source(k) == ParameterSource.COMMANDLINE}
     if data:
         given.add("data")
     if publish_dir is not None:

@@ -30,10 +30,9 @@ def parse_values(name: str, text: str) -> list[Any]:
     spec = f"{name}={text}"
     try:
         override = OverridesParser.create().parse_overrides([spec])[0]
-        if override.is_sweep_override():
-            values = list(override.sweep_iterator())
-        else:
-            values = [override.value()]
+        values: list[Any] = (
+            list(override.sweep_iterator()) if override.is_sweep_override() else [override.value()]
+        )
     except (HydraException, ValueError, TypeError) as error:
         raise UsageError(
             f"-S {spec!r} is not a value DVC's -S reads ({describe_exception(error)}); values are "

@@ -23,7 +23,7 @@ from pathlib import Path
 from gitml import dvc_adapter
 from gitml.config import Settings, load_settings
 from gitml.core.git import run_git
-from gitml.core.model import StageRun
+from gitml.core.model import StageRun, StageState
 from gitml.core.secrets import hold
 from gitml.errors import GitHubError, Refused, UsageError
 from gitml.retrain import body, branch, handoff, trust
@@ -108,7 +108,9 @@ def _result(prepared: handoff.Prepared) -> Retrained:
         appended=Appended(*prepared.appended) if prepared.appended else None,
         sources=prepared.sources,
         data_pushed=prepared.data_pushed,
-        stages=[StageRun(name, status, seconds) for name, status, seconds in prepared.stages],
+        stages=[
+            StageRun(name, StageState(status), seconds) for name, status, seconds in prepared.stages
+        ],
         reproduced=prepared.reproduced,
         committed=list(prepared.committed),
         commit=prepared.commit,

@@ -63,7 +63,7 @@ def collect(directory: Path, cells: list[Cell]) -> tuple[str | None, list[SweepR
         raise UsageError(f"{directory} is not a folder of sweep results")
     planned = {cell.name: cell for cell in cells}
     found: dict[str, SweepRun] = {}
-    bases = set()
+    bases: set[str] = set()
     for path in sorted(directory.rglob("*.json")):
         base, _position, run = _read(path)
         cell = planned.get(run.name)
