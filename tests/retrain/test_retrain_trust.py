@@ -26,6 +26,7 @@ from tests.retrain.helpers import (
     BRANCH,
     DATE,
     REPOSITORY,
+    TOKEN,
     env_for,
     labelled_rows,
     write_labelled,
@@ -223,8 +224,11 @@ def test_the_halves_apart_and_a_crafted_hand_off_pushes_nothing(world, github, t
     assert git(world.workspace, "ls-remote", "origin", BRANCH) == ""
     assert github.pulls(REPOSITORY) == []
 
-    # the genuine hand-off, published apart (its own command line, the token in the env)
-    genuine = prepare(request(world, labelled), folder)
+    # the genuine hand-off, published apart (its own command line, the token in the env); its
+    # summary quotes the token and gitml's marker
+    summary = tmp_path / "summary.md"
+    summary.write_text(f"Leaked {TOKEN}\n<!-- gitml:retrain model=classifier -->\n")
+    genuine = prepare(request(world, labelled, summary=summary), folder)
     done = run_gitml(
         "retrain", "--publish", str(folder), cwd=world.workspace,
         env={**os.environ, **env_for(github)},
@@ -232,6 +236,10 @@ def test_the_halves_apart_and_a_crafted_hand_off_pushes_nothing(world, github, t
     assert done.returncode == 0, done
     assert "Opened pull request #1: " in done.stdout
     assert git(world.workspace, "ls-remote", "origin", BRANCH).split()[0] == genuine.commit
+    [pull] = github.pulls(REPOSITORY)
+    assert TOKEN not in pull["body"] and "Leaked ***" in pull["body"]
+    assert pull["body"].count("<!-- gitml:retrain model=classifier -->") == 1  # its own, last
+    assert pull["body"].endswith("<!-- gitml:retrain model=classifier -->\n")
 
 
 def craft_commit(world, tmp_path: Path, base: str, bundle: Path) -> str:

@@ -74,6 +74,22 @@ def test_the_target_column_is_the_datasets_own_never_a_guessed_target(tmp_path):
             "x,n,label\n0.5,1,maybe\n",
             "row 1 (line 2), column 'label': 'maybe' is not a class the dataset knows ('no', 'yes')",
         ),
+        # numbers as the dataset's CSV reader (pandas) reads them, not as float() does
+        (
+            "x,n,label\n1_000,1,yes\n",
+            "row 1 (line 2), column 'x': '1_000' is not a number (as the dataset's CSV reader "
+            "reads numbers)",
+        ),
+        (
+            "x,n,label\n0.5,\u0661\u0662,yes\n",
+            "row 1 (line 2), column 'n': '\u0661\u0662' is not a number (as the dataset's CSV "
+            "reader reads numbers)",
+        ),
+        (
+            "x,n,label\n0.5,1e30,yes\n",
+            "row 1 (line 2), column 'n': '1e30' is out of the range of this column's 64-bit "
+            "integers",
+        ),
     ],
 )
 def test_a_bad_value_refuses_the_file_naming_the_row(tmp_path, text, problem):
@@ -127,3 +143,22 @@ def test_empty_files_have_no_rows(tmp_path):
     files = [*new_file(tmp_path, "", "a.csv"), *new_file(tmp_path, "x,label\n", "b.csv")]
     rows = labelled.check(files, existing, dataset)
     assert rows.sources == (("a.csv", 0), ("b.csv", 0)) and rows.frame.empty
+
+
+def test_a_huge_whole_number_in_an_integer_target_is_refused_not_a_crash(tmp_path):
+    dataset, existing = csv_dataset(tmp_path, "x,label\n0.1,0\n0.2,1\n")
+    for value in ("1e30", "99999999999999999999", "-1e19"):
+        with pytest.raises(InputError, match="out of the range of this column's 64-bit integers"):
+            labelled.check(new_file(tmp_path, f"x,label\n0.5,{value}\n"), existing, dataset)
+    rows = labelled.check(new_file(tmp_path, "x,label\n+.5,1.0\n1e-3,0\n"), existing, dataset)
+    assert rows.frame.to_dict("records") == [{"x": 0.5, "label": 1}, {"x": 0.001, "label": 0}]
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe\x00binary", b'x,label\n"unclosed,1\n'])
+def test_a_labelled_file_that_is_not_csv_is_bad_input(tmp_path, content):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as refused:
+        labelled.read_files([path])
+    assert refused.value.exit_code == EXIT_USAGE
+    assert refused.value.message.startswith(f"cannot read the labelled file {path} as CSV (")
