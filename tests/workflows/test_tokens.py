@@ -141,3 +141,17 @@ def test_the_retrain_token_reaches_only_the_publishing_step() -> None:
     (step,) = [s for s in jobs["retrain-pr"]["steps"] if s.get("name") == "gitml retrain --publish"]
     assert step["env"]["GITHUB_TOKEN"] == "${{ secrets.retrain-token || github.token }}"
     assert "GIT_TOKEN" not in step["run"] and "GITHUB_TOKEN" not in step["run"]  # never echoed
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_cache_reaches_a_job_that_pushes_or_retrains(path: Path) -> None:
+    """A cache another run wrote (a pull request's) must not reach a job that holds a write
+    permission on contents or packages, nor one that retrains."""
+    for name, job in yaml.safe_load(path.read_text())["jobs"].items():
+        writes = {k for k, v in (job.get("permissions") or {}).items() if v == "write"}
+        if not writes & {"contents", "packages"} and not name.startswith("retrain"):
+            continue
+        for step in job.get("steps") or []:
+            if "setup-uv" in step.get("uses", ""):
+                assert step["with"]["enable-cache"] is False, f"{path.name}: {name}"
+            assert "actions/cache" not in step.get("uses", ""), f"{path.name}: {name}"
