@@ -162,3 +162,23 @@ def test_a_labelled_file_that_is_not_csv_is_bad_input(tmp_path, content):
         labelled.read_files([path])
     assert refused.value.exit_code == EXIT_USAGE
     assert refused.value.message.startswith(f"cannot read the labelled file {path} as CSV (")
+
+
+def test_the_target_comes_from_settings_else_params_else_a_clear_error(tmp_path):
+    from gitml.config import parse_settings
+    from gitml.errors import ConfigError
+    from gitml.retrain.dataset import resolve
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "d.csv").write_text("x,outcome\n0.1,1\n")
+    no_target = parse_settings({})
+    with pytest.raises(ConfigError) as unknown:
+        resolve(tmp_path, TRACKED, "data/d.csv", no_target)
+    assert unknown.value.message == (
+        "cannot tell the target column of the dataset data/d.csv: set [tool.gitml.retrain] "
+        'target = "COLUMN" in pyproject.toml (or data.target in params.yaml)'
+    )
+    (tmp_path / "params.yaml").write_text("data:\n  path: data/d.csv\n  target: outcome\n")
+    assert resolve(tmp_path, TRACKED, "data/d.csv", no_target).target == "outcome"
+    configured = parse_settings({"retrain": {"target": "label"}})
+    assert resolve(tmp_path, TRACKED, "data/d.csv", configured).target == "label"  # settings win
