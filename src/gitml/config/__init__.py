@@ -5,7 +5,8 @@ otherwise turn into a gate that always passes. Every table is parsed when the se
 (``load_settings``), so a typo anywhere is an error at load, whatever the command.
 
 ``values`` holds what every table shares (gates, strict numbers, unknown keys), ``monitor`` the
-``[tool.gitml.monitor]`` table, ``settings`` the rest and the loader.
+``[tool.gitml.monitor]`` table, ``signing`` ``[tool.gitml.signing]``, ``settings`` the rest and
+the loader.
 """
 
 from gitml.config.monitor import (
@@ -23,6 +24,7 @@ from gitml.config.settings import (
     parse_settings,
     parse_sweep,
 )
+from gitml.config.signing import SigningSettings, parse_signing_settings
 from gitml.config.values import (
     DIRECTIONS,
     GATE_RULES,
@@ -42,12 +44,14 @@ __all__ = [
     "PromoteSettings",
     "RetrainSettings",
     "Settings",
+    "SigningSettings",
     "SweepSettings",
     "check_keys",
     "load_settings",
     "number_setting",
     "parse_monitor_settings",
     "parse_settings",
+    "parse_signing_settings",
     "parse_sweep",
     "tomllib",
 ]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from gitml.config.monitor import MonitorSettings, parse_monitor_settings
+from gitml.config.signing import SigningSettings, parse_signing_settings
 from gitml.config.values import (
     DIRECTIONS,
     GATE_RULES,
@@ -71,9 +72,10 @@ class Settings:
     source: Path | None = None
     monitor: MonitorSettings = field(default_factory=MonitorSettings)
     retrain: RetrainSettings = field(default_factory=RetrainSettings)
+    signing: SigningSettings = field(default_factory=SigningSettings)
 
 
-TOP_LEVEL_KEYS = {"base", "metrics", "gates", "promote", "monitor", "sweep", "retrain"}
+TOP_LEVEL_KEYS = {"base", "metrics", "gates", "promote", "monitor", "sweep", "retrain", "signing"}
 PROMOTE_KEYS = {"artifact", "stage", "bump"}
 BUMPS = ("major", "minor", "patch")
 SWEEP_KEYS = {"params", "max_runs", "rank_by"}
@@ -191,6 +193,7 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
         source=source,
         monitor=parse_monitor_settings(monitor),
         retrain=_parse_retrain(table.get("retrain", {})),
+        signing=parse_signing_settings(table.get("signing", {})),
     )
 
 

@@ -12,7 +12,7 @@ from gitml.github_emulator import faults as fault_kinds
 from gitml.github_emulator.branches import refresh_heads
 from gitml.github_emulator.faults import Fault, matches
 from gitml.github_emulator.issues import new_issue
-from gitml.github_emulator.limits import ACTIONS_BOT_LOGIN, now
+from gitml.github_emulator.limits import ACTIONS_BOT_LOGIN, REVIEW_STATES, now
 from gitml.github_emulator.seeding import seed
 from gitml.github_emulator.server import serve
 from gitml.github_emulator.state import (
@@ -20,6 +20,7 @@ from gitml.github_emulator.state import (
     LoggedRequest,
     PullRequest,
     Repository,
+    Review,
     Token,
 )
 
@@ -162,6 +163,30 @@ class GitHubEmulator:
             repo.commits.update(pr.commits)
             repo.issue_comments.setdefault(number, [])
             return pr
+
+    def merge_pull(
+        self, full_name: str, number: int, *, merge_commit_sha: str, merged_by: str = "octocat"
+    ) -> PullRequest:
+        """Mark a pull request merged by ``merged_by`` into ``merge_commit_sha`` (closed)."""
+        with self.lock:
+            repo = self._repo(full_name)
+            pr = repo.pulls[number]
+            pr.state, pr.merged_by, pr.merged_at = "closed", merged_by, now()
+            pr.merge_commit_sha = merge_commit_sha
+            repo.commits.add(merge_commit_sha)
+            return pr
+
+    def add_review(
+        self, full_name: str, number: int, login: str, state: str = "APPROVED", body: str = ""
+    ) -> Review:
+        """A review of pull request ``number`` on its head commit."""
+        if state not in REVIEW_STATES:
+            raise ValueError(f"state is one of {sorted(REVIEW_STATES)}")
+        with self.lock:
+            pr = self._repo(full_name).pulls[number]
+            review = Review(self.next_id(), login, state, body, pr.head_sha, now())
+            pr.reviews.append(review)
+            return review
 
     def add_issue(self, full_name: str, number: int) -> None:
         with self.lock:
@@ -310,6 +335,20 @@ class GitHubEmulator:
             if sha is not None:
                 return [s.to_dict() for s in by_sha.get(sha, [])]
             return [s.to_dict() for items in by_sha.values() for s in items]
+
+    def releases(self, full_name: str) -> list[dict[str, Any]]:
+        """The repository's releases (oldest first), their assets without their bytes."""
+        with self.lock:
+            return [release.document() for release in self._repo(full_name).releases]
+
+    def asset_bytes(self, full_name: str, tag: str, name: str) -> bytes:
+        """What an asset of the release on ``tag`` holds."""
+        with self.lock:
+            for release in self._repo(full_name).releases:
+                for asset in release.assets if release.tag_name == tag else []:
+                    if asset.name == name:
+                        return asset.data
+        raise KeyError(f"no asset {name} in the release of {tag}")
 
     def requests_to(self, method: str = "*", path: str = "*") -> list[LoggedRequest]:
         with self.lock:

@@ -7,7 +7,14 @@ from typing import Any
 
 #: GitHub rejects comment bodies longer than this (characters).
 MAX_COMMENT_BODY = 65_536
-#: GitHub rejects commit status descriptions longer than this (characters).
+#: GitHub rejects release bodies longer than this (characters): 422 ``body is too long``.
+MAX_RELEASE_BODY = 125_000
+#: GitHub's limit on one release asset (bytes): each file must be under 2 GiB.
+MAX_ASSET_BYTES = 2 * 1024**3
+#: GitHub's limit on the assets of one release.
+MAX_RELEASE_ASSETS = 1000
+REVIEW_STATES = {"APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"}
+#: GitHub commit status descriptions longer than this (characters) are rejected.
 MAX_STATUS_DESCRIPTION = 140
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 100

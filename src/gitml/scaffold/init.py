@@ -233,6 +233,8 @@ def init_repository(
     detail = "[tool.gitml] exists; --force to replace it" if action == "skipped" else "[tool.gitml]"
     plan.add(FileResult("pyproject.toml", action, detail), text)
     _gitignore(plan)
+    # the part of every model card the project writes once (gitml card adds the rest)
+    plan.write("MODEL_CARD.md", templates.read("init", "MODEL_CARD.md"))
     if not dry_run:
         plan.apply()
 
