@@ -108,6 +108,8 @@ def test_workflow_steps_with_the_token_call_github_and_run_no_pipeline(path: Pat
                 assert not held, f"{label} runs the pipeline and must not get {held}"
             if held:
                 assert MAY_HOLD_TOKEN.search(run), f"{label} gets {held} but calls no GitHub"
+                storage = [k for k in step.get("env") or {} if k.startswith(("AWS_", "AZURE_"))]
+                assert not storage, f"{label} holds the token and the storage secrets {storage}"
 
 
 def test_the_retrain_token_reaches_only_the_publishing_step() -> None:
