@@ -1,8 +1,9 @@
 """One sticky GitHub issue per model and stage for the monitoring report.
 
 The issue is labelled ``gitml-monitor`` and its body ends with a hidden marker
-``<!-- gitml:monitor id=MODEL.STAGE -->``; it is gitml's when it holds the marker and was written
-by the same account (as the sticky PR comment: ``gitml.github.sticky.is_ours``). Every page of
+``<!-- gitml:monitor id=MODEL.STAGE -->``; it is gitml's when it holds that exact marker as a line
+of its own (a marker inside the report, say a categorical value, is neutralized before posting:
+``core/markers.py``) and was written by the same account (as the sticky PR comment: ``gitml.github.sticky.is_ours``). Every page of
 the label's issues, open and closed, is read. On drift or a failed gate the issue is opened (or
 reopened) with the report, and so on ``untested`` (monitoring that tested nothing must be looked
 at); while healthy it is updated and closed; a healthy model with no issue gets none. Duplicates left by an earlier failure are closed, keeping the oldest.
@@ -18,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from gitml.core import markers
 from gitml.core.github_output import write_outputs
+from gitml.core.secrets import mask
 from gitml.errors import DataError, GitHubError, UsageError
 from gitml.github import sticky
 from gitml.github.summary import append_step_summary
@@ -87,13 +90,14 @@ def upsert_issue(
     viewer: Callable[[], sticky.Identity],
 ) -> IssueOutcome:
     """Open, reopen, update or close the one issue marked ``key``; see the module docstring."""
+    body, issue_title = mask(body), mask(issue_title)
     if len(body) > sticky.MAX_BODY:
         raise ValueError(f"body of {len(body)} characters is over {sticky.MAX_BODY}")
     tag = marker(key)
     marked = [
         i
         for i in issues.get_issues(state="all", labels=[LABEL])
-        if i.pull_request is None and tag in (i.body or "")
+        if i.pull_request is None and markers.holds(i.body, tag)
     ]
     ours: list[Issue] = []
     if marked:
@@ -152,7 +156,7 @@ def publish_issue(request: IssueRequest, env: Mapping[str, str] | None = None) -
     env = os.environ if env is None else env
     text, data = _read(request)
     key = issue_id(data.get("model"), data.get("stage"))
-    body = f"{text.rstrip()}\n\n{marker(key)}\n"
+    body = markers.attach(text, marker(key))
     summary = env.get("GITHUB_STEP_SUMMARY")
     if summary:
         append_step_summary(Path(summary), text)
