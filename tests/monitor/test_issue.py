@@ -199,3 +199,19 @@ def test_the_token_in_a_report_is_masked_in_the_issue_and_the_job_summary(emulat
     summary = (tmp_path / "summary.md").read_text()
     assert TOKEN not in summary and "leaked: ***" in summary
     assert TOKEN not in out + err
+
+
+def test_a_window_with_no_traffic_keeps_an_open_issue_as_it_was(emulator, post):
+    """An empty window says nothing about the model: the drift issue stays open with its report
+    (it closed as "completed" before), and no issue is opened for it."""
+    code, out, _ = post("empty", "## nothing to read\n")
+    assert (code, out) == (
+        0,
+        "No traffic in this window, and no monitoring issue is open: nothing to do.\n",
+    )
+    assert emulator.issues(REPO) == []
+    post("drift", "## drift run 1\n")
+    code, out, _ = post("empty", "## nothing to read\n")
+    assert code == 0 and out.startswith("No traffic in this window: monitoring issue #1 is kept")
+    (issue,) = ours(emulator)
+    assert issue["state"] == "open" and "drift run 1" in issue["body"]

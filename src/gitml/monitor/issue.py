@@ -6,7 +6,10 @@ of its own (a marker inside the report, say a categorical value, is neutralized 
 ``core/markers.py``) and was written by the same account (as the sticky PR comment: ``gitml.github.sticky.is_ours``). Every page of
 the label's issues, open and closed, is read. On drift or a failed gate the issue is opened (or
 reopened) with the report, and so on ``untested`` (monitoring that tested nothing must be looked
-at); while healthy it is updated and closed; a healthy model with no issue gets none. Duplicates left by an earlier failure are closed, keeping the oldest.
+at); while healthy it is updated and closed; a healthy model with no issue gets none. A window
+with no traffic (``empty``) says nothing about the model: an open issue is kept as it is (neither
+closed as solved nor overwritten), and none is opened. Duplicates left by an earlier failure are
+closed, keeping the oldest.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from gitml.core.secrets import mask
 from gitml.errors import DataError, GitHubError, UsageError
 from gitml.github import sticky
 from gitml.github.summary import append_step_summary
-from gitml.monitor.model import ALARMING, VERDICTS
+from gitml.monitor.model import ALARMING, EMPTY, VERDICTS
 
 LABEL = "gitml-monitor"
 
@@ -74,7 +77,8 @@ def title(model: str | None, stage: str | None) -> str:
 
 @dataclass(frozen=True)
 class IssueOutcome:
-    #: "created", "reopened", "updated", "closed" or "none" (healthy, no issue)
+    #: "created", "reopened", "updated", "closed", "kept" (an empty window: the issue as it was),
+    #: "none" (healthy and no issue) or "quiet" (an empty window and no issue)
     action: str
     number: int | None = None
     url: str = ""
@@ -88,6 +92,7 @@ def upsert_issue(
     issue_title: str,
     alarming: bool,
     viewer: Callable[[], sticky.Identity],
+    conclusive: bool = True,
 ) -> IssueOutcome:
     """Open, reopen, update or close the one issue marked ``key``; see the module docstring."""
     body, issue_title = mask(body), mask(issue_title)
@@ -105,7 +110,7 @@ def upsert_issue(
         ours = sorted((i for i in marked if sticky.is_ours(i, tag, login)), key=lambda i: i.number)
     if not ours:
         if not alarming:
-            return IssueOutcome("none")
+            return IssueOutcome("none" if conclusive else "quiet")
         created = issues.create_issue(title=issue_title, body=body, labels=[LABEL])
         return IssueOutcome("created", created.number, created.html_url)
     keep, *duplicates = ours
@@ -115,6 +120,8 @@ def upsert_issue(
     if alarming:
         action = "reopened" if keep.state == "closed" else "updated"
         keep.edit(body=body, state="open")
+    elif not conclusive:
+        action = "kept"
     else:
         action = "closed" if keep.state == "open" else "updated"
         keep.edit(body=body, state="closed", state_reason="completed")
@@ -177,7 +184,9 @@ def publish_issue(request: IssueRequest, env: Mapping[str, str] | None = None) -
         repo = gh.get_repo(context.repository)
         outcome = api(
             f"keeping the monitoring issue of {key}",
-            lambda: upsert_issue(repo, body, key, name, alarming, api.viewer),
+            lambda: upsert_issue(
+                repo, body, key, name, alarming, api.viewer, data["verdict"] != EMPTY
+            ),
         )
     except ApiError as error:
         if error.forbidden:
