@@ -12,6 +12,7 @@ import sys
 import click
 
 from gitml import __version__
+from gitml.core.secrets import MaskedStream
 from gitml.errors import EXIT_FAILURE, GitmlError, first_line
 
 # name -> "module:attribute"; loaded lazily so `gitml --help` stays fast (DVC and BentoML are heavy).
@@ -108,6 +109,18 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn expected failures into one line and an exit code."""
+    # every line gitml (and DVC, PyGithub, a traceback) prints goes out with secrets masked
+    streams = sys.stdout, sys.stderr
+    if not isinstance(sys.stdout, MaskedStream):
+        sys.stdout, sys.stderr = MaskedStream(sys.stdout), MaskedStream(sys.stderr)
+    try:
+        _run(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(argv: list[str] | None) -> None:
+    """Run the CLI; exit with the command's code, or an expected failure's one line and code."""
     verbose = "-v" in (argv or sys.argv[1:]) or "--verbose" in (argv or sys.argv[1:])
     try:
         # Without standalone mode click returns ctx.exit() codes instead of raising SystemExit.

@@ -86,3 +86,14 @@ class NotFound(GitmlError):
 
 class GitHubError(GitmlError):
     """The GitHub API refused a request, could not be reached, or kept failing after retries."""
+
+
+class Refused(GitmlError):
+    """gitml refuses to act on something it does not trust (a foreign commit, a crafted file)."""
+
+    exit_code = EXIT_GATES_FAILED
+
+
+class InputError(UsageError):
+    """A file given on the command line is not what it must be (a labelled rows file, a result
+    file): bad input, fixed by changing the file."""

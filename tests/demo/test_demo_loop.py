@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from gitml.core.markdown import cell
 from gitml.demo.monitoring import SHIFT
 from tests.browser import open_in_browser
 from tests.cli import CliResult, run_gitml
@@ -158,7 +159,8 @@ def test_retraining_opens_pull_request_2_with_the_labelled_rows(finished) -> Non
     }
     body = (folder / "github" / "pull-2-body.md").read_text()
     assert "added **48** labelled rows to `data/breast_cancer.csv` (569 → 617 rows)" in body
-    assert all(f"| {name} | ks |" in body for name in SHIFT)  # the monitoring summary
+    # the monitoring summary; feature names are data, escaped in the table (`mean\_radius`)
+    assert all(f"| {cell(name)} | ks |" in body for name in SHIFT)
     assert f"on branch {branch}; pull request #2: http://127.0.0.1:" in result.stdout
     # the data reached the DVC remote before the branch pointed at it, and main has it now
     md5 = yaml.safe_load(git(folder / "origin.git", "show", "main:data.dvc"))["outs"][0]["md5"]

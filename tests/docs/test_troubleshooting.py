@@ -116,7 +116,7 @@ def test_the_check_rejects_a_made_up_message():
 def test_the_cli_prints_the_error_prefix_the_page_shows():
     from gitml import cli
 
-    assert 'f"ERROR: {error.message}"' in inspect.getsource(cli.main)
+    assert 'f"ERROR: {error.message}"' in inspect.getsource(cli)
 
 
 def exit_code_table() -> dict[int, list[str]]:

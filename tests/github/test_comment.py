@@ -742,3 +742,31 @@ def test_the_fork_safe_workflow_refuses_a_report_linked_outside_the_artifact(
     )
     assert len(emulator.requests_to("POST", "*")) == writes_before
     assert not any("root:x" in c["body"] for c in emulator.issue_comments(REPO, PR))
+
+
+def test_a_secret_in_the_report_is_masked_everywhere_gitml_posts_or_prints(
+    emulator, actions_env, tmp_path, monkeypatch
+):
+    """The token's value, and a storage secret's, inside a report: the comment, the check run,
+    the job summary, the step outputs and what gitml prints all show *** instead."""
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-secret-value-0123456789")
+    report = write_report(
+        tmp_path / "report.md",
+        f"# Leaky\n\ntoken {TOKEN} and aws-secret-value-0123456789\n",
+        verdict="pass",
+    )
+    run = gitml_process("-v", "comment", str(report))  # PyGithub logs every request with -v
+    assert run.code == 0, run
+    [comment] = gitml_comments(emulator)
+    assert comment["body"] == f"# Leaky\n\ntoken *** and ***\n\n{MARKER}\n"
+    summary = Path(actions_env["GITHUB_STEP_SUMMARY"]).read_text()
+    assert "token *** and ***" in summary
+    everything = [
+        summary,
+        Path(actions_env["GITHUB_OUTPUT"]).read_text(),
+        run.out + run.err,
+        json.dumps(emulator.check_runs(REPO)),
+        json.dumps([r.json for r in emulator.requests_to("*", "*") if r.json]),
+    ]
+    for text in everything:
+        assert TOKEN not in text and "aws-secret-value-0123456789" not in text

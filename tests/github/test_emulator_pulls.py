@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from gitml.github.client import RetrySettings
 from gitml.github.context import GitHubContext
+from gitml.github_emulator.shapes import user_json
 from gitml.retrain.body import marker
 from gitml.retrain.pull_request import PullRequests
 from tests.helpers import git
@@ -86,8 +87,12 @@ def test_retrain_finds_its_pull_request_on_a_later_page(emulator):
         emulator.add_pull(REPO, number, head_sha=MAIN, head_ref=f"b{number}")
     emulator.add_pull(REPO, 5, head_sha=MAIN, head_ref="gitml/retrain/clf-2026-11-01")
     emulator.repos[REPO]["pulls"][5]["body"] = f"text\n{marker('clf')}\n"
+    # opened by the account the token acts as (Actions' bot): gitml's own
+    emulator.repos[REPO]["pulls"][5]["user"] = user_json(emulator, "github-actions[bot]")
     emulator.add_pull(REPO, 6, head_sha=MAIN, head_ref="fork-copy", fork=True)
     emulator.repos[REPO]["pulls"][6]["body"] = marker("clf")  # a fork quoting the marker
+    emulator.add_pull(REPO, 4, head_sha=MAIN, head_ref="gitml/retrain/clf-2026-10-01")
+    emulator.repos[REPO]["pulls"][4]["body"] = marker("clf")  # older, octocat's, quoting it
     context = GitHubContext(api_url=emulator.url, repository=REPO, token=TOKEN)
     found = PullRequests(context, RetrySettings(retries=0, write_interval=0)).find_open(
         "clf", "main"

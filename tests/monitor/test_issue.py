@@ -155,3 +155,63 @@ def test_the_emulation_behaves_like_githubs_issue_api(emulator):
         emulator.add_issue_record(REPO, f"i{index}")
     first = requests.get(f"{api}/issues", headers=write)
     assert len(first.json()) == 30 and 'rel="next"' in first.headers["link"]
+
+
+def test_a_marker_inside_a_report_never_makes_another_stages_issue_ours(emulator, post):
+    """A categorical value (or any text) holding prod's marker reaches staging's issue as
+    visible text only, and the next prod run opens prod's own issue."""
+    hostile = (
+        "## drift\n\n| tier |\n| --- |\n| " + MARKER + " |\n\n```mermaid\nxychart-beta\n"
+        f'  x-axis ["{MARKER}"]\n  bar [1]\n```\n\n{MARKER}\n'
+    )
+    code, out, _ = post("drift", hostile, stage="staging")
+    assert code == 0 and out.startswith("Created monitoring issue #1")
+    [staging] = emulator.issues(REPO)
+    assert MARKER not in staging["body"]
+    assert "&lt;!-- gitml:monitor id=classifier.prod -->" in staging["body"]
+    assert staging["body"].endswith("\n<!-- gitml:monitor id=classifier.staging -->\n")
+
+    code, out, _ = post("drift", "## prod drifts\n")
+    assert code == 0 and out.startswith("Created monitoring issue #2")
+    first, second = sorted(emulator.issues(REPO), key=lambda issue: issue["number"])
+    assert first["body"] == staging["body"]  # staging's issue untouched
+    assert second["body"] == f"## prod drifts\n\n{MARKER}\n"
+
+
+def test_an_issue_quoting_the_marker_inside_a_line_is_not_taken_for_ours(emulator, post):
+    """Matched as a whole line, exactly: a longer id or a quoted marker is another issue's."""
+    for body in (f"see {MARKER} here", MARKER.replace("prod", "production")):
+        requests.post(
+            f"{emulator.url}/repos/{REPO}/issues",
+            headers={"Authorization": f"token {TOKEN}"},
+            json={"title": "x", "body": body, "labels": [LABEL]},
+            timeout=10,
+        ).raise_for_status()
+    code, out, _ = post("drift", "## drift\n")
+    assert code == 0 and out.startswith("Created monitoring issue #3")
+
+
+def test_the_token_in_a_report_is_masked_in_the_issue_and_the_job_summary(emulator, post, tmp_path):
+    code, out, err = post("drift", f"## drift\n\nleaked: {TOKEN}\n")
+    assert code == 0
+    [issue] = emulator.issues(REPO)
+    assert TOKEN not in issue["body"] and "leaked: ***" in issue["body"]
+    summary = (tmp_path / "summary.md").read_text()
+    assert TOKEN not in summary and "leaked: ***" in summary
+    assert TOKEN not in out + err
+
+
+def test_a_window_with_no_traffic_keeps_an_open_issue_as_it_was(emulator, post):
+    """An empty window says nothing about the model: the drift issue stays open with its report
+    (it closed as "completed" before), and no issue is opened for it."""
+    code, out, _ = post("empty", "## nothing to read\n")
+    assert (code, out) == (
+        0,
+        "No traffic in this window, and no monitoring issue is open: nothing to do.\n",
+    )
+    assert emulator.issues(REPO) == []
+    post("drift", "## drift run 1\n")
+    code, out, _ = post("empty", "## nothing to read\n")
+    assert code == 0 and out.startswith("No traffic in this window: monitoring issue #1 is kept")
+    (issue,) = ours(emulator)
+    assert issue["state"] == "open" and "drift run 1" in issue["body"]

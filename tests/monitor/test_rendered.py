@@ -94,3 +94,24 @@ def test_the_markdown_mermaid_blocks_parse(mmdc, tmp_path):
     logs_markdown, _ = logs_report(tmp_path / "logs-report")
     blocks = {"monitor": markdown.read_text(), "chunks": logs_markdown.read_text()}
     assert assert_mermaid_renders(mmdc, tmp_path, blocks) >= 4
+
+
+def test_a_category_holding_a_marker_or_html_is_escaped_and_still_parses(mmdc, tmp_path):
+    from gitml.monitor.drift import FeatureDrift, Histogram
+    from gitml.monitor.markdown import histogram_chart
+
+    labels = ["<!-- gitml:monitor id=classifier.prod -->", '</script>"x"', "plain"]
+    feature = FeatureDrift(
+        name="tier <b>",
+        kind="categorical",
+        test="chi2",
+        statistic=1.0,
+        p_value=0.0,
+        threshold=0.05,
+        drifted=True,
+        histogram=Histogram(labels, [0.2, 0.3, 0.5], [0.6, 0.2, 0.2]),
+    )
+    chart = histogram_chart(feature)
+    assert chart is not None and "<" not in chart and ">" not in chart.replace("-->", "")
+    assert "‹!-- gitml:monitor id=classifier.prod --›" in chart
+    assert assert_mermaid_renders(mmdc, tmp_path, {"hostile": chart}) == 1

@@ -92,7 +92,7 @@ def test_the_body_shows_drift_performance_and_every_data_commit(tmp_path):
     assert "| aaaaaaa | 2026-11-29 | 30 | 5 | 599 | - | w1.csv (35 rows) |" in text
     assert "**Verdict: drift** for `classifier` v0.2.0 (prod), 1000 rows monitored" in text
     assert "Drifted features: 1 of 2, share 0.10." in text
-    assert "| mean_radius | ks | 0.31 | 0.05 |" in text and "mean_area" not in text
+    assert "| mean\\_radius | ks | 0.31 | 0.05 |" in text and "mean_area" not in text
     assert "Performance on 52 labelled rows" in text and "| accuracy | 0.88 | 0.958 |" in text
     assert text.rstrip().endswith("<!-- gitml:retrain model=classifier -->")
     # a later run without --summary keeps this one
@@ -125,6 +125,7 @@ def test_the_command_says_what_was_done():
         commit="c" * 40,
         pr_action="created",
         pr=PullRequest(3, "https://github.com/o/r/pull/3", "b", "t", "body"),
+        pushed=True,
     )
     assert render(result) == [
         "Appended 30 row(s) to data/d.csv (569 -> 599); 5 duplicate(s) dropped.",
@@ -142,6 +143,11 @@ def test_the_command_says_what_was_done():
         "Pushed 9 file(s) to the DVC remote, committed data.dvc, dvc.lock, metrics.json "
         "(cccccccccccc) and pushed branch gitml/retrain/classifier-2026-11-29.",
     ]
+    result.pushed = False  # --prepare: committed, for --publish to push
+    assert render(result)[2] == (
+        "Pushed 9 file(s) to the DVC remote, committed data.dvc, dvc.lock, metrics.json "
+        "(cccccccccccc) for branch gitml/retrain/classifier-2026-11-29 (not pushed yet)."
+    )
     assert render(Retrained(nothing="Nothing to do: a.csv has no rows.")) == [
         "Nothing to do: a.csv has no rows."
     ]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gitml.errors import EXIT_FAILURE, EXIT_USAGE, DataError, GitHubError, RemoteError, UsageError
+from gitml.errors import EXIT_FAILURE, EXIT_USAGE, GitHubError, InputError, RemoteError, UsageError
 from gitml.retrain.retrain import RetrainRequest, retrain
 from tests.cli import run_gitml
 from tests.helpers import git
@@ -125,19 +125,19 @@ def test_a_file_that_does_not_match_is_refused_whole_naming_its_first_bad_row(
     rows.loc[4, "target"] = 7
     bad = write_labelled(tmp_path / "bad.csv", rows)
     good = write_labelled(tmp_path / "good.csv", labelled_rows(world, 4, seed=5))
-    with pytest.raises(DataError) as refused:
+    with pytest.raises(InputError) as refused:
         retrain(request(world, good, bad), env_for(github))
-    assert refused.value.exit_code == EXIT_FAILURE
+    assert refused.value.exit_code == EXIT_USAGE  # bad input
     assert refused.value.message == (
-        f"{bad} is refused: row 4 (line 5), column 'mean_area': 'large' is not a number; fix "
-        "or remove that row, nothing was appended"
+        f"{bad} is refused: row 4 (line 5), column 'mean_area': 'large' is not a number (as "
+        "the dataset's CSV reader reads numbers); fix or remove that row, nothing was appended"
     )
     rows.loc[3, "mean_area"] = 500.0
     write_labelled(bad, rows)
-    with pytest.raises(DataError, match=r"row 5 \(line 6\), column 'target': '7' is not a class"):
+    with pytest.raises(InputError, match=r"row 5 \(line 6\), column 'target': '7' is not a class"):
         retrain(request(world, bad), env_for(github))
     write_labelled(bad, rows.drop(columns=["worst_area"]).assign(colour="red"))
-    with pytest.raises(DataError, match=r"missing worst_area; unknown colour\)"):
+    with pytest.raises(InputError, match=r"missing worst_area; unknown colour\)"):
         retrain(request(world, bad), env_for(github))
     assert_untouched(world)
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from gitml.dvc_adapter import TrackedData
-from gitml.errors import DataError
+from gitml.errors import EXIT_USAGE, InputError
 from gitml.retrain import append, labelled
 from gitml.retrain.dataset import Dataset, read
 
@@ -47,10 +47,12 @@ def test_rows_are_typed_as_the_dataset_and_duplicates_dropped_and_counted(tmp_pa
     assert not [p for p in (tmp_path / "data").iterdir() if p.name != "d.csv"]  # no temp left
 
 
-def test_the_target_column_may_be_called_target(tmp_path):
+def test_the_target_column_is_the_datasets_own_never_a_guessed_target(tmp_path):
     dataset, existing = csv_dataset(tmp_path, "x,label\n1.5,yes\n")
-    rows = labelled.check(new_file(tmp_path, "x,target\n2.5,yes\n"), existing, dataset)
-    assert rows.frame.to_dict("records") == [{"x": 2.5, "label": "yes"}]
+    with pytest.raises(InputError) as refused:
+        labelled.check(new_file(tmp_path, "x,target\n2.5,yes\n"), existing, dataset)
+    assert "(missing label; unknown target)" in refused.value.message
+    assert refused.value.exit_code == EXIT_USAGE  # bad input, not a broken environment
 
 
 @pytest.mark.parametrize(
@@ -72,12 +74,28 @@ def test_the_target_column_may_be_called_target(tmp_path):
             "x,n,label\n0.5,1,maybe\n",
             "row 1 (line 2), column 'label': 'maybe' is not a class the dataset knows ('no', 'yes')",
         ),
+        # numbers as the dataset's CSV reader (pandas) reads them, not as float() does
+        (
+            "x,n,label\n1_000,1,yes\n",
+            "row 1 (line 2), column 'x': '1_000' is not a number (as the dataset's CSV reader "
+            "reads numbers)",
+        ),
+        (
+            "x,n,label\n0.5,\u0661\u0662,yes\n",
+            "row 1 (line 2), column 'n': '\u0661\u0662' is not a number (as the dataset's CSV "
+            "reader reads numbers)",
+        ),
+        (
+            "x,n,label\n0.5,1e30,yes\n",
+            "row 1 (line 2), column 'n': '1e30' is out of the range of this column's 64-bit "
+            "integers",
+        ),
     ],
 )
 def test_a_bad_value_refuses_the_file_naming_the_row(tmp_path, text, problem):
     dataset, existing = csv_dataset(tmp_path, "x,n,label\n0.1,1,yes\n0.2,2,no\n")
     files = new_file(tmp_path, text)
-    with pytest.raises(DataError) as refused:
+    with pytest.raises(InputError) as refused:
         labelled.check(files, existing, dataset)
     assert refused.value.message == (
         f"{files[0].path} is refused: {problem}; fix or remove that row, nothing was appended"
@@ -87,7 +105,7 @@ def test_a_bad_value_refuses_the_file_naming_the_row(tmp_path, text, problem):
 def test_the_first_bad_row_is_named_whichever_column_it_is_in(tmp_path):
     dataset, existing = csv_dataset(tmp_path, "x,n,label\n0.1,1,yes\n")
     files = new_file(tmp_path, "x,n,label\n0.5,1,yes\n0.5,zz,yes\nbad,1,yes\n")
-    with pytest.raises(DataError, match=r"row 2 \(line 3\), column 'n'"):
+    with pytest.raises(InputError, match=r"row 2 \(line 3\), column 'n'"):
         labelled.check(files, existing, dataset)
 
 
@@ -112,7 +130,7 @@ def test_scikit_learns_layout_keeps_its_count_row_right(tmp_path):
 def test_a_file_with_other_columns_is_refused(tmp_path):
     dataset, existing = csv_dataset(tmp_path, "x,n,label\n0.1,1,yes\n")
     files = new_file(tmp_path, "x,label,extra\n0.5,yes,1\n")
-    with pytest.raises(DataError) as refused:
+    with pytest.raises(InputError) as refused:
         labelled.check(files, existing, dataset)
     assert refused.value.message == (
         f"{files[0].path} is refused: its columns do not match the dataset data/d.csv (missing "
@@ -125,3 +143,42 @@ def test_empty_files_have_no_rows(tmp_path):
     files = [*new_file(tmp_path, "", "a.csv"), *new_file(tmp_path, "x,label\n", "b.csv")]
     rows = labelled.check(files, existing, dataset)
     assert rows.sources == (("a.csv", 0), ("b.csv", 0)) and rows.frame.empty
+
+
+def test_a_huge_whole_number_in_an_integer_target_is_refused_not_a_crash(tmp_path):
+    dataset, existing = csv_dataset(tmp_path, "x,label\n0.1,0\n0.2,1\n")
+    for value in ("1e30", "99999999999999999999", "-1e19"):
+        with pytest.raises(InputError, match="out of the range of this column's 64-bit integers"):
+            labelled.check(new_file(tmp_path, f"x,label\n0.5,{value}\n"), existing, dataset)
+    rows = labelled.check(new_file(tmp_path, "x,label\n+.5,1.0\n1e-3,0\n"), existing, dataset)
+    assert rows.frame.to_dict("records") == [{"x": 0.5, "label": 1}, {"x": 0.001, "label": 0}]
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe\x00binary", b'x,label\n"unclosed,1\n'])
+def test_a_labelled_file_that_is_not_csv_is_bad_input(tmp_path, content):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as refused:
+        labelled.read_files([path])
+    assert refused.value.exit_code == EXIT_USAGE
+    assert refused.value.message.startswith(f"cannot read the labelled file {path} as CSV (")
+
+
+def test_the_target_comes_from_settings_else_params_else_a_clear_error(tmp_path):
+    from gitml.config import parse_settings
+    from gitml.errors import ConfigError
+    from gitml.retrain.dataset import resolve
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "d.csv").write_text("x,outcome\n0.1,1\n")
+    no_target = parse_settings({})
+    with pytest.raises(ConfigError) as unknown:
+        resolve(tmp_path, TRACKED, "data/d.csv", no_target)
+    assert unknown.value.message == (
+        "cannot tell the target column of the dataset data/d.csv: set [tool.gitml.retrain] "
+        'target = "COLUMN" in pyproject.toml (or data.target in params.yaml)'
+    )
+    (tmp_path / "params.yaml").write_text("data:\n  path: data/d.csv\n  target: outcome\n")
+    assert resolve(tmp_path, TRACKED, "data/d.csv", no_target).target == "outcome"
+    configured = parse_settings({"retrain": {"target": "label"}})
+    assert resolve(tmp_path, TRACKED, "data/d.csv", configured).target == "label"  # settings win

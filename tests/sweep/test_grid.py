@@ -17,12 +17,36 @@ from gitml.sweep.grid import (
     expand,
     find_cell,
     parse_spec,
+    split_specs,
 )
 
 
-def test_a_spec_is_values_parsed_as_yaml() -> None:
+def test_a_spec_is_values_read_as_dvcs_own_set_param_reads_them() -> None:
     axis = parse_spec("train.lr=0.1,1e-3,true,abc,[1, 2]")
     assert axis == Axis("params.yaml", "train.lr", (0.1, 0.001, True, "abc", [1, 2]))
+    # DVC's -S (Hydra's grammar), not YAML 1.1: these stay text; a quoted comma is one value
+    axis = parse_spec("m.kind=yes,no,on,off,2020-01-01,'a,b'")
+    assert axis.values == ("yes", "no", "on", "off", "2020-01-01", "a,b")
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["max_depth=!!binary aGk=", "max_depth=!!set {a}", "max_depth=&a [*a]", "a=interval(0,1)"],
+)
+def test_what_dvc_does_not_read_as_a_value_is_a_usage_error(spec: str) -> None:
+    with pytest.raises(UsageError, match="is not a value DVC's -S reads"):
+        parse_spec(spec)
+
+
+def test_a_date_is_text_and_its_cell_works() -> None:
+    [cell] = expand([parse_spec("max_depth=2020-01-01")])
+    assert cell.params == {"max_depth": "2020-01-01"}
+    assert cell.overrides() == ["max_depth='2020-01-01'"]
+
+
+def test_gitml_sweep_set_splits_on_lines_and_spaces_outside_quotes_and_brackets() -> None:
+    assert split_specs("a=1,2 b='x y',z\n  c=[1, 2]\n\n") == ("a=1,2", "b='x y',z", "c=[1, 2]")
+    assert parse_spec(split_specs("b='x y',z")[0]).values == ("x y", "z")
 
 
 def test_a_spec_may_name_its_params_file() -> None:
@@ -62,8 +86,9 @@ def test_max_runs_picks_a_seeded_subset_in_grid_order() -> None:
 
 
 def test_overrides_are_dvc_set_param_strings() -> None:
-    cell = Cell("n", {"train.lr": 0.1, "conf.yaml:m.kind": "b", "flag": True})
-    assert cell.overrides() == ["train.lr=0.1", "conf.yaml:m.kind=b", "flag=true"]
+    cell = Cell("n", {"train.lr": 0.1, "conf.yaml:m.kind": "b", "flag": True, "m.k": "a,b"})
+    # text quoted, so DVC reads back exactly the value (a comma is no sweep, "yes" no boolean)
+    assert cell.overrides() == ["train.lr=0.1", "conf.yaml:m.kind='b'", "flag=true", "m.k='a,b'"]
 
 
 def test_an_unknown_param_is_refused_before_anything_runs() -> None:
@@ -133,3 +158,16 @@ def test_the_plan_is_a_matrix_github_accepts() -> None:
     cells = expand([parse_spec("a=1,2")])
     plan = json.loads(matrix(cells))
     assert plan == {"include": [{"name": c.name, "params": " ".join(c.overrides())} for c in cells]}
+
+
+def test_set_params_writes_every_file_or_none(tmp_path) -> None:
+    from gitml.dvc_adapter import set_params
+
+    (tmp_path / "params.yaml").write_text("a: 1  # kept\n")
+    (tmp_path / "conf.yaml").write_text("b: 2\n")
+    with pytest.raises(ConfigError, match="no params file was changed"):
+        set_params(tmp_path, ["a=5", "conf.yaml:missing.key=3"])
+    assert (tmp_path / "params.yaml").read_text() == "a: 1  # kept\n"
+    set_params(tmp_path, ["a=5", "conf.yaml:b='x,y'"])
+    assert (tmp_path / "params.yaml").read_text() == "a: 5  # kept\n"
+    assert (tmp_path / "conf.yaml").read_text() == "b: x,y\n"

@@ -69,7 +69,7 @@ def test_a_3x2_grid_is_ranked_with_each_runs_own_metrics_and_the_winner_applies(
     assert text.startswith(f"## 🏁 gitml sweep: 6 runs, best `{runs[0]['name']}` (score 1)")
     assert "<script>" in (sweep_project.root / "lb.html").read_text()
 
-    applied = sweep_project.gitml("sweep", "--apply", "best", check=True)
+    applied = sweep_project.gitml("sweep", *GRID, "--apply", "best", check=True)
     assert f"Applied {runs[0]['name']} (dvc exp apply)" in applied.stdout
     report = sweep_project.gitml("report", "--base", "main", "--json", "report.json")
     assert report.returncode == 0, report.stderr
@@ -187,7 +187,9 @@ def test_plan_cells_on_other_clones_and_collect(
 
     # The winner of a matrix run applies here: its params are written and its outputs restored
     # from the run-cache the job pushed (the stage does not run again).
-    applied = sweep_project.gitml("sweep", "--apply", "best", "--results", str(artifacts))
+    applied = sweep_project.gitml(
+        "sweep", "-S", "train.depth=3,6,7", "--apply", "best", "--results", str(artifacts)
+    )
     assert applied.returncode == 0, applied.stderr
     assert "(params written, outputs restored)" in applied.stdout
     assert "depth: 3" in (sweep_project.root / "params.yaml").read_text()

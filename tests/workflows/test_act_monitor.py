@@ -7,30 +7,42 @@ registry tags pushed to the origin, the prod model's answers written as the serv
 logs with feedback, act running the workflow on the host (gitml installed in the job from the
 checked-out source), `gitml monitor --stage prod` reading the training data at prod's commit
 through DVC, and `gitml monitor-issue` talking to the emulation through GITHUB_API_URL. With
-`retrain`, the retrain job runs `gitml retrain` on the rows the monitor job exported: the data
-goes to the job's DVC remote, the branch to the bare origin (which the emulation reads, so the
-pull request's head exists), the pull request to the emulation.
+`retrain`, the retrain job runs `gitml retrain --prepare` on the rows the monitor job exported
+(the data goes to the job's DVC remote, the commit to the hand-off artifact) and the retrain-pr job
+`gitml retrain --publish` (the branch to the bare origin, which the emulation reads, so the pull
+request's head exists; the pull request to the emulation). A stage on main (tests/retrain/spy.py)
+searches every /proc/*/environ, its environment and the temporary files for the job token's value
+while the retrain job trains: it must find it nowhere, and must find a canary that the harness puts
+in every step's environment.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import shutil
 from pathlib import Path
 
 import joblib
 import pandas as pd
 import pytest
+import yaml
 
 from gitml import dvc_adapter
 from tests.cli import run_gitml
 from tests.helpers import git
 from tests.monitor_logs import write_feedback, write_logs
-from tests.workflows.act_harness import REPOSITORY, WRITE_TOKEN, World, act_world, explain
+from tests.workflows.act_harness import REPOSITORY, World, act_world, explain
 
 pytestmark = pytest.mark.slow(minutes=3)
 MARKER = "<!-- gitml:monitor id=classifier.prod -->"
-#: act's prefix on the lines of the retrain job (caller job / called workflow / job name)
-RETRAIN_JOB = "[monitor/gitml monitor/gitml retrain]"
+#: act's prefix on the lines of the retrain jobs (caller job / called workflow / job name)
+RETRAIN_JOB = "[monitor/gitml monitor/gitml retrain (train)]"
+PUBLISH_JOB = "[monitor/gitml monitor/gitml retrain (pull request)]"
+#: this world's own token, so that no other test's process can hold its value
+TOKEN = "ghs_monitor_world_" + os.urandom(12).hex()
+SPY = Path(__file__).resolve().parents[1] / "retrain" / "spy.py"
 
 
 @pytest.fixture
@@ -42,7 +54,27 @@ def world(tmp_path: Path):
         assert done.returncode == 0, done.stdout + done.stderr
         git(world.work, "push", "-q", "origin", "--tags")
         world.emulator.link_git(REPOSITORY, str(world.origin))  # a pushed branch exists there
+        world.emulator.add_token(TOKEN, write=True)
+        world.env["GITML_SPY_CANARY"] = "canary-" + os.urandom(8).hex()
+        add_spy_stage(world)
         yield world
+
+
+def add_spy_stage(world: World) -> None:
+    """A stage on main that searches for the job token while the retrain job trains."""
+    shutil.copy(SPY, world.work / "spy.py")
+    pipeline = yaml.safe_load((world.work / "dvc.yaml").read_text())
+    encoded = base64.b64encode(TOKEN.encode()).decode()
+    pipeline["stages"]["spy"] = {
+        "cmd": f"python spy.py {encoded} GITML_SPY_CANARY spy.json",
+        "deps": ["spy.py"],
+        "outs": [{"spy.json": {"cache": False}}],
+        "always_changed": True,
+    }
+    (world.work / "dvc.yaml").write_text(yaml.safe_dump(pipeline, sort_keys=False))
+    git(world.work, "add", "spy.py", "dvc.yaml")
+    git(world.work, "commit", "-q", "-m", "A stage that looks for the token")
+    git(world.work, "push", "-q", "origin", "main")
 
 
 def traffic(world: World, folder: Path, scale: float) -> None:
@@ -78,7 +110,7 @@ def dispatch(world: World, logs: Path, retrain: bool = False) -> tuple[int, str]
         "ref": "refs/heads/main",
         "repository": world.repository(),
     }
-    return world.act("workflow_dispatch", "monitor.yml", event, WRITE_TOKEN)
+    return world.act("workflow_dispatch", "monitor.yml", event, TOKEN)
 
 
 def ours(world: World) -> list[dict]:
@@ -93,7 +125,7 @@ def retrain_branches(world: World) -> dict[str, str]:
 
 
 def assert_no_retraining(world: World, log: str) -> None:
-    assert RETRAIN_JOB not in log, "the retrain job ran"
+    assert RETRAIN_JOB not in log and PUBLISH_JOB not in log, "a retrain job ran"
     assert not world.artifact(world.run_id, "gitml-monitor-retrain").exists()
 
 
@@ -110,7 +142,8 @@ def test_the_monitor_workflow_keeps_one_issue_across_runs(world: World) -> None:
         (world.artifact(world.run_id, "gitml-monitor") / "monitor.json").read_text()
     )
     assert report["verdict"] in ("drift", "fail") and report["stage"] == "prod"
-    assert report["reference"]["commit"] == git(world.work, "rev-parse", "main")
+    # the version in prod: main before the spy stage was added
+    assert report["reference"]["commit"] == git(world.work, "rev-parse", "main~1")
     # retrain is off (the schedule's default): drift alone opens no pull request
     assert_no_retraining(world, log)
     assert world.emulator.pulls(REPOSITORY) == [] and retrain_branches(world) == {}
@@ -119,7 +152,7 @@ def test_the_monitor_workflow_keeps_one_issue_across_runs(world: World) -> None:
     code, log = dispatch(world, drifted, retrain=True)
     assert code == 0, explain(code, log)
     assert [(i["number"], i["state"]) for i in ours(world)] == [(issue["number"], "open")]
-    assert RETRAIN_JOB in log
+    assert RETRAIN_JOB in log and PUBLISH_JOB in log
     exported = world.artifact(world.run_id, "gitml-monitor-retrain") / "labelled.csv"
     labelled = len(pd.read_csv(exported))
     assert labelled > 0
@@ -139,6 +172,11 @@ def test_the_monitor_workflow_keeps_one_issue_across_runs(world: World) -> None:
     # the monitoring summary, read from the monitor job's JSON report
     assert f"**Verdict: {report['verdict']}** for `classifier`" in pull["body"]
     assert "Drifted features:" in pull["body"] and "No monitoring summary" not in pull["body"]
+    # while the pipeline trained, the token was in no process's environment and no temporary
+    # file, though the search reached the steps' environment (the canary)
+    spied = json.loads(git(world.origin, "show", f"{tip}:spy.json"))
+    assert spied["found"] == [], spied
+    assert spied["canary_in_gitml_environ"] is True and spied["processes"] > 3
 
     # healthy, retrain still on: the job is skipped, the PR and its branch are left as they are
     healthy = world.tmp / "logs-healthy"

@@ -37,6 +37,15 @@ def monitor_issue(
     if outcome.action == "none":
         click.echo("Healthy, and no monitoring issue is open: nothing to do.")
         return
+    if outcome.action == "quiet":
+        click.echo("No traffic in this window, and no monitoring issue is open: nothing to do.")
+        return
+    if outcome.action == "kept":
+        click.echo(
+            f"No traffic in this window: monitoring issue #{outcome.number} is kept as it was "
+            f"(not closed as solved): {outcome.url}"
+        )
+        return
     click.echo(f"{outcome.action.capitalize()} monitoring issue #{outcome.number}: {outcome.url}")
     if outcome.closed_duplicates:
         click.echo(f"Closed {outcome.closed_duplicates} duplicate monitoring issue(s).")

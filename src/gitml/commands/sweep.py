@@ -22,10 +22,10 @@ MODES = ("plan", "cell", "collect", "apply")
     "specs",
     multiple=True,
     metavar="[FILE:]NAME=V1,V2",
-    envvar="GITML_SWEEP_SET",
-    help="A param and the values to try (DVC's `exp run -S` syntax); several -S form the "
-    "product. Default: [tool.gitml.sweep] params. Also read, space-separated, from "
-    "$GITML_SWEEP_SET.",
+    help="A param and the values to try (DVC's `exp run -S` syntax and value grammar: `yes` "
+    "stays text, quote a value with a comma: 'a,b'); several -S form the product. Default: "
+    "$GITML_SWEEP_SET (one spec per line, or separated by spaces outside quotes and brackets), "
+    "else [tool.gitml.sweep] params.",
 )
 @click.option(
     "--jobs",
@@ -96,7 +96,8 @@ MODES = ("plan", "cell", "collect", "apply")
     "--apply",
     "apply_target",
     metavar="NAME|best",
-    help="Put a run's params and outputs into the workspace, to commit them.",
+    help="Put a run's params and outputs into the workspace, to commit them. The run must be "
+    "one of the grid's (the same -S specs, else [tool.gitml.sweep]).",
 )
 def sweep(
     specs: tuple[str, ...],
@@ -134,10 +135,16 @@ def sweep(
     if len(chosen) > 1:
         raise UsageError(f"--{' and --'.join(chosen)} cannot be combined; pick one")
     root = Path(".")
+    if not specs:
+        import os
+
+        from gitml.sweep.grid import split_specs
+
+        specs = split_specs(os.environ.get("GITML_SWEEP_SET", ""))
     if plan:
         _plan(root, specs)
     elif apply_target:
-        _apply(root, apply_target, results_dir)
+        _apply(root, apply_target, results_dir, specs)
     elif cell:
         _cell(root, specs, cell, base, results_dir, pull, push)
     else:
@@ -159,10 +166,10 @@ def _plan(root: Path, specs: tuple[str, ...]) -> None:
     write_outputs({"matrix": text})
 
 
-def _apply(root: Path, target: str, results_dir: Path) -> None:
+def _apply(root: Path, target: str, results_dir: Path, specs: tuple[str, ...]) -> None:
     from gitml.sweep import flow
 
-    applied = flow.apply(root, target, results_dir)
+    applied = flow.apply(root, target, results_dir, specs)
     how = "dvc exp apply" if applied.how == "experiment" else "params written, outputs restored"
     click.echo(f"Applied {applied.name} ({how}): {applied.params}")
     click.echo("Commit params.yaml and dvc.lock to put it on this branch.")

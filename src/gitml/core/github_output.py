@@ -2,7 +2,8 @@
 
 A one-line value is written ``name=value``. A value with a line break is written the way GitHub
 documents for multi-line values, between ``name<<DELIMITER`` and ``DELIMITER`` lines, with a random
-delimiter, so no value can end the block early or smuggle in another output.
+delimiter, so no value can end the block early or smuggle in another output. Secret values are
+masked (``core/secrets.py``).
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
+from gitml.core.secrets import mask
+
 
 def format_output(name: str, value: str | None) -> str:
     """One output as the lines ``$GITHUB_OUTPUT`` takes; None is an empty value."""
     if not name or "=" in name or "<" in name or any(c in name for c in "\r\n"):
         raise ValueError(f"output name {name!r} cannot be written to $GITHUB_OUTPUT")
-    text = "" if value is None else str(value)
+    text = "" if value is None else mask(str(value))
     if "\n" not in text and "\r" not in text:
         return f"{name}={text}\n"
     delimiter = f"gitml_{uuid.uuid4().hex}"

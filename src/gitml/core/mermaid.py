@@ -9,6 +9,12 @@ from typing import Any
 BASE_COLOR, HEAD_COLOR = "#8c959f", "#0969da"
 
 
+#: characters a label cannot hold as they are: quotes end it, angle brackets would let a value
+#: (a category, a feature name) write HTML or a gitml marker into the posted text
+_LABEL_SWAPS = str.maketrans({'"': "'", "`": "'", "<": "‹", ">": "›"})
+
+
 def mermaid_label(text: Any) -> str:
-    """A Mermaid quoted label: no quotes, brackets or newlines inside."""
-    return " ".join(str(text).replace('"', "'").replace("`", "'").split())[:60]
+    """A Mermaid quoted label: no quotes, angle brackets or newlines inside, at most 60
+    characters."""
+    return " ".join(str(text).translate(_LABEL_SWAPS).split())[:60]

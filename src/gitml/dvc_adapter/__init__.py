@@ -8,8 +8,10 @@ a :class:`DvcRepo` and hand it back.
 
 One module per job: ``repository`` (opening a project, DVC's environment and logs, revisions),
 ``failures`` (DVC's exceptions as gitml errors), ``transfer`` (pull and push), ``reproduction``
-(``dvc repro``), ``metrics``, ``data_index_diff`` and ``plot_data`` (the diffs), ``compare``
-(all of them with each revision read once), ``outputs`` (artifacts, tracked files, URLs), ``lineage`` (what a model was trained from),
+(``dvc repro``), ``set_params`` (DVC's ``-S`` grammar, params written all or nothing),
+``metrics``, ``data_index_diff`` and ``plot_data`` (the diffs), ``compare`` (all of them with each
+revision read once), ``outputs`` (artifacts, tracked files, URLs), ``lineage`` (what a model was
+trained from),
 ``project`` (set-up, remotes, what dvc.yaml declares), ``experiments`` (``gitml sweep``) and
 ``staleness`` (the promote guard).
 """
@@ -22,7 +24,6 @@ from gitml.dvc_adapter.experiments import (
     param_names,
     run_experiment,
     run_experiments_in_parallel,
-    set_params,
 )
 from gitml.dvc_adapter.lineage import Lineage, TrackedInput, model_lineage
 from gitml.dvc_adapter.metrics import flatten_metrics, metrics_at, metrics_diff, params_diff
@@ -48,6 +49,7 @@ from gitml.dvc_adapter.project import (
 )
 from gitml.dvc_adapter.repository import WORKSPACE, DvcRepo, check_revision, open_repo
 from gitml.dvc_adapter.reproduction import reproduce
+from gitml.dvc_adapter.set_params import override, parse_values, plain, set_params
 from gitml.dvc_adapter.staleness import StaleStage, stale_stages
 from gitml.dvc_adapter.transfer import checkout_data, pull, push, push_data
 
@@ -75,10 +77,13 @@ __all__ = [
     "metrics_diff",
     "model_lineage",
     "open_repo",
+    "override",
     "param_names",
     "params_diff",
+    "parse_values",
     "pipeline_dependencies",
     "pipeline_git_files",
+    "plain",
     "plots",
     "project_outline",
     "pull",

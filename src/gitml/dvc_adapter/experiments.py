@@ -13,7 +13,6 @@ from gitml.dvc_adapter.failures import dvc_failure
 from gitml.dvc_adapter.repository import DvcRepo, dvc_environment, open_repo
 from gitml.dvc_adapter.reproduction import scripts_on_path
 from gitml.errors import (
-    ConfigError,
     PipelineError,
     describe_exception,
 )
@@ -121,20 +120,6 @@ def apply_experiment(repo: DvcRepo, name: str) -> None:
         raise PipelineError(
             f"could not apply experiment {name}: {describe_exception(error)}"
         ) from error
-
-
-def set_params(root: Path | str, overrides: list[str]) -> None:
-    """Write ``-S``-style overrides (``[file:]name=value``) into the params files, as
-    ``dvc exp run -S`` does (comments and order kept)."""
-    from dvc.exceptions import DvcException
-    from dvc.utils.cli_parse import to_path_overrides
-    from dvc.utils.hydra import apply_overrides
-
-    try:
-        for path, items in to_path_overrides(overrides).items():
-            apply_overrides(Path(root) / path, items)
-    except DvcException as error:
-        raise ConfigError(f"could not set params: {describe_exception(error)}") from error
 
 
 def has_experiment(root: Path | str, name: str) -> bool:

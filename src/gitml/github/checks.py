@@ -24,6 +24,7 @@ from github.GithubException import GithubException
 from github.GithubObject import NotSet
 from github.Repository import Repository
 
+from gitml.core.secrets import mask
 from gitml.errors import UsageError
 
 #: GitHub caps a check run's output summary at 65,535 characters and a status description at 140.
@@ -185,7 +186,10 @@ def publish_check(
             head_sha=sha,
             status="completed",
             conclusion=conclusion(verdict),
-            output={"title": title(verdict), "summary": summary(verdict, comment_url)},
+            output={
+                "title": mask(title(verdict)),
+                "summary": mask(summary(verdict, comment_url)),
+            },
             details_url=comment_url or NotSet,
         )
         return CheckResult("check_run", name, conclusion(verdict), run.html_url)
@@ -197,7 +201,7 @@ def publish_check(
     status = repo.get_commit(sha).create_status(
         state=state,
         context=name,
-        description=title(verdict)[:MAX_STATUS_DESCRIPTION],
+        description=mask(title(verdict))[:MAX_STATUS_DESCRIPTION],
         **extra,
     )
     return CheckResult("status", name, state, status.url)

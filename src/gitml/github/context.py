@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from gitml.core.secrets import hold
 from gitml.errors import UsageError
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -145,6 +146,7 @@ def resolve(
     if pr is not None and pr < 1:
         raise UsageError(f"--pr must be a pull request number, got {pr}")
     token = env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or None
+    hold(token)  # masked in everything gitml posts or prints from now on
 
     event_name = env.get("GITHUB_EVENT_NAME") or None
     event_pr, event_sha, fork = from_event(event_name, _payload(env))

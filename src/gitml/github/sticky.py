@@ -1,7 +1,9 @@
 """One sticky comment per pull request (or commit) and report id, found across every page.
 
 The comment body ends with a hidden marker, ``<!-- gitml:report id=ID -->``. A comment is gitml's
-when it holds the exact marker for the id *and* was written by the exact account gitml posts as,
+when it holds the exact marker for the id as a line of its own (``core/markers.py``: a marker
+inside the report's content is neutralized before posting, and a quoted or longer one never
+matches) *and* was written by the exact account gitml posts as,
 compared by login and numeric id: the authenticated user when ``GET /user`` tells (a personal
 token), else GitHub Actions' bot, ``github-actions[bot]`` (id 41898282), as which Actions'
 ``GITHUB_TOKEN`` writes (that installation token may not read ``/user``). So neither a person
@@ -18,7 +20,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from gitml.core import markers
 from gitml.core.limits import COMMENT_LIMIT
+from gitml.core.secrets import mask
 from gitml.errors import UsageError
 
 #: GitHub rejects comment bodies longer than this many characters (422).
@@ -72,9 +76,9 @@ def marker_id(text: str) -> str | None:
 
 
 def compose(report: str, report_id: str) -> str:
-    """The comment body: the report without any earlier marker, then this id's marker."""
-    text = MARKER_RE.sub("", report).rstrip()
-    return f"{text}\n\n{marker(report_id)}\n"
+    """The comment body: the report without any earlier marker of its own, every other gitml
+    marker in it neutralized, then this id's marker."""
+    return markers.attach(MARKER_RE.sub("", report), marker(report_id))
 
 
 def strip_marker(body: str) -> str:
@@ -105,8 +109,9 @@ class Upserted:
 
 
 def is_ours(comment: Authored, report_marker: str, author: Identity) -> bool:
-    """The comment holds the marker and ``author`` wrote it (same login and same id)."""
-    if report_marker not in (comment.body or ""):
+    """The comment holds the marker as a line of its own and ``author`` wrote it (same login
+    and same id)."""
+    if not markers.holds(comment.body, report_marker):
         return False
     user = comment.user
     return user is not None and (user.login, user.id) == (author.login, author.id)
@@ -115,10 +120,11 @@ def is_ours(comment: Authored, report_marker: str, author: Identity) -> bool:
 def upsert(thread: Thread, body: str, report_id: str, viewer: Callable[[], Identity]) -> Upserted:
     """Update this id's comment on ``thread`` or create it. ``viewer()`` names the account the
     token writes as; it is asked only when a marked comment exists."""
+    body = mask(body)
     if len(body) > MAX_BODY:
         raise ValueError(f"body of {len(body)} characters is over {MAX_BODY}")
     report_marker = marker(report_id)
-    marked = [c for c in thread.get_comments() if report_marker in (c.body or "")]
+    marked = [c for c in thread.get_comments() if markers.holds(c.body, report_marker)]
     ours: list[Comment] = []
     if marked:
         author = viewer()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gitml.core.secrets import mask
+
 #: A step summary over this many bytes is not shown at all.
 STEP_SUMMARY_LIMIT = 1024 * 1024
 TRIM_NOTE = "\n\n> The report was trimmed to fit the job summary's 1 MiB limit.\n"
@@ -28,7 +30,9 @@ def trim_to_bytes(text: str, limit: int, note: str = TRIM_NOTE) -> tuple[str, bo
 
 
 def append_step_summary(path: Path, text: str, limit: int = STEP_SUMMARY_LIMIT) -> bool:
-    """Append ``text`` to the summary file within ``limit``; True when it had to be trimmed."""
+    """Append ``text`` (secrets masked) to the summary file within ``limit``; True when it had
+    to be trimmed."""
+    text = mask(text)
     used = path.stat().st_size if path.exists() else 0
     separator = "\n" if used else ""
     trimmed, was_trimmed = trim_to_bytes(text, max(limit - used - len(separator), 0))

@@ -1,11 +1,15 @@
 """One sticky GitHub issue per model and stage for the monitoring report.
 
 The issue is labelled ``gitml-monitor`` and its body ends with a hidden marker
-``<!-- gitml:monitor id=MODEL.STAGE -->``; it is gitml's when it holds the marker and was written
-by the same account (as the sticky PR comment: ``gitml.github.sticky.is_ours``). Every page of
+``<!-- gitml:monitor id=MODEL.STAGE -->``; it is gitml's when it holds that exact marker as a line
+of its own (a marker inside the report, say a categorical value, is neutralized before posting:
+``core/markers.py``) and was written by the same account (as the sticky PR comment: ``gitml.github.sticky.is_ours``). Every page of
 the label's issues, open and closed, is read. On drift or a failed gate the issue is opened (or
 reopened) with the report, and so on ``untested`` (monitoring that tested nothing must be looked
-at); while healthy it is updated and closed; a healthy model with no issue gets none. Duplicates left by an earlier failure are closed, keeping the oldest.
+at); while healthy it is updated and closed; a healthy model with no issue gets none. A window
+with no traffic (``empty``) says nothing about the model: an open issue is kept as it is (neither
+closed as solved nor overwritten), and none is opened. Duplicates left by an earlier failure are
+closed, keeping the oldest.
 """
 
 from __future__ import annotations
@@ -18,11 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from gitml.core import markers
 from gitml.core.github_output import write_outputs
+from gitml.core.secrets import mask
 from gitml.errors import DataError, GitHubError, UsageError
 from gitml.github import sticky
 from gitml.github.summary import append_step_summary
-from gitml.monitor.model import ALARMING, VERDICTS
+from gitml.monitor.model import ALARMING, EMPTY, VERDICTS
 
 LABEL = "gitml-monitor"
 
@@ -71,7 +77,8 @@ def title(model: str | None, stage: str | None) -> str:
 
 @dataclass(frozen=True)
 class IssueOutcome:
-    #: "created", "reopened", "updated", "closed" or "none" (healthy, no issue)
+    #: "created", "reopened", "updated", "closed", "kept" (an empty window: the issue as it was),
+    #: "none" (healthy and no issue) or "quiet" (an empty window and no issue)
     action: str
     number: int | None = None
     url: str = ""
@@ -85,15 +92,17 @@ def upsert_issue(
     issue_title: str,
     alarming: bool,
     viewer: Callable[[], sticky.Identity],
+    conclusive: bool = True,
 ) -> IssueOutcome:
     """Open, reopen, update or close the one issue marked ``key``; see the module docstring."""
+    body, issue_title = mask(body), mask(issue_title)
     if len(body) > sticky.MAX_BODY:
         raise ValueError(f"body of {len(body)} characters is over {sticky.MAX_BODY}")
     tag = marker(key)
     marked = [
         i
         for i in issues.get_issues(state="all", labels=[LABEL])
-        if i.pull_request is None and tag in (i.body or "")
+        if i.pull_request is None and markers.holds(i.body, tag)
     ]
     ours: list[Issue] = []
     if marked:
@@ -101,7 +110,7 @@ def upsert_issue(
         ours = sorted((i for i in marked if sticky.is_ours(i, tag, login)), key=lambda i: i.number)
     if not ours:
         if not alarming:
-            return IssueOutcome("none")
+            return IssueOutcome("none" if conclusive else "quiet")
         created = issues.create_issue(title=issue_title, body=body, labels=[LABEL])
         return IssueOutcome("created", created.number, created.html_url)
     keep, *duplicates = ours
@@ -111,6 +120,8 @@ def upsert_issue(
     if alarming:
         action = "reopened" if keep.state == "closed" else "updated"
         keep.edit(body=body, state="open")
+    elif not conclusive:
+        action = "kept"
     else:
         action = "closed" if keep.state == "open" else "updated"
         keep.edit(body=body, state="closed", state_reason="completed")
@@ -152,7 +163,7 @@ def publish_issue(request: IssueRequest, env: Mapping[str, str] | None = None) -
     env = os.environ if env is None else env
     text, data = _read(request)
     key = issue_id(data.get("model"), data.get("stage"))
-    body = f"{text.rstrip()}\n\n{marker(key)}\n"
+    body = markers.attach(text, marker(key))
     summary = env.get("GITHUB_STEP_SUMMARY")
     if summary:
         append_step_summary(Path(summary), text)
@@ -173,7 +184,9 @@ def publish_issue(request: IssueRequest, env: Mapping[str, str] | None = None) -
         repo = gh.get_repo(context.repository)
         outcome = api(
             f"keeping the monitoring issue of {key}",
-            lambda: upsert_issue(repo, body, key, name, alarming, api.viewer),
+            lambda: upsert_issue(
+                repo, body, key, name, alarming, api.viewer, data["verdict"] != EMPTY
+            ),
         )
     except ApiError as error:
         if error.forbidden:

@@ -198,7 +198,7 @@ def _performance(report: MonitorReport) -> list[str]:
             *table(
                 ["Metric", "Current", "Registered", "Change"],
                 [
-                    [m.name, number(m.current), number(m.registered), signed(m.change)]
+                    [cell(m.name), number(m.current), number(m.registered), signed(m.change)]
                     for m in perf.metrics
                 ],
             ),

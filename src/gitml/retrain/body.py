@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from gitml.core.limits import COMMENT_LIMIT
-from gitml.core.markdown import markdown_cell
+from gitml.core.markdown import cell, markdown_cell
+from gitml.core.markers import neutralize
 from gitml.retrain.append import Appended
 from gitml.retrain.branch import TRAILER, RetrainCommit
 from gitml.retrain.summary import MonitoringSummary
@@ -113,14 +114,16 @@ def pr_body(
         lines.append(
             f"| {c.sha[:7]} | {c.date} | {c.added} | {c.dropped} | "
             f"{c.rows_after if c.rows_after is not None else '-'} | {_PIPELINE[c.reproduced]} | "
-            f"{markdown_cell('; '.join(c.sources)) or '-'} |"
+            f"{neutralize(markdown_cell('; '.join(c.sources))) or '-'} |"
         )
     lines += [
         "",
         "### Monitoring",
         "",
         SUMMARY_START,
-        summary or "_No monitoring summary was given (`gitml retrain --summary FILE`)._",
+        neutralize(
+            summary or "_No monitoring summary was given (`gitml retrain --summary FILE`)._"
+        ),
         SUMMARY_END,
         "",
         marker(model),
@@ -186,7 +189,7 @@ def summary_markdown(summary: MonitoringSummary) -> str:
         lines += ["", "| feature | test | statistic | threshold |", "| --- | --- | ---: | ---: |"]
         for feature in summary.drifted[:MAX_DRIFTED_SHOWN]:
             lines.append(
-                f"| {markdown_cell(feature.name)} | {markdown_cell(feature.test or '-')} | "
+                f"| {cell(feature.name)} | {cell(feature.test or '-')} | "
                 f"{_fmt(feature.statistic)} | {_fmt(feature.threshold)} |"
             )
         if len(summary.drifted) > MAX_DRIFTED_SHOWN:
@@ -202,6 +205,6 @@ def summary_markdown(summary: MonitoringSummary) -> str:
         ]
         for entry in summary.performance:
             lines.append(
-                f"| {markdown_cell(entry.metric)} | {_fmt(entry.value)} | {_fmt(entry.registered)} |"
+                f"| {cell(entry.metric)} | {_fmt(entry.value)} | {_fmt(entry.registered)} |"
             )
     return "\n".join(lines)

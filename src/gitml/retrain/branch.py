@@ -1,12 +1,14 @@
 """The git side of retraining: which branch, whether it is gitml's, a worktree, commit, push.
 
-The work happens in a temporary ``git worktree`` at the branch's start point, so the user's own
-checkout (its branch, its uncommitted files) is never touched; the commit is made there on a
-detached HEAD and becomes a branch only when the remote has taken it, so a refused push leaves
-nothing committed on any branch.
+The work happens in a temporary ``git worktree`` at the default branch's tip, so the user's own
+checkout (its branch, its uncommitted files) is never touched and only the default branch's code
+runs (``trust.py`` decides what an existing retraining branch may bring: its data version, never
+its code); the commit is made there and becomes a branch only when the remote has taken it, so a
+refused push leaves nothing committed on any branch.
 
-A branch is gitml's when its first commit past the base (or its tip, when it has none) carries
-the trailer ``Gitml-Retrain: <model>``; people may add commits on top of it in the pull request.
+A branch is gitml's retraining branch of a model when its first commit past the base (or its tip,
+when it has none) carries the trailer ``Gitml-Retrain: <model>``: that names it, it does not make
+it trusted (anyone who may push can write a trailer).
 """
 
 from __future__ import annotations
@@ -28,22 +30,41 @@ PREFIX = "gitml/retrain/"
 
 @dataclass(frozen=True)
 class Target:
-    """The branch to commit on and the commit to start from."""
+    """The branch to commit on, the default branch's tip, and the branch's own tip."""
 
     name: str
-    start: str
-    #: the branch exists on the remote with commits past the base (an earlier run's)
-    exists: bool
+    #: the default branch's tip on the remote: the work starts there
+    base: str
+    #: the branch's tip when it exists on the remote with commits past the base (an earlier
+    #: run's), else None
+    tip: str | None = None
+
+    @property
+    def exists(self) -> bool:
+        return self.tip is not None
 
 
 def default_name(model: str, date: str) -> str:
     return f"{PREFIX}{model}-{date}"
 
 
-def check_name(root: Path, name: str) -> str:
-    result = run_git(root, "check-ref-format", "--branch", name, check=False)
-    if result.returncode != 0 or name.startswith("-"):
-        raise UsageError(f"--branch {name!r} is not a valid git branch name")
+def check_name(name: str) -> str:
+    """``name`` when it is a plain branch name, else a ``UsageError``. git's own ``check-ref-format
+    --branch`` expands ``@`` and ``@{-1}`` and accepts ``refs/heads/x`` (which would become
+    ``refs/heads/refs/heads/x``), so the name is checked as written: a valid ref under
+    ``refs/heads/``, not ``HEAD``, no ``@{``, no leading ``-`` or ``refs/``."""
+    plain = (
+        name
+        and name not in ("@", "HEAD")
+        and "@{" not in name
+        and not name.startswith(("-", "refs/"))
+        and run_git(".", "check-ref-format", f"refs/heads/{name}", check=False).returncode == 0
+    )
+    if not plain:
+        raise UsageError(
+            f"--branch {name!r} is not a plain branch name (such as retrain/june); git's "
+            "shorthands (@, @{-1}) and full refs (refs/heads/...) are refused"
+        )
     return name
 
 
@@ -52,10 +73,14 @@ def describe_remote(root: Path, remote: str) -> str:
     return f"git remote '{remote}' ({url})" if url else f"git remote '{remote}'"
 
 
-def remote_branches(root: Path, remote: str, base: str) -> dict[str, str]:
-    """Branch name -> sha on ``remote``; the base and the retraining branches are fetched."""
+def remote_branches(root: Path, remote: str, base: str, online: bool = True) -> dict[str, str]:
+    """Branch name -> sha on ``remote``: asked of the remote (``online``), else as the last fetch
+    left them in ``refs/remotes/REMOTE/`` (a job without credentials whose checkout fetched every
+    branch)."""
     if run_git(root, "remote", "get-url", remote, check=False).returncode != 0:
         raise UsageError(f"no git remote '{remote}' to push the retraining branch to; add it")
+    if not online:
+        return _tracking_branches(root, remote, base)
     listed = run_git(root, "ls-remote", "--heads", remote, check=False)
     if listed.returncode != 0:
         raise RemoteError(
@@ -68,6 +93,22 @@ def remote_branches(root: Path, remote: str, base: str) -> dict[str, str]:
         heads[ref.removeprefix("refs/heads/")] = sha
     if base not in heads:
         raise UsageError(f"{describe_remote(root, remote)} has no branch '{base}' (the base)")
+    return heads
+
+
+def _tracking_branches(root: Path, remote: str, base: str) -> dict[str, str]:
+    prefix = f"refs/remotes/{remote}/"
+    listed = run_git(root, "for-each-ref", "--format=%(refname) %(objectname)", prefix)
+    heads = {}
+    for line in listed.stdout.splitlines():
+        ref, _, sha = line.partition(" ")
+        if ref != f"{prefix}HEAD":
+            heads[ref.removeprefix(prefix)] = sha
+    if base not in heads:
+        raise UsageError(
+            f"no {prefix}{base} in this clone (the base); fetch every branch first "
+            "(actions/checkout with fetch-depth: 0), or let gitml fetch (without --no-fetch)"
+        )
     return heads
 
 
@@ -100,20 +141,17 @@ def choose(
     model: str,
     date: str,
     requested: str | None,
-    pr_branch: str | None,
+    online: bool = True,
 ) -> Target:
-    """The branch to add to: ``--branch``, else the open PR's, else the newest unmerged branch
-    of this model's that gitml made, else ``gitml/retrain/<model>-<date>``."""
-    heads = remote_branches(root, remote, base)
-    if requested and pr_branch and requested != pr_branch:
-        raise UsageError(
-            f"the open retraining pull request for {model} is on branch {pr_branch}; run without "
-            f"--branch to add to it, or close it first (one open retraining PR per model)"
-        )
+    """The branch to add to: ``--branch``, else the newest unmerged branch of this model's that
+    gitml made, else ``gitml/retrain/<model>-<date>``. Git alone decides (the half that runs
+    the pipeline holds no GitHub token); the publishing half checks the open pull request."""
+    heads = remote_branches(root, remote, base, online)
     ours = sorted(b for b in heads if b.startswith(f"{PREFIX}{model}-"))
-    fetch(root, remote, [base, *ours, *(n for n in (requested, pr_branch) if n in heads)])
+    if online:
+        fetch(root, remote, [base, *ours, *(n for n in (requested,) if n in heads)])
     base_sha = heads[base]
-    name = requested or pr_branch
+    name = requested
     if name is None:
         unmerged = [
             b
@@ -122,9 +160,11 @@ def choose(
             and owner(root, base_sha, heads[b]) == model
         ]
         name = _newest(root, unmerged, heads) if unmerged else default_name(model, date)
-    check_name(root, name)
+    check_name(name)
+    if name == base:
+        raise UsageError(f"--branch {name} is the base branch; retraining goes on its own branch")
     if name not in heads:
-        return Target(name, base_sha, exists=False)
+        return Target(name, base_sha)
     made_by = owner(root, base_sha, heads[name])
     if made_by != model:
         raise UsageError(
@@ -133,8 +173,8 @@ def choose(
             "trailer); pass --branch with another name, or delete that branch"
         )
     if has_commits_past(root, base_sha, heads[name]):
-        return Target(name, heads[name], exists=True)
-    return Target(name, base_sha, exists=False)  # merged: start again from the base
+        return Target(name, base_sha, heads[name])
+    return Target(name, base_sha)  # merged: start again from the base
 
 
 def _newest(root: Path, branches: list[str], heads: dict[str, str]) -> str:
@@ -158,8 +198,10 @@ def worktree(root: Path, start: str) -> Iterator[Path]:
         run_git(root, "worktree", "prune", check=False)
 
 
-def commit(work: Path, paths: list[str], message: str) -> str:
-    """Commit ``paths`` (relative to ``work``) on the worktree's detached HEAD; return the sha.
+def commit(work: Path, paths: list[str], message: str, parents: list[str]) -> str:
+    """Commit ``paths`` (relative to ``work``) as they are in the worktree, on ``parents``
+    (the branch's tip, and the default branch's when the branch is behind it); move the
+    worktree's detached HEAD there and return the sha. No hook runs (``commit-tree``).
 
     Without a git identity (a fresh CI runner) the commit is made as ``gitml retrain``.
     """
@@ -168,13 +210,31 @@ def commit(work: Path, paths: list[str], message: str) -> str:
     for key, fallback in (("user.name", "gitml retrain"), ("user.email", "gitml@users.noreply")):
         if not run_git(work, "config", key, check=False).stdout.strip():
             identity += ["-c", f"{key}={fallback}"]
-    run_git(work, *identity, "commit", "--quiet", "--no-verify", "-m", message)
-    return run_git(work, "rev-parse", "HEAD").stdout.strip()
+    tree = run_git(work, "write-tree").stdout.strip()
+    linked = [arg for parent in parents for arg in ("-p", parent)]
+    sha = run_git(work, *identity, "commit-tree", tree, *linked, "-m", message).stdout.strip()
+    run_git(work, "update-ref", "--no-deref", "HEAD", sha)
+    return sha
+
+
+def bundle(top: Path, sha: str, parents: list[str]) -> bytes:
+    """Commit ``sha`` as a git bundle holding what ``parents`` lack (its one head: ``HEAD``,
+    which points at it in the worktree ``top``)."""
+    folder = Path(tempfile.mkdtemp(prefix="gitml-retrain-bundle-"))
+    try:
+        path = folder / "commit.bundle"
+        excluded = [f"^{parent}" for parent in parents]
+        run_git(top, "bundle", "create", "--quiet", str(path), "HEAD", *excluded)
+        return path.read_bytes()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def committed_files(work: Path, sha: str) -> list[str]:
-    """The files commit ``sha`` changed, relative to ``work``."""
-    shown = run_git(work, "show", "--name-only", "--relative", "--format=", sha)
+    """The files commit ``sha`` changed against its first parent (against the default branch's
+    tip, its last parent, when it brings the branch up to date), relative to ``work``."""
+    parents = run_git(work, "rev-parse", f"{sha}^@").stdout.split()
+    shown = run_git(work, "diff", "--name-only", "--relative", parents[-1], sha)
     return [line for line in shown.stdout.splitlines() if line]
 
 

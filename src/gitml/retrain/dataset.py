@@ -4,8 +4,11 @@ The dataset is, in order: ``--dataset``, ``[tool.gitml.retrain] dataset``, else 
 DVC-tracked file or folder the pipeline depends on (a folder must hold exactly one CSV file). It
 must be tracked by a ``.dvc`` file: a stage's output is made by the pipeline, not appended to.
 Its layout comes from ``params.yaml``'s ``data:`` section when that names the same file (gitml's
-stages: ``format: csv`` or ``sklearn``, ``target``, ``feature_names``); any other file is a CSV
-with a header row whose target column is ``[tool.gitml.retrain] target`` (default ``target``).
+stages: ``format: csv`` or ``sklearn``, ``feature_names``); any other file is a CSV with a header
+row. Its target column is ``[tool.gitml.retrain] target``, else ``params.yaml``'s ``data.target``
+when that section names the file; with neither, gitml asks for one (a user's dataset has its own
+target, which gitml does not guess). The sklearn layout has no header: its last column is the
+target, named so in the frame.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from gitml import dvc_adapter
 from gitml.config import Settings
 from gitml.dvc_adapter import TrackedData
 from gitml.errors import ConfigError, DataError
-from gitml.stages.prepare import TARGET_COLUMN
 
 #: pandas 3 parses floats exactly by default and deprecates the option; older ones need it, or a
 #: row read back can differ from the same row in a labelled file in its last digit
@@ -36,8 +38,8 @@ class Dataset:
     tracked: TrackedData
     #: "csv" (a header row) or "sklearn" (scikit-learn's bundled layout: a count row, no names)
     format: str = "csv"
-    #: the target column as the file names it (sklearn layout: always ``target``)
-    target: str = TARGET_COLUMN
+    #: the target column (in the sklearn layout, the name given to the file's last column)
+    target: str = "target"
     feature_names: str | None = None
 
 
@@ -76,7 +78,7 @@ def find_tracked(root: Path, explicit: str | None, settings: Settings) -> tuple[
     return item, "" if item.is_dir else item.output
 
 
-def resolve(work: Path, tracked: TrackedData, path: str) -> Dataset:
+def resolve(work: Path, tracked: TrackedData, path: str, settings: Settings) -> Dataset:
     """The dataset in a checkout whose data is present: its file and layout."""
     if not path:
         csvs = sorted(p for p in (work / tracked.output).rglob("*.csv") if p.is_file())
@@ -89,27 +91,29 @@ def resolve(work: Path, tracked: TrackedData, path: str) -> Dataset:
         path = csvs[0].relative_to(work).as_posix()
     if not (work / path).is_file():
         raise DataError(f"dataset {path} is not a file in {tracked.dvc_file}'s data")
-    return _layout(work, path, tracked)
+    return _layout(work, path, tracked, settings)
 
 
-def _layout(work: Path, path: str, tracked: TrackedData) -> Dataset:
-    from gitml.config import load_settings
-
-    settings = load_settings(work)
+def _layout(work: Path, path: str, tracked: TrackedData, settings: Settings) -> Dataset:
     data = _params_data(work)
-    if data and _norm(str(data.get("path", ""))) == path:
-        fmt = data.get("format", "csv")
-        if fmt not in ("csv", "sklearn"):
-            raise ConfigError(f"params.yaml data.format {fmt!r}: gitml retrain reads csv, sklearn")
-        names = data.get("feature_names")
-        return Dataset(
-            path=path,
-            tracked=tracked,
-            format=fmt,
-            target=TARGET_COLUMN if fmt == "sklearn" else str(data.get("target", TARGET_COLUMN)),
-            feature_names=_norm(str(names)) if fmt == "sklearn" and names else None,
+    ours = data if data and _norm(str(data.get("path", ""))) == path else {}
+    target = settings.retrain.target or ours.get("target")
+    if not isinstance(target, str) or not target:
+        raise ConfigError(
+            f"cannot tell the target column of the dataset {path}: set [tool.gitml.retrain] "
+            'target = "COLUMN" in pyproject.toml (or data.target in params.yaml)'
         )
-    return Dataset(path=path, tracked=tracked, target=settings.retrain.target or TARGET_COLUMN)
+    fmt = ours.get("format", "csv")
+    if fmt not in ("csv", "sklearn"):
+        raise ConfigError(f"params.yaml data.format {fmt!r}: gitml retrain reads csv, sklearn")
+    names = ours.get("feature_names")
+    return Dataset(
+        path=path,
+        tracked=tracked,
+        format=fmt,
+        target=target,
+        feature_names=_norm(str(names)) if fmt == "sklearn" and names else None,
+    )
 
 
 def _params_data(work: Path) -> dict | None:
@@ -135,7 +139,7 @@ def read(work: Path, dataset: Dataset) -> pd.DataFrame:
                     f"{dataset.path} has {frame.shape[1] - 1} feature columns but "
                     f"{dataset.feature_names} names {len(names)}; they must match"
                 )
-            frame.columns = [*names, TARGET_COLUMN]
+            frame.columns = [*names, dataset.target]
         else:
             frame = pd.read_csv(path, **EXACT_FLOATS)
     except (OSError, ValueError, pd.errors.ParserError) as error:

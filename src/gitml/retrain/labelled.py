@@ -1,16 +1,19 @@
 """Reading the new labelled rows and checking them against the dataset, a file at a time.
 
-A file must have exactly the dataset's columns (in any order; a ``target`` column stands for the
-dataset's target column when that is named otherwise), and every value the type of its column:
-numbers where the dataset has numbers (whole numbers where it has integers), missing values only
+A file must have exactly the dataset's columns (in any order), and every value the type of its
+column: numbers where the dataset has numbers, written as the dataset's own CSV reader (pandas)
+reads numbers (so not ``1_000``, not Arabic-Indic digits), whole numbers within 64 bits where it
+has integers, missing values only
 where the dataset has some, and class labels the dataset already knows (a new class cannot be
 learned from a few rows and would change what the model predicts). A file that does not match is
-refused whole, naming its first bad row; nothing is appended then.
+refused whole, naming its first bad row; nothing is appended then. A refused file is bad input
+(exit 2).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,11 +21,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gitml.errors import DataError
+from gitml.errors import InputError
 from gitml.retrain.dataset import Dataset
-from gitml.stages.prepare import TARGET_COLUMN
 
 MISSING = {"", "na", "n/a", "nan", "null", "none"}
+#: a number as pandas' CSV reader reads one: ASCII digits, an optional sign, decimal point and
+#: exponent (``float()`` also takes ``1_000``, ``١٢`` and `` 1e5 ``; read_csv keeps those text)
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+#: a whole number must fit the dataset's int64 column
+INT64 = (-(2**63), 2**63 - 1)
 
 
 @dataclass(frozen=True)
@@ -50,14 +57,17 @@ def read_files(paths: list[Path]) -> list[LabelledFile]:
             rows = pd.read_csv(path, dtype=str, keep_default_na=False)
         except pd.errors.EmptyDataError:
             rows = pd.DataFrame()
-        except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
-            raise DataError(f"cannot read the labelled file {path}: {error}") from None
+        except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as error:
+            raise InputError(
+                f"cannot read the labelled file {path} as CSV ({str(error).strip()[:200]}); "
+                "pass a UTF-8 CSV file with a header row"
+            ) from None
         files.append(LabelledFile(Path(path), rows))
     return files
 
 
 def check(files: list[LabelledFile], existing: pd.DataFrame, dataset: Dataset) -> NewRows:
-    """Every file's rows typed as ``existing``'s columns; a mismatch is a ``DataError``."""
+    """Every file's rows typed as ``existing``'s columns; a mismatch is an ``InputError``."""
     frames, sources = [], []
     for labelled in files:
         if labelled.rows.empty:
@@ -77,8 +87,6 @@ def check(files: list[LabelledFile], existing: pd.DataFrame, dataset: Dataset) -
 def _columns(labelled: LabelledFile, existing: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     rows = labelled.rows
     expected = [str(c) for c in existing.columns]
-    if dataset.target != TARGET_COLUMN and dataset.target not in rows.columns:
-        rows = rows.rename(columns={TARGET_COLUMN: dataset.target})
     missing = [c for c in expected if c not in rows.columns]
     extra = [str(c) for c in rows.columns if c not in expected]
     if missing or extra:
@@ -87,7 +95,7 @@ def _columns(labelled: LabelledFile, existing: pd.DataFrame, dataset: Dataset) -
             parts.append(f"missing {_names(missing)}")
         if extra:
             parts.append(f"unknown {_names(extra)}")
-        raise DataError(
+        raise InputError(
             f"{labelled.path} is refused: its columns do not match the dataset {dataset.path} "
             f"({'; '.join(parts)}); export it with the training data's columns"
         )
@@ -112,7 +120,7 @@ def _typed(
             try:
                 values[column].append(converters[column](raw))
             except ValueError as problem:
-                raise DataError(
+                raise InputError(
                     f"{labelled.path} is refused: row {index + 1} (line {index + 2}), column "
                     f"{column!r}: {raw!r} {problem}; fix or remove that row, nothing was appended"
                 ) from None
@@ -150,14 +158,18 @@ def _converter(column: pd.Series, is_target: bool):
 
 
 def _number(text: str, whole: bool) -> float | int:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError("is not a number") from None
+    if text.lower().lstrip("+-") in ("inf", "infinity"):
+        raise ValueError("is not a finite number")
+    if not NUMBER.fullmatch(text):
+        raise ValueError("is not a number (as the dataset's CSV reader reads numbers)")
+    value = float(text)
     if not math.isfinite(value):
         raise ValueError("is not a finite number")
     if whole:
-        if not float(value).is_integer():
+        if not value.is_integer():
             raise ValueError("is not a whole number, and this column holds integers")
-        return int(np.int64(value))
+        number = int(text) if re.fullmatch(r"[+-]?\d+", text) else int(value)
+        if not INT64[0] <= number <= INT64[1]:
+            raise ValueError("is out of the range of this column's 64-bit integers")
+        return int(np.int64(number))
     return value

@@ -18,10 +18,6 @@ from gitml.core.model import StageRun
 from gitml.errors import DataError, PipelineError
 from gitml.run import run_pipeline
 
-#: what the retrain step holds to push the branch and open the pull request: the pipeline's
-#: stages (the default branch's code) run without them
-TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "GIT_TOKEN")
-
 
 @dataclass
 class Reproduction:
@@ -40,9 +36,7 @@ def reproduce_and_push(work: Path, dvc_file: str) -> Reproduction:
         if tracked.dvc_file != dvc_file:
             dvc_adapter.checkout_data(work, tracked.dvc_file)
     try:
-        run = run_pipeline(
-            work, push=True, restore_from_remote=True, hidden_variables=TOKEN_VARIABLES
-        )
+        run = run_pipeline(work, push=True, restore_from_remote=True)
     except (PipelineError, DataError) as error:
         raise PipelineError(
             f"the pipeline failed on the new data, so nothing was committed or pushed: "

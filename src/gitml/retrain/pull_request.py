@@ -2,8 +2,10 @@
 
 Through the same client as ``gitml comment`` (bounded retries, rate limits, GitHub Enterprise via
 ``GITHUB_API_URL``). The model's pull request is the open one whose body holds
-``<!-- gitml:retrain model=NAME -->`` and whose head branch is in this repository, found across
-every page of open pull requests.
+``<!-- gitml:retrain model=NAME -->`` as a line of its own, whose head branch is in this
+repository, and which the exact account gitml acts as opened (login and id, as the sticky comment
+is matched: ``github.sticky.Identity``), found across every page of open pull requests. Another
+account's pull request quoting the marker is never pushed to or edited.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from gitml.core import markers
+from gitml.core.secrets import mask
 from gitml.errors import UsageError
 from gitml.github.api import GitHubApi
 from gitml.github.client import RetrySettings
@@ -46,6 +50,19 @@ def compare_url(context: GitHubContext, base: str, branch: str) -> str:
     )
 
 
+def target_context(
+    env: Mapping[str, str], repository: str | None, api_url: str | None
+) -> GitHubContext:
+    """Where the pull request goes; a ``UsageError`` when no repository is named."""
+    context = resolve(env, repository=repository, api_url=api_url)
+    if not context.repository:
+        raise UsageError(
+            "no GitHub repository to open the pull request in: set GITHUB_REPOSITORY or "
+            "pass --repo OWNER/NAME (or --no-pr to only push the branch)"
+        )
+    return context
+
+
 class PullRequests:
     """Open, find and update retraining pull requests of one repository."""
 
@@ -59,13 +76,7 @@ class PullRequests:
         cls, env: Mapping[str, str], repository: str | None, api_url: str | None
     ) -> PullRequests:
         """Checked before any work: a repository and a token, or a ``UsageError``."""
-        context = resolve(env, repository=repository, api_url=api_url)
-        if not context.repository:
-            raise UsageError(
-                "no GitHub repository to open the pull request in: set GITHUB_REPOSITORY or "
-                "pass --repo OWNER/NAME (or --no-pr to only push the branch)"
-            )
-        return cls(context, RetrySettings.from_env(env))
+        return cls(target_context(env, repository, api_url), RetrySettings.from_env(env))
 
     def repo(self):
         if self._repo is None:
@@ -75,15 +86,22 @@ class PullRequests:
         return self._repo
 
     def find_open(self, model: str, base: str) -> PullRequest | None:
-        """The model's open retraining pull request (the oldest, if people made more)."""
+        """gitml's open retraining pull request of ``model`` (the oldest, if there are more)."""
         wanted = marker(model)
         name = self.context.repository
+        viewer: list = []  # asked once, and only when a marked pull request exists
+
+        def ours(pull) -> bool:
+            if not viewer:
+                viewer.append(self.api.viewer())
+            user = pull.user
+            return user is not None and (user.login, user.id) == (viewer[0].login, viewer[0].id)
 
         def scan() -> list[PullRequest]:
             found = []
             for pull in self.repo().get_pulls(state="open", base=base):
                 head_repo = pull.head.repo.full_name if pull.head.repo else None
-                if wanted in (pull.body or "") and head_repo == name:
+                if markers.holds(pull.body, wanted) and head_repo == name and ours(pull):
                     found.append(self._info(pull))
             return found
 
@@ -91,6 +109,7 @@ class PullRequests:
         return min(found, key=lambda p: p.number) if found else None
 
     def create(self, base: str, branch: str, title: str, body: str) -> PullRequest:
+        title, body = mask(title), mask(body)
         pull = self.api(
             f"opening the pull request from {branch}",
             lambda: self.repo().create_pull(
@@ -101,6 +120,7 @@ class PullRequests:
 
     def update(self, existing: PullRequest, title: str, body: str) -> bool:
         """Edit title and body; False when both are already so (no request sent)."""
+        title, body = mask(title), mask(body)
         if existing.title == title and existing.body == body:
             return False
         number = existing.number

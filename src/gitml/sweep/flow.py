@@ -4,11 +4,12 @@ apply. The command only picks one and renders what it returns."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gitml import dvc_adapter
 from gitml.config import Settings, load_settings
+from gitml.core.gates import evaluate_gates
 from gitml.errors import ConfigError, UsageError
 from gitml.run import run_pipeline
 from gitml.sweep import execute, results
@@ -88,8 +89,23 @@ def collect(root: Path, specs: tuple[str, ...], directory: Path, base: str | Non
     result is a failed run."""
     settings = load_settings(root)
     cells = grid(root, specs, settings)
-    found_base, runs = results.collect(directory, cells)
+    found_base, runs = _checked_results(directory, cells, settings)
     return rank(runs, base or found_base or settings.base, settings)
+
+
+def _checked_results(
+    directory: Path, cells: list[Cell], settings: Settings
+) -> tuple[str | None, list[SweepRun]]:
+    """The grid's runs from ``directory``, their gates evaluated here on their metrics (a result
+    file's own word on its gates is not taken)."""
+    found_base, runs = results.collect(directory, cells)
+    checked = [
+        replace(run, gates=evaluate_gates(settings.gates, run.metrics) if run.metrics else [])
+        if run.status == "ok"
+        else run
+        for run in runs
+    ]
+    return found_base, checked
 
 
 @dataclass(frozen=True)
@@ -102,13 +118,18 @@ class Applied:
     how: str
 
 
-def apply(root: Path, target: str, results_dir: Path) -> Applied:
+def apply(root: Path, target: str, results_dir: Path, specs: tuple[str, ...] = ()) -> Applied:
     """Put a run's params (and its outputs) into the workspace. ``best`` is the leaderboard's
     best run in ``results_dir``. An experiment of this clone is applied with ``dvc exp apply``;
-    a run made elsewhere (a matrix job) has its params written and the pipeline reproduced,
-    restoring its outputs from the DVC remote's run-cache the job pushed."""
+    a run made elsewhere (a matrix job) has its params written (all of them or none) and the
+    pipeline reproduced, restoring its outputs from the DVC remote's run-cache the job pushed.
+    Only runs of the grid (``specs``, else ``[tool.gitml.sweep]``) are read: their params are
+    the grid's own, in params files DVC declares."""
     settings = load_settings(root)
-    found_base, runs = results.collect(results_dir) if results_dir.is_dir() else (None, [])
+    cells = grid(root, specs, settings)
+    found_base, runs = (
+        _checked_results(results_dir, cells, settings) if results_dir.is_dir() else (None, [])
+    )
     if target == "best":
         board = rank(runs, found_base or settings.base, settings)
         if board.best is None:
@@ -129,6 +150,6 @@ def apply(root: Path, target: str, results_dir: Path) -> Applied:
             f"no run named {target!r}: neither an experiment of this commit nor a result in "
             f"{results_dir}"
         )
-    dvc_adapter.set_params(root, Cell(run.name, run.params).overrides())
+    dvc_adapter.set_params(root, find_cell(cells, run.name).overrides())
     run_pipeline(root, pull=True, restore_from_remote=True)
     return Applied(target, run.params, "params")

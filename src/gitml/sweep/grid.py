@@ -1,5 +1,11 @@
 """The grid: ``-S key=v1,v2`` specs (DVC's ``exp run -S`` syntax) or ``[tool.gitml.sweep]``, as
-named cells, each one set of param overrides."""
+named cells, each one set of param overrides.
+
+Values are read as DVC's own ``-S`` reads them (``dvc_adapter.parse_values``: Hydra's grammar,
+so ``yes`` stays text and ``'a,b'`` is one value), and each cell's overrides are written back in
+that grammar, so DVC sets exactly the planned value. ``$GITML_SWEEP_SET`` holds several specs:
+one per line, or on one line separated by white space outside quotes and brackets (a value with a
+space is quoted: ``name='a b'``)."""
 
 from __future__ import annotations
 
@@ -7,19 +13,17 @@ import hashlib
 import itertools
 import json
 import random
-import re
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
+from gitml import dvc_adapter
 from gitml.errors import ConfigError, UsageError
 
 #: GitHub refuses a job matrix of more than 256 jobs.
 MATRIX_LIMIT = 256
 DEFAULT_PARAMS_FILE = "params.yaml"
-# YAML 1.1 (PyYAML) reads 1e-3 as a string; DVC's -S parser (Hydra's grammar) reads a float.
-_EXPONENT_FLOAT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
+#: files DVC reads as pipeline definitions, never as params to set
+NOT_PARAMS = ("dvc.yaml", "dvc.lock")
 
 
 @dataclass(frozen=True)
@@ -46,19 +50,14 @@ class Cell:
     position: int = 0
 
     def overrides(self) -> list[str]:
-        """The params as DVC ``-S`` overrides (values as YAML flow scalars)."""
-        return [f"{key}={_yaml_scalar(value)}" for key, value in self.params.items()]
+        """The params as DVC ``-S`` overrides, in DVC's grammar (text quoted)."""
+        return [dvc_adapter.override(key, value) for key, value in self.params.items()]
 
 
-def _yaml_scalar(value: Any) -> str:
-    return (
-        yaml.safe_dump(value, default_flow_style=True, width=10_000).strip().removesuffix("\n...")
-    )
-
-
-def _split_values(text: str) -> list[str]:
-    """``v1,v2`` split on commas that are not inside brackets or quotes."""
-    values, depth, quote, current = [], 0, "", ""
+def split_specs(text: str) -> tuple[str, ...]:
+    """``$GITML_SWEEP_SET``'s specs: split on line breaks, and on white space outside quotes
+    and brackets (``a=1,2 b='x y'`` is two specs)."""
+    specs, depth, quote, current = [], 0, "", ""
     for char in text:
         if quote:
             quote = "" if char == quote else quote
@@ -67,35 +66,32 @@ def _split_values(text: str) -> list[str]:
         elif char in "[{(":
             depth += 1
         elif char in "]})":
-            depth -= 1
-        elif char == "," and depth == 0:
-            values.append(current)
-            current = ""
+            depth = max(depth - 1, 0)
+        elif char.isspace() and (depth == 0 or char in "\r\n"):
+            specs.append(current)
+            current, depth = "", 0
             continue
         current += char
-    values.append(current)
-    return values
+    specs.append(current)
+    return tuple(spec for spec in specs if spec)
 
 
 def parse_spec(spec: str) -> Axis:
-    """``[file:]dotted.name=v1,v2,...`` as an axis; values are parsed as YAML, as DVC does."""
+    """``[file:]dotted.name=v1,v2,...`` as an axis; values are read as DVC's -S reads them."""
     name, sep, raw = spec.partition("=")
     name = name.strip()
     if not sep or not name or not raw.strip():
         raise UsageError(f"-S {spec!r}: use -S name=value1,value2 (e.g. -S train.lr=0.1,0.01)")
     file, colon, dotted = name.rpartition(":")
     file = file if colon else DEFAULT_PARAMS_FILE
-    values = []
-    for text in _split_values(raw):
-        text = text.strip()
-        try:
-            value = yaml.safe_load(text)
-        except yaml.YAMLError:
-            raise UsageError(f"-S {spec!r}: {text!r} is not a YAML value") from None
-        values.append(float(text) if _EXPONENT_FLOAT.fullmatch(text) else value)
-    if len(set(map(json.dumps, values))) != len(values):
+    values = dvc_adapter.parse_values(dotted, raw.strip())
+    if len(set(map(_key, values))) != len(values):
         raise UsageError(f"-S {spec!r} lists a value twice")
     return Axis(file=file, name=dotted, values=tuple(values))
+
+
+def _key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
 
 
 def axes_from_config(params: dict[str, Any]) -> list[Axis]:
@@ -103,16 +99,15 @@ def axes_from_config(params: dict[str, Any]) -> list[Axis]:
     axes = []
     for name, values in params.items():
         file, colon, dotted = name.rpartition(":")
-        axes.append(
-            Axis(file=file if colon else DEFAULT_PARAMS_FILE, name=dotted, values=tuple(values))
-        )
+        plain = tuple(dvc_adapter.plain(value, name) for value in values)
+        axes.append(Axis(file=file if colon else DEFAULT_PARAMS_FILE, name=dotted, values=plain))
     return axes
 
 
 def cell_name(params: dict[str, Any]) -> str:
     """A name that depends on the params only, so a rerun of the same cell reuses its name (and
     DVC's experiment ref) and the matrix job, the result file and the leaderboard row agree."""
-    digest = hashlib.sha1(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
+    digest = hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()
     return f"sweep-{digest[:7]}"
 
 
@@ -141,7 +136,7 @@ def check_params_exist(axes: list[Axis], known: dict[str, set[str]]) -> None:
     anything runs: a typo would otherwise train the same model N times."""
     for axis in axes:
         names = known.get(axis.file)
-        if names is None:
+        if names is None or axis.file.endswith((*NOT_PARAMS, ".dvc")):
             raise ConfigError(
                 f"swept param {axis.key}: {axis.file} is not a params file of this project"
             )

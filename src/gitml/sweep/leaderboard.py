@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 from gitml.config import Settings
 from gitml.core.model import MetricRow
@@ -40,7 +41,10 @@ def _value(run: SweepRun, metric: str) -> tuple[float | None, str | None]:
         )
     if not rows:
         return None, None
-    return rows[0].head, rows[0].direction
+    head = rows[0].head
+    if head is None or not math.isfinite(head):  # NaN never ranks, let alone first
+        return None, rows[0].direction
+    return head, rows[0].direction
 
 
 def _swept(runs: list[SweepRun]) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from gitml.core.limits import REPORT_LIMIT
 from gitml.core.markdown import cell, code, table
 from gitml.core.text import number, param, signed
@@ -46,19 +48,23 @@ def _row(board: Leaderboard, ranked: RankedRun, columns: list[str]) -> list[str]
         gates = "—"
     else:
         by_key = {row.key: row for row in run.metrics}
-        values = []
-        for key in columns:
-            row = by_key.get(key)
-            values.append(
-                "—"
-                if row is None
-                else f"{number(row.head)} ({signed(row.delta)}, {MARKS[row.status].split()[0]})"
-            )
+        values = [_value(by_key.get(key)) for key in columns]
         failed = [g for g in run.gates if not g.passed]
         gates = (
             "✅" if not failed else "❌ " + cell("; ".join(f"{g.metric} {g.rule}" for g in failed))
         )
+        if ranked.rank is None and not failed and board.rank_by:
+            gates = "⚠️ not ranked"  # no number to rank by: never a check mark
     return [place, code(run.name), *params, *values, gates]
+
+
+def _value(row) -> str:
+    """A metric's value, its change and its mark; a value that is not a number says so."""
+    if row is None:
+        return "—"
+    if row.head is not None and not math.isfinite(row.head):
+        return f"{number(row.head)} (not a number)"
+    return f"{number(row.head)} ({signed(row.delta)}, {MARKS[row.status].split()[0]})"
 
 
 def _table(board: Leaderboard, runs: list[RankedRun]) -> list[str]:
