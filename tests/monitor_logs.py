@@ -100,3 +100,34 @@ def write_feedback(
                 )
                 + "\n"
             )
+
+
+def labelled_frame(rows: int, seed: int, shift: dict[str, float] | None = None) -> pd.DataFrame:
+    """``frame`` with a ``target`` that depends on x1 and x3 (noisy), and a free-text ``comment``."""
+    data = frame(rows, seed, shift)
+    rng = np.random.default_rng(seed + 1)
+    logit = 2.0 * data["x1"] + 0.5 * (data["x3"] + 5)
+    data["target"] = (rng.random(rows) < 1 / (1 + np.exp(-logit))).astype(int)
+    words = [f"word{i}" for i in range(200)]
+    data["comment"] = [
+        " ".join(rng.choice(words, int(rng.integers(3, 12)))) + f" #{rng.integers(10**9)}"
+        for _ in range(rows)
+    ]
+    return data
+
+
+def write_profile_file(path: Path, train: pd.DataFrame, model, evaluation: pd.DataFrame) -> Path:
+    """A reference profile as the evaluate stage writes it, for ``--reference PROFILE``."""
+    from gitml.core.profile import build_profile, calibration_data, write_profile
+
+    features = [str(n) for n in model.feature_names_in_]
+    answers = {"prediction": pd.Series(model.predict(train[features])).astype(str)}
+    probabilities = model.predict_proba(train[features])
+    for index, label in enumerate(model.classes_):
+        answers[f"probability[{label}]"] = pd.Series(probabilities[:, index])
+    calibration = calibration_data(
+        list(model.classes_), model.predict_proba(evaluation[features]), evaluation["target"]
+    )
+    columns = [c for c in train.columns if c != "target"]
+    profile = build_profile(train, columns, answers, calibration, source="train.csv")
+    return write_profile(profile, path)

@@ -77,7 +77,8 @@ def test_hyper_parameter_change_shows_in_the_report(clone):
     assert data["params"] == [
         {"file": "params.yaml", "name": "train.params.max_depth", "base": 4, "head": 2}
     ]
-    assert {d["path"] for d in data["data"]} == {"models/model.joblib"}
+    # the model and its reference profile (the model's answers on the training data) changed
+    assert {d["path"] for d in data["data"]} == {"models/model.joblib", "profile.json"}
     assert any(m["status"] != "unchanged" for m in data["metrics"])
 
 
@@ -88,7 +89,7 @@ def test_missing_data_is_one_clear_line(clone):
     storage = clone / ".dvc-storage"
     assert result.stderr.strip().splitlines()[-1] == (  # the remote, not "pull it" again
         f"ERROR: could not pull from remote 'local' ({storage}): the folder {storage} does not "
-        "exist (3 output(s) missing); check the URL, the network and the remote's credentials, "
+        "exist (4 output(s) missing); check the URL, the network and the remote's credentials, "
         "then rerun `gitml run --pull`"
     )
     assert "Traceback" not in result.stderr

@@ -10,11 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.monitor_logs import START, frame, write_feedback, write_logs
+from tests.monitor_logs import START, frame, labelled_frame, write_feedback, write_logs
 
 JSON_KEYS = {
     "model", "version", "stage", "reference", "current", "rows", "verdict", "reason", "dataset_drift",
-    "share_drifted", "features", "prediction_drift", "performance", "gates", "errors",
+    "share_drifted", "features", "prediction_drift", "performance", "gates", "chunks", "errors",
 }  # fmt: skip
 FEATURE_KEYS = {
     "name", "kind", "test", "statistic", "p_value", "threshold", "drifted", "status", "reason",
@@ -118,6 +118,16 @@ max = 0.1
         ),
         ("[[tool.gitml.monitor.gates]]\nmetric = 'acc'\nmin = 1\n", "metric = 'acc': use one of"),
         ("[tool.gitml.monitor]\nsample_rows = 0\n", "sample_rows must be a whole number >= 1"),
+        (
+            "[tool.gitml.monitor]\ncategorical_test = 'chi2'\n",
+            "categorical_test = 'chi2': use one of 'two-sample', 'evidently'",
+        ),
+        ("[tool.gitml.monitor]\ntext = 'no'\n", "text = 'no': use one of 'test', 'skip'"),
+        ("[tool.gitml.monitor]\nchunk = '1y'\n", "chunk = '1y' is not a chunk: use a period"),
+        ("[tool.gitml.monitor]\nchunk = 0\n", "chunk = 0 is not a chunk"),
+        ("[tool.gitml.monitor]\nuse_profile = true\n", "use_profile = True: use one of 'auto'"),
+        ("[tool.gitml.monitor]\nprofile = ''\n", "profile must be a non-empty string"),
+        ("[tool.gitml.monitor.features.x1]\nkind = 'words'\n", "kind = 'words': use one of"),
     ],
 )
 def test_bad_settings_are_usage_errors(gitml, tmp_path, toml, message):
@@ -273,3 +283,77 @@ def test_unusable_requests_end_in_one_clear_line(gitml, tmp_path, args, code, me
     run = gitml(*args)
     assert run.code == code, run
     assert message in run.err and "Traceback" not in run.err
+
+
+def text_files(tmp_path: Path, shift: bool = False) -> None:
+    """A free-text column beside one numeric feature; ``shift`` changes the vocabulary."""
+    reference, current = labelled_frame(800, 21), labelled_frame(600, 22)
+    if shift:
+        current["comment"] = current["comment"].str.replace("word1", "refund", regex=False)
+    reference[["x1", "comment"]].to_csv(tmp_path / "ref.csv", index=False)
+    current[["x1", "comment"]].to_csv(tmp_path / "cur.csv", index=False)
+
+
+def test_a_text_column_is_tested_as_text_never_as_categorical(gitml, tmp_path):
+    text_files(tmp_path)
+    run = gitml("--reference", "ref.csv", "--current", "cur.csv", "--json", "r.json")
+    assert run.code == 0, run
+    data = json.loads((tmp_path / "r.json").read_text())
+    comment = next(f for f in data["features"] if f["name"] == "comment")
+    # every text is new, so a category test would say p = 0: the domain classifier does not
+    assert (comment["kind"], comment["test"], comment["drifted"]) == (
+        "text", "domain_classifier", False,
+    )  # fmt: skip
+    assert 0.4 < comment["statistic"] < 0.6 and data["verdict"] == "pass"
+    text_files(tmp_path, shift=True)
+    run = gitml("--reference", "ref.csv", "--current", "cur.csv", "--json", "r.json")
+    comment = next(f for f in json.loads((tmp_path / "r.json").read_text())["features"]
+                   if f["name"] == "comment")  # fmt: skip
+    assert comment["drifted"] is True and comment["statistic"] > 0.6
+
+
+def test_text_can_be_left_untested_by_name(gitml, tmp_path):
+    text_files(tmp_path, shift=True)
+    (tmp_path / "pyproject.toml").write_text('[tool.gitml.monitor]\ntext = "skip"\n')
+    run = gitml("--reference", "ref.csv", "--current", "cur.csv", "--json", "r.json", "-o", "r.md")
+    assert run.code == 0, run
+    data = json.loads((tmp_path / "r.json").read_text())
+    comment = next(f for f in data["features"] if f["name"] == "comment")
+    assert (comment["kind"], comment["test"], comment["drifted"]) == ("text", None, None)
+    assert data["errors"] == []  # a choice, not a problem with the input
+    notes = (tmp_path / "r.md").read_text().split("### Notes", 1)[1]
+    assert '- comment: not tested: text (\\[tool.gitml.monitor\\] text = "skip")' in notes
+
+
+def test_chunks_give_drift_and_the_estimate_over_time(gitml, tmp_path):
+    frame(800, 10).to_csv(tmp_path / "ref.csv", index=False)
+    # 2,880 rows one minute apart: two days, the second one shifted
+    calm, moved = frame(1440, 13), frame(1440, 14, {"x1": 1.0, "color": 1})
+    current = pd.concat([calm, moved], ignore_index=True)
+    write_logs(tmp_path / "logs", current, probabilities=[[0.2, 0.8]] * len(current))
+    run = gitml("--reference", "ref.csv", "--current", "logs", "--chunk", "1d", "--json", "r.json")
+    assert run.code == 0, run
+    chunks = json.loads((tmp_path / "r.json").read_text())["chunks"]
+    assert [(c["chunk"], c["rows"], c["drifted"]) for c in chunks] == [
+        ("2026-11-01", 1440, []),
+        ("2026-11-02", 1440, ["x1", "color"]),
+    ]
+    assert chunks[0]["estimated_accuracy"] == pytest.approx(0.8)  # the confidence: no calibration
+    run = gitml(
+        "--reference", "ref.csv", "--current", "logs", "--chunk", "1000", "--json", "r.json"
+    )
+    chunks = json.loads((tmp_path / "r.json").read_text())["chunks"]
+    assert [c["rows"] for c in chunks] == [1000, 1000, 880]
+    assert [c["chunk"] for c in chunks] == ["rows 1-1,000", "rows 1,001-2,000", "rows 2,001-2,880"]
+
+
+def test_chunks_by_time_need_times(gitml, tmp_path):
+    files(tmp_path)
+    run = gitml(
+        "--reference", "ref.csv", "--current", "cur.csv", "--chunk", "1d", "--json", "r.json"
+    )
+    assert run.code == 0, run
+    assert "--chunk 1d needs times, and the current data has none" in run.out
+    assert json.loads((tmp_path / "r.json").read_text())["chunks"] == []
+    bad = gitml("--reference", "ref.csv", "--current", "cur.csv", "--chunk", "daily")
+    assert bad.code == 2 and "Invalid value for --chunk: 'daily' is not a chunk" in bad.err

@@ -12,6 +12,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gitml.config import Settings
 from gitml.errors import GitmlError
 from gitml.monitor import html as html_render
 from gitml.monitor import json_render, markdown
@@ -85,7 +86,7 @@ def test_any_json_in_the_logs_gives_a_report_or_one_clear_error(logs, feedback):
             reference=str(root / "ref.csv"), current=(str(root / "logs"),), root=root
         )
         try:
-            result = monitor(request)
+            result = monitor(request, Settings())
         except GitmlError as error:  # the only one expected: every line broken
             assert "holds no prediction logs" in error.message or not logs, error
             return

@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from gitml import dvc_adapter
 from gitml.registry.promote import promote
 from tests.helpers import git
-from tests.monitor_logs import frame, write_feedback, write_logs
+from tests.monitor_logs import frame, write_feedback, write_logs, write_profile_file
 
 FEATURES = ["x1", "x2", "x3"]
 PYPROJECT = """\
@@ -145,3 +145,112 @@ def test_a_stage_without_a_version_is_one_clear_line(project, tmp_path, monkeypa
         "ERROR: no version of classifier is in stage 'canary'; see `gitml models`, or pass "
         "--reference FILE\n"
     )
+
+
+@pytest.fixture
+def profiled(tmp_path: Path) -> tuple[Path, LogisticRegression]:
+    """A promoted version whose commit holds its training data, its evaluation split and the
+    reference profile the evaluate stage writes (all DVC-tracked)."""
+    root = tmp_path / "profiled"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    dvc_adapter.init_dvc(root)
+    (root / "pyproject.toml").write_text(PROFILED)
+    (root / "dvc.yaml").write_text(DVC_YAML)
+    for folder in ("prepared", "models"):
+        (root / folder).mkdir()
+    train, evaluation = labelled(600, 1), labelled(400, 3)
+    train.to_csv(root / "prepared/train.csv", index=False)
+    evaluation.to_csv(root / "prepared/test.csv", index=False)
+    model = LogisticRegression().fit(train[FEATURES], train["target"])
+    joblib.dump(model, root / "models/model.joblib")
+    write_profile_file(root / "profile.json", train, model, evaluation)
+    (root / "metrics.json").write_text(json.dumps({"accuracy": 0.97}))
+    for path in ("prepared/train.csv", "prepared/test.csv", "models/model.joblib", "profile.json"):
+        dvc_adapter.track(root, path)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "model")
+    promote(root, stage="prod", push=False)
+    return root, model
+
+
+PROFILED = """\
+[tool.gitml.promote]
+artifact = "classifier"
+
+[tool.gitml.monitor]
+stage = "prod"
+reference = "prepared/train.csv"
+evaluation = "prepared/test.csv"
+profile = "profile.json"
+"""
+
+
+def monitor_json(root: Path, logs: Path, monkeypatch, gitml_main, settings: str) -> dict:
+    (root / "pyproject.toml").write_text(PROFILED + settings)
+    out = root.parent / "r.json"
+    code, err = run(root, monkeypatch, gitml_main, "--current", str(logs), "--json", str(out))
+    assert code == 0, err
+    return json.loads(out.read_text())
+
+
+def test_the_profile_decides_as_the_training_data_does(profiled, tmp_path, monkeypatch, gitml_main):
+    root, model = profiled
+    serve_logs(tmp_path / "logs", model, 400, 7, {"x1": 0.3, "x3": 0.15})
+    raw = monitor_json(root, tmp_path / "logs", monkeypatch, gitml_main, 'use_profile = "never"\n')
+    profile = monitor_json(
+        root, tmp_path / "logs", monkeypatch, gitml_main, 'use_profile = "always"\n'
+    )
+    assert raw["reference"]["source"] == "prepared/train.csv"
+    assert profile["reference"]["source"] == "profile.json"
+    assert profile["features"] == raw["features"]  # up to 2,000 rows the profile is exact
+    assert profile["prediction_drift"] == raw["prediction_drift"]
+    # calibrated on the same evaluation split, read raw or from the profile
+    assert raw["performance"]["estimate_method"] == "calibrated"
+    # (the profile keeps probabilities to 6 decimals)
+    for ours, theirs in zip(
+        profile["performance"]["estimates"], raw["performance"]["estimates"], strict=True
+    ):
+        assert ours == pytest.approx(theirs, abs=1e-5)
+    assert (profile["verdict"], profile["rows"]) == (raw["verdict"], raw["rows"])
+
+
+def test_auto_takes_the_profile_where_the_training_data_is_large_or_absent(
+    profiled, tmp_path, monkeypatch, gitml_main
+):
+    root, model = profiled
+    serve_logs(tmp_path / "logs", model, 300, 8, None)
+    large = monitor_json(root, tmp_path / "logs", monkeypatch, gitml_main, "sample_rows = 500\n")
+    assert large["reference"]["source"] == "profile.json" and large["reference"]["rows"] == 600
+    text = (root.parent / "r.json").read_text()
+    assert large["verdict"] == "pass", text
+    small = monitor_json(root, tmp_path / "logs", monkeypatch, gitml_main, "")
+    assert small["reference"]["source"] == "prepared/train.csv"  # small: the raw rows
+    (root / "pyproject.toml").write_text(PROFILED.replace('reference = "prepared/train.csv"\n', ""))
+    out = root.parent / "absent.md"
+    code, err = run(
+        root, monkeypatch, gitml_main, "--current", str(tmp_path / "logs"), "-o", str(out)
+    )
+    assert code == 0, err
+    assert "the reference is the version's profile profile.json at " in out.read_text()
+    assert "no training data is configured" in out.read_text()
+
+
+def test_one_monitor_run_reads_the_settings_once(profiled, tmp_path, monkeypatch, gitml_main):
+    """Settings are read at the command's edge and passed down (issue 26's bouncing)."""
+    from gitml.config import settings as settings_module
+
+    root, model = profiled
+    serve_logs(tmp_path / "logs", model, 100, 9, None)
+    reads: list[Path] = []
+    real = settings_module._read_pyproject
+
+    def counted(path: Path):
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(settings_module, "_read_pyproject", counted)
+    code, err = run(root, monkeypatch, gitml_main, "--current", str(tmp_path / "logs"), "-o",
+                    str(tmp_path / "r.md"))  # fmt: skip
+    assert code == 0, err
+    assert len(reads) == 1, reads

@@ -38,6 +38,32 @@ def parse_since(value: str | None, now: datetime | None = None) -> datetime | No
     return moment
 
 
+def parse_chunk_option(value: str | None):
+    """``--chunk``: a period (``1d``) or a number of rows; a usage error otherwise."""
+    if value is None:
+        return None
+    from gitml.config import parse_chunk
+    from gitml.errors import ConfigError
+
+    try:
+        return parse_chunk(value, "--chunk")
+    except ConfigError as error:
+        hint = error.message.removeprefix("--chunk = ")
+        raise click.BadParameter(hint, param_hint="--chunk") from None
+
+
+def _check(report) -> None:
+    """``--check``: exit 1 on an alarming verdict; an empty window passes with a warning."""
+    from gitml.errors import GatesFailed
+
+    if report.alarming:
+        from gitml.monitor.markdown import verdict_line
+
+        raise GatesFailed(verdict_line(report).lstrip("# ").split(": ", 1)[-1])
+    if report.verdict == "empty":
+        click.echo(f"WARNING: {report.reason}; --check passes an empty window", err=True)
+
+
 def _export(result, path: Path):
     """Write the labelled rows and say how many (and how many were left out) on stderr."""
     from gitml.monitor.export import export_labelled
@@ -72,6 +98,13 @@ def _path(**kwargs):
     "--since", metavar="TIME", help="Only rows since TIME (ISO 8601, or an age: 24h, 7d)."
 )
 @click.option("--last", type=click.IntRange(min=1), metavar="N", help="Only the N newest rows.")
+@click.option(
+    "--chunk",
+    metavar="PERIOD|N",
+    help="Also test each chunk of the window alone: a period (1d, 6h, 30m, 1w) or N rows; the "
+    "report shows each chunk's drifted share and estimated accuracy as a time series. "
+    "Default: [tool.gitml.monitor] chunk.",
+)
 @click.option("-o", "--output", type=_path(), help="Write the Markdown report here.")
 @click.option("--json", "json_path", type=_path(), help="Write the report as JSON here.")
 @click.option("--html", "html_path", type=_path(), help="Write the interactive HTML report here.")
@@ -95,6 +128,7 @@ def monitor(
     current: tuple[str, ...],
     since: str | None,
     last: int | None,
+    chunk: str | None,
     output: Path | None,
     json_path: Path | None,
     html_path: Path | None,
@@ -103,22 +137,23 @@ def monitor(
 ) -> None:
     """Compare what the served model sees with the data it was trained on.
 
-    Per feature, Evidently's default test (KS, chi-squared or Z-test for references of at most
-    1000 rows; normed Wasserstein or Jensen-Shannon beyond), dataset drift when half the features
-    drift; with --stage and the service's logs, also prediction drift and performance on the rows
-    that have feedback against the metrics the version was registered with. Settings and gates:
-    [tool.gitml.monitor]. Prints the Markdown report unless -o is given. Writes the verdict
-    (pass, drift, fail, untested, empty) to $GITHUB_OUTPUT when set; pass means every feature
-    was tested and none drifted.
+    Per feature, Evidently's choice of test by size (KS and a two-sample chi-squared up to 1000
+    reference rows; normed Wasserstein or Jensen-Shannon beyond), a domain classifier for text.
+    With --stage and the logs, also prediction drift and every metric estimated without labels
+    (calibrated on the version's evaluation split, with a band) beside the measured ones; the
+    version's profile stands in for absent or large training data. Settings: [tool.gitml.monitor].
+    Writes the verdict (pass, drift, fail, untested, empty) to $GITHUB_OUTPUT; pass means every
+    feature was tested and none drifted.
 
     \b
     Examples:
       gitml monitor --stage prod --current monitoring/ -o monitor.md --json monitor.json --check
       gitml monitor --reference train.csv --current today.csv
       gitml monitor --stage prod --current s3://bucket/monitoring --since 7d --export-labelled new.csv
+      gitml monitor --stage prod --current monitoring/ --since 30d --chunk 1d --html monitor.html
     """
+    from gitml.config import load_settings
     from gitml.core.github_output import write_outputs
-    from gitml.errors import GatesFailed
     from gitml.monitor.flow import MonitorRequest
     from gitml.monitor.flow import monitor as run_monitor
     from gitml.monitor.outputs import step_outputs
@@ -130,8 +165,9 @@ def monitor(
         current=current,
         since=parse_since(since),
         last=last,
+        chunk=parse_chunk_option(chunk),
     )
-    result = run_monitor(request)
+    result = run_monitor(request, load_settings(Path(".")))  # the settings, read once
     written = write_report(result.report, output, json_path, html_path)
     if output is None:
         click.echo(written.markdown, nl=False)
@@ -140,9 +176,5 @@ def monitor(
     exported = _export(result, export_labelled) if export_labelled is not None else None
     report = result.report
     write_outputs(step_outputs(report, exported))  # before --check fails the step
-    if check and report.alarming:
-        from gitml.monitor.markdown import verdict_line
-
-        raise GatesFailed(verdict_line(report).lstrip("# ").split(": ", 1)[-1])
-    if check and report.verdict == "empty":
-        click.echo(f"WARNING: {report.reason}; --check passes an empty window", err=True)
+    if check:
+        _check(report)

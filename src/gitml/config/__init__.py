@@ -10,8 +10,10 @@ the loader.
 """
 
 from gitml.config.monitor import (
+    Chunking,
     FeatureSettings,
     MonitorSettings,
+    parse_chunk,
     parse_monitor_settings,
 )
 from gitml.config.settings import (
@@ -38,6 +40,7 @@ __all__ = [
     "DIRECTIONS",
     "GATE_RULES",
     "STAGE_NAME",
+    "Chunking",
     "FeatureSettings",
     "Gate",
     "MonitorSettings",
@@ -49,6 +52,7 @@ __all__ = [
     "check_keys",
     "load_settings",
     "number_setting",
+    "parse_chunk",
     "parse_monitor_settings",
     "parse_settings",
     "parse_signing_settings",

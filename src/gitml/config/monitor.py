@@ -10,10 +10,17 @@ a threshold would otherwise silently keep the default. Example::
     target = "target"                 # the label column of the training data
     sample_rows = 100000              # above this many rows, a seeded sample is tested
     drift_share = 0.5                 # dataset drift when this share of features drifted
+    categorical_test = "two-sample"   # or "evidently": its chi-squared goodness of fit and Z-test
+    text = "test"                     # or "skip": text columns are reported "not tested: text"
+    chunk = "1d"                      # default for --chunk: drift and performance per day (or N rows)
+    evaluation = "prepared/test.csv"  # the evaluation split: calibrates the performance estimate
+    profile = "profile.json"          # the reference profile the evaluate stage writes
+    use_profile = "auto"              # "always", "never"; auto: when the training data is absent or large
 
     [tool.gitml.monitor.features.age]
-    test = "ks"                       # ks, chisquare, z, wasserstein, jensenshannon
-    threshold = 0.01
+    kind = "numeric"                  # numeric, categorical, text
+    test = "ks"                       # ks, contingency, chisquare, z, wasserstein, jensenshannon,
+    threshold = 0.01                  # domain_classifier
 
     [[tool.gitml.monitor.gates]]
     metric = "share_drifted"
@@ -22,15 +29,29 @@ a threshold would otherwise silently keep the default. Example::
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from gitml.config.values import GATE_RULES, Gate, check_keys, number_setting
 from gitml.errors import ConfigError
 
 #: Tests gitml runs, by the names the report and the settings use.
-TESTS = ("ks", "chisquare", "z", "wasserstein", "jensenshannon")
-KINDS = ("numeric", "categorical")
+TESTS = (
+    "ks",
+    "contingency",
+    "chisquare",
+    "z",
+    "wasserstein",
+    "jensenshannon",
+    "domain_classifier",
+)
+KINDS = ("numeric", "categorical", "text")
+#: ``categorical_test``: gitml's two-sample test, or Evidently's documented rule
+CATEGORICAL_TESTS = ("two-sample", "evidently")
+TEXT_HANDLING = ("test", "skip")
+PROFILE_USE = ("auto", "always", "never")
 MONITOR_KEYS = {
     "stage",
     "reference",
@@ -40,6 +61,12 @@ MONITOR_KEYS = {
     "chunk_rows",
     "seed",
     "drift_share",
+    "categorical_test",
+    "text",
+    "chunk",
+    "evaluation",
+    "profile",
+    "use_profile",
     "features",
     "gates",
 }
@@ -56,6 +83,34 @@ GATE_METRICS = (
     "log_loss",
     "estimated_accuracy",
 )
+
+
+CHUNK_PERIOD = re.compile(r"^(\d+)\s*([mhdw])$")
+PERIOD_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+@dataclass(frozen=True)
+class Chunking:
+    """How ``--chunk`` cuts the window: by a period of time, or every ``rows`` rows."""
+
+    text: str
+    period: timedelta | None = None
+    rows: int | None = None
+
+
+def parse_chunk(value: Any, where: str) -> Chunking:
+    """``1d``, ``6h``, ``30m``, ``2w`` (a period) or a whole number of rows; else a ConfigError."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return Chunking(text=str(value), rows=value)
+    text = value.strip() if isinstance(value, str) else ""
+    if text.isdigit() and int(text) >= 1:
+        return Chunking(text=text, rows=int(text))
+    found = CHUNK_PERIOD.match(text)
+    if found and int(found[1]) >= 1:
+        return Chunking(text=text, period=timedelta(**{PERIOD_UNITS[found[2]]: int(found[1])}))
+    raise ConfigError(
+        f"{where} = {value!r} is not a chunk: use a period (30m, 6h, 1d, 1w) or a number of rows"
+    )
 
 
 @dataclass(frozen=True)
@@ -79,6 +134,12 @@ class MonitorSettings:
     chunk_rows: int = 50_000
     seed: int = 0
     drift_share: float = 0.5
+    categorical_test: str = "two-sample"
+    text: str = "test"
+    chunk: Chunking | None = None
+    evaluation: str | None = None
+    profile: str | None = None
+    use_profile: str = "auto"
     features: dict[str, FeatureSettings] = field(default_factory=dict)
     gates: tuple[Gate, ...] = ()
 
@@ -96,6 +157,12 @@ def _string(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{where} must be a non-empty string, got {value!r}")
     return value
+
+
+def _choice(value: Any, allowed: tuple[str, ...], where: str) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{where} = {value!r}: use one of {', '.join(map(repr, allowed))}")
+    return str(value)
 
 
 def _feature(name: str, raw: Any) -> FeatureSettings:
@@ -146,9 +213,18 @@ def parse_monitor_settings(table: dict[str, Any]) -> MonitorSettings:
     where = "[tool.gitml.monitor]"
     check_keys(table, MONITOR_KEYS, where)
     values: dict[str, Any] = {}
-    for key in ("stage", "reference", "target"):
+    for key in ("stage", "reference", "target", "evaluation", "profile"):
         if key in table:
             values[key] = _string(table[key], f"{where} {key}")
+    for key, allowed in (
+        ("categorical_test", CATEGORICAL_TESTS),
+        ("text", TEXT_HANDLING),
+        ("use_profile", PROFILE_USE),
+    ):
+        if key in table:
+            values[key] = _choice(table[key], allowed, f"{where} {key}")
+    if "chunk" in table:
+        values["chunk"] = parse_chunk(table["chunk"], f"{where} chunk")
     if "current" in table:
         current = table["current"]
         current = [current] if isinstance(current, str) else current

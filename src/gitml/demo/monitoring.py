@@ -88,6 +88,7 @@ def monitor_logs(ctx: Context, logs: Path) -> Any:
     """`gitml monitor --stage STAGE --current LOGS -o report.md --json ... --html ...
     --export-labelled labelled.csv` on main's runner: the reference is the promoted version's
     training data, read through DVC; the rows that got feedback become training rows."""
+    from gitml.config import load_settings
     from gitml.monitor.export import export_labelled
     from gitml.monitor.flow import MonitorRequest, monitor
     from gitml.monitor.outputs import step_outputs
@@ -96,7 +97,8 @@ def monitor_logs(ctx: Context, logs: Path) -> Any:
     root = ctx.folder.ci_main
     out = ctx.folder.monitoring
     stage = ctx.release(1)["stage"]
-    result = monitor(MonitorRequest(stage=stage, current=(str(logs),), root=root))
+    request = MonitorRequest(stage=stage, current=(str(logs),), root=root)
+    result = monitor(request, load_settings(root))
     report = result.report
     write_report(report, out / "report.md", out / "report.json", out / "report.html")
     ctx.progress.note(f"gitml monitor --stage {stage}: verdict {report.verdict}")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from gitml.config import FeatureSettings
+from gitml.monitor import text
 from gitml.monitor.drift import (
     DEFAULT_THRESHOLDS,
+    DriftOptions,
     FeatureDrift,
     as_kind,
     default_test,
@@ -47,10 +50,16 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _summary(values: pd.Series, bad: int, kind: str, rows: int) -> str:
-    """The side's summary; values that are not finite numbers are not counted as missing."""
+def _summary(
+    values: pd.Series, bad: int, kind: str, rows: int, reference: pd.Series | None = None
+) -> str:
+    """The side's summary; values that are not finite numbers are not counted as missing. Text
+    is described by length and, given the reference, the share of words it never used."""
     if values.empty and bad:
         return f"no finite number among {bad} value(s)"
+    if kind == "text":
+        known = text.vocabulary(reference) if reference is not None else None
+        return text.text_summary(values, rows, known)
     return summary(values, kind, rows - bad)
 
 
@@ -69,8 +78,10 @@ def compare_column(
     current: pd.Series,
     settings: FeatureSettings,
     kind: str | None = None,
+    options: DriftOptions | None = None,
 ) -> FeatureDrift:
-    """One column's test: the configured one, else Evidently's default for its kind and size."""
+    """One column's test: the configured one, else the default for its kind and size."""
+    options = options or DriftOptions()
     kind = settings.kind or kind or infer_kind(reference)
     ref_values, ref_bad = as_kind(reference, kind)
     cur_values, cur_bad = as_kind(current, kind)
@@ -83,7 +94,7 @@ def compare_column(
         threshold=None,
         drifted=None,
         reference_summary=_summary(ref_values, ref_bad, kind, len(reference)),
-        current_summary=_summary(cur_values, cur_bad, kind, len(current)),
+        current_summary=_summary(cur_values, cur_bad, kind, len(current), ref_values),
         extra={"left_out": {"reference": ref_bad, "current": cur_bad}},
     )
     reason = untested_reason(reference, ref_values, "reference") or untested_reason(
@@ -94,7 +105,12 @@ def compare_column(
         return result
     if ref_bad or cur_bad:
         result.note = f"{ref_bad + cur_bad} value(s) that are not finite numbers left out"
-    test = settings.test or default_test(ref_values, cur_values, kind)
+    if kind == "text" and options.text == "skip" and not settings.test:
+        result.histogram = _histogram(ref_values, cur_values, kind)
+        result.note = 'text ([tool.gitml.monitor] text = "skip")'
+        result.extra["skipped"] = True
+        return result
+    test = settings.test or default_test(ref_values, cur_values, kind, options)
     if test in NUMERIC_TESTS and kind != "numeric":
         result.note = (
             f"the {test} test needs numbers and the column is {kind}: set its kind = "
@@ -104,15 +120,23 @@ def compare_column(
     threshold = settings.threshold or DEFAULT_THRESHOLDS[test]
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # chi-squared with a category new in the current data
-        statistic, p_value, drifted = run_test(test, ref_values, cur_values, kind, threshold)
+        statistic, p_value, drifted = run_test(
+            test, ref_values, cur_values, kind, threshold, options
+        )
     result.test, result.threshold = test, threshold
     result.statistic = _finite(statistic)
     result.p_value = _finite(p_value)
     result.drifted = bool(drifted)
-    if distinct(ref_values) == 1 and distinct(cur_values) == 1 and not drifted:
+    if kind != "text" and distinct(ref_values) == 1 and distinct(cur_values) == 1 and not drifted:
         result.note = result.note or "no variance"
-    result.histogram = histogram(ref_values, cur_values, kind)
+    result.histogram = _histogram(ref_values, cur_values, kind)
     return result
+
+
+def _histogram(reference: pd.Series, current: pd.Series, kind: str):
+    if kind == "text":
+        return text.length_histogram(reference, current)
+    return histogram(reference, current, kind)
 
 
 def _finite(value: float | None) -> float | None:
@@ -124,22 +148,29 @@ def _finite(value: float | None) -> float | None:
 
 
 def compare_features(
-    reference: pd.DataFrame,
+    reference: Mapping[str, pd.Series] | pd.DataFrame,
     current: pd.DataFrame,
     features: list[str],
     settings: dict[str, FeatureSettings],
+    options: DriftOptions | None = None,
+    kinds: Mapping[str, str] | None = None,
 ) -> list[FeatureDrift]:
-    """Every feature, in ``features`` order; one that a side lacks is listed as not tested."""
+    """Every feature, in ``features`` order; one that a side lacks is listed as not tested.
+    ``reference`` is the raw rows or, from a profile, one series per feature; ``kinds`` the
+    kinds the profile recorded."""
+    kinds = kinds or {}
     results = []
     for name in features:
-        options = settings.get(name, FeatureSettings())
-        if name not in reference.columns or name not in current.columns:
-            side = "reference" if name not in reference.columns else "current data"
+        chosen = settings.get(name, FeatureSettings())
+        if name not in reference or name not in current.columns:
+            side = "reference" if name not in reference else "current data"
             other = current if side == "reference" else reference
-            present = other[name] if name in other.columns else pd.Series(dtype=object)
-            results.append(absent(name, side, present, options))
+            present = other[name] if name in other else pd.Series(dtype=object)
+            results.append(absent(name, side, present, chosen))
             continue
-        results.append(compare_column(name, reference[name], current[name], options))
+        results.append(
+            compare_column(name, reference[name], current[name], chosen, kinds.get(name), options)
+        )
     return results
 
 

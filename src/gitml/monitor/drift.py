@@ -1,11 +1,17 @@
-"""Per-feature drift tests: Evidently's documented default choice, computed with scipy.stats.
+"""Per-feature drift tests, computed with scipy.stats: Evidently's documented choice of test by
+size and kind, with a two-sample test for categorical columns.
 
 Reference of at most 1000 rows: two-sample Kolmogorov-Smirnov for numeric columns with more than
-5 distinct values, chi-squared for categorical or few-valued ones, a two-proportion Z-test for
-binary ones; drift when p < 0.05 (p <= 0.05 for KS, as Evidently). Larger references: Wasserstein
-distance normed by the reference's standard deviation for numeric columns, Jensen-Shannon distance
-for categorical or few-valued ones; drift when the distance >= 0.1. Missing values are left out of
-the test (their share is shown). Every test and threshold can be set per feature.
+5 distinct values (drift when p <= 0.05, as Evidently); for categorical or few-valued ones, a
+two-sample contingency chi-squared (``contingency``: exact where counts are small, see
+``contingency``), drift when p < 0.05. Evidently's own rule for those (``categorical_test =
+"evidently"``) tests the current counts against the reference's shares as if they were exact
+(``chisquare``; a Z-test for two values): it ignores the reference's own sampling error, so it
+alarms far more often than 5% when nothing changed. Larger references: Wasserstein distance normed
+by the reference's standard deviation for numeric columns, Jensen-Shannon distance for categorical
+or few-valued ones; drift when the distance >= 0.1. Text columns (see ``infer_kind``) get a domain
+classifier (``monitor/text.py``). Missing values are left out of the test (their share is shown).
+Every test and threshold can be set per feature.
 """
 
 from __future__ import annotations
@@ -18,17 +24,40 @@ import pandas as pd
 from scipy import stats
 from scipy.spatial import distance
 
+from gitml.core.profile import infer_kind
 from gitml.monitor.model import feature_status
+
+__all__ = ["infer_kind"]  # the kind rule is the profile's, so both sides agree
 
 #: Evidently's boundary between a small and a large reference (rows).
 SMALL_REFERENCE = 1000
-P_VALUE_TESTS = {"ks": 0.05, "chisquare": 0.05, "z": 0.05}
+P_VALUE_TESTS = {
+    "ks": 0.05,
+    "contingency": 0.05,
+    "chisquare": 0.05,
+    "z": 0.05,
+    "domain_classifier": 0.05,
+}
 DISTANCE_TESTS = {"wasserstein": 0.1, "jensenshannon": 0.1}
 DEFAULT_THRESHOLDS = {**P_VALUE_TESTS, **DISTANCE_TESTS}
 #: Jensen-Shannon on a numeric column: Sturges bins when it has more than this many values.
 BINNED_ABOVE = 20
 HISTOGRAM_BINS = 10
 TOP_CATEGORIES = 10
+#: The strength shown for a p-value of 0 or an infinite distance.
+MAX_STRENGTH = 999.0
+#: Random tables drawn for the exact (Monte Carlo) contingency p-value.
+EXACT_TABLES = 2000
+
+
+@dataclass(frozen=True)
+class DriftOptions:
+    """How the default tests are chosen: ``categorical_test`` ("two-sample" or "evidently"),
+    ``text`` ("test" or "skip"), and the seed of the tests that draw random numbers."""
+
+    categorical_test: str = "two-sample"
+    text: str = "test"
+    seed: int = 0
 
 
 @dataclass
@@ -56,6 +85,21 @@ class FeatureDrift:
     note: str = ""
     histogram: Histogram | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def strength(self) -> float | None:
+        """How far past its threshold: the distance over the threshold, or log p over log
+        threshold for p-value tests; 1 at the threshold, above it drifted. None: not tested."""
+        if self.drifted is None or self.threshold is None:
+            return None
+        if self.p_value is not None or self.test in P_VALUE_TESTS:
+            p_value = self.p_value if self.p_value is not None else 0.0
+            if p_value <= 0:
+                return MAX_STRENGTH
+            return min(max(float(np.log(p_value) / np.log(self.threshold)), 0.0), MAX_STRENGTH)
+        if self.statistic is None:
+            return MAX_STRENGTH if self.drifted else 0.0
+        return min(self.statistic / self.threshold, MAX_STRENGTH)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -90,22 +134,42 @@ def distinct_both(reference: pd.Series, current: pd.Series, limit: int) -> int:
     return int(pd.concat([reference, current]).nunique())
 
 
-def default_test(reference: pd.Series, current: pd.Series, kind: str) -> str:
-    """Evidently's default test for a column (missing values already dropped)."""
+def default_test(
+    reference: pd.Series, current: pd.Series, kind: str, options: DriftOptions | None = None
+) -> str:
+    """The default test for a column (missing values already dropped): Evidently's choice by
+    size and kind, with the two-sample ``contingency`` for categorical columns unless
+    ``options.categorical_test`` is "evidently"."""
+    options = options or DriftOptions()
+    if kind == "text":
+        return "domain_classifier"
     count = distinct_both(reference, current, 5)
     if len(reference) <= SMALL_REFERENCE:
         if kind == "numeric" and count > 5:
             return "ks"
+        if options.categorical_test == "two-sample":
+            return "contingency"
         return "chisquare" if count > 2 else "z"
     if kind == "numeric" and count > 5:
         return "wasserstein"
     return "jensenshannon"
 
 
+def category_counts(
+    reference: pd.Series, current: pd.Series
+) -> tuple[list, np.ndarray, np.ndarray]:
+    """(values, reference counts, current counts) over the values of both sides: one
+    factorisation of both, so the tests, the histogram and the summary share one pass."""
+    both = np.concatenate([reference.to_numpy(dtype=object), current.to_numpy(dtype=object)])
+    codes, values = pd.factorize(both)
+    size = len(values)
+    ref = np.bincount(codes[: len(reference)], minlength=size).astype(float)
+    cur = np.bincount(codes[len(reference) :], minlength=size).astype(float)
+    return list(values), ref, cur
+
+
 def _counts(reference: pd.Series, current: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    keys = list(set(reference.unique()) | set(current.unique()))
-    ref = reference.value_counts().reindex(keys, fill_value=0).to_numpy(dtype=float)
-    cur = current.value_counts().reindex(keys, fill_value=0).to_numpy(dtype=float)
+    _, ref, cur = category_counts(reference, current)
     return ref, cur
 
 
@@ -115,6 +179,30 @@ def chisquare(reference: pd.Series, current: pd.Series) -> tuple[float, float]:
     expected = ref * (len(current) / len(reference))
     result = stats.chisquare(cur, expected)
     return float(result.statistic), float(result.pvalue)
+
+
+def contingency(reference: pd.Series, current: pd.Series, seed: int = 0) -> tuple[float, float]:
+    """Two-sample chi-squared on the 2 x k table of counts (reference, current), no continuity
+    correction (so on two values it equals the pooled two-proportion Z-test). Where counts are
+    small (an expected count below 1, or more than 20% below 5: Cochran's rule) the p-value is
+    exact: Fisher's test on a 2 x 2 table, else the share of ``EXACT_TABLES`` random tables with
+    the same margins (seeded) whose statistic reaches the observed one."""
+    ref, cur = _counts(reference, current)
+    table = np.vstack([ref, cur])
+    if table.shape[1] < 2:
+        return 0.0, 1.0
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0) / table.sum()
+    statistic = float(((table - expected) ** 2 / expected).sum())
+    small = bool((expected < 1).any() or (expected < 5).mean() > 0.2)
+    if not small:
+        return statistic, float(stats.chi2.sf(statistic, table.shape[1] - 1))
+    if table.shape[1] == 2:
+        return statistic, float(stats.fisher_exact(table.astype(int)).pvalue)
+    rows, columns = table.sum(axis=1).astype(int), table.sum(axis=0).astype(int)
+    drawn = stats.random_table(rows, columns).rvs(size=EXACT_TABLES, random_state=seed)
+    drawn_statistics = ((drawn - expected) ** 2 / expected).sum(axis=(1, 2))
+    reached = int(np.count_nonzero(drawn_statistics >= statistic * (1 - 1e-9)))
+    return statistic, (reached + 1) / (EXACT_TABLES + 1)
 
 
 def z_test(reference: pd.Series, current: pd.Series) -> tuple[float, float]:
@@ -190,8 +278,24 @@ def jensenshannon(reference: pd.Series, current: pd.Series, kind: str) -> float:
     return float(distance.jensenshannon(ref, cur))
 
 
-def run_test(test: str, reference: pd.Series, current: pd.Series, kind: str, threshold: float):
+def run_test(
+    test: str,
+    reference: pd.Series,
+    current: pd.Series,
+    kind: str,
+    threshold: float,
+    options: DriftOptions | None = None,
+):
     """(statistic, p-value or None, drifted) of one test."""
+    options = options or DriftOptions()
+    if test == "domain_classifier":
+        from gitml.monitor.text import domain_classifier
+
+        auc, p_value = domain_classifier(reference, current, options.seed)
+        return auc, p_value, p_value < threshold
+    if test == "contingency":
+        statistic, p_value = contingency(reference, current, options.seed)
+        return statistic, p_value, p_value < threshold
     if test == "ks":
         result = stats.ks_2samp(reference.to_numpy(dtype=float), current.to_numpy(dtype=float))
         p_value = float(result.pvalue)
@@ -231,14 +335,15 @@ def histogram(reference: pd.Series, current: pd.Series, kind: str) -> Histogram:
         cur = np.histogram(current.to_numpy(dtype=float), edges)[0] / max(len(current), 1)
         labels = [f"{edges[i]:.3g}" for i in range(len(edges) - 1)]
         return Histogram(labels, [float(v) for v in ref], [float(v) for v in cur])
-    ref_share = reference.astype(str).value_counts(normalize=True)
-    cur_share = current.astype(str).value_counts(normalize=True)
-    top = list(ref_share.add(cur_share, fill_value=0).sort_values(ascending=False).index)
+    values, ref, cur = category_counts(reference, current)
+    ref_share, cur_share = ref / max(len(reference), 1), cur / max(len(current), 1)
+    labels = [str(v) for v in values]
+    top = sorted(range(len(values)), key=lambda i: (-(ref_share[i] + cur_share[i]), labels[i]))
     top = top[:TOP_CATEGORIES]
     return Histogram(
-        [str(t) for t in top],
-        [float(ref_share.get(t, 0.0)) for t in top],
-        [float(cur_share.get(t, 0.0)) for t in top],
+        [labels[i] for i in top],
+        [float(ref_share[i]) for i in top],
+        [float(cur_share[i]) for i in top],
     )
 
 
@@ -270,16 +375,11 @@ def as_kind(values: pd.Series, kind: str) -> tuple[pd.Series, int]:
     numbers, whatever is not a finite number (text, infinity, an integer beyond float64)."""
     present = values.dropna()
     if kind != "numeric":
-        return present.astype(str), 0
-    numbers = to_numbers(present).to_numpy(dtype=float)
+        return (present if pd.api.types.is_string_dtype(present) else present.astype(str)), 0
+    if present.dtype.kind == "f":  # already floats (the common case): no conversion to pay for
+        numbers = present.to_numpy()
+    else:
+        numbers = to_numbers(present).to_numpy(dtype=float)
     finite = numbers[np.isfinite(numbers)]
     # sorted once: the distinct counts, KS and Wasserstein all work on sorted values
     return pd.Series(np.sort(finite)), int(numbers.size - finite.size)
-
-
-def infer_kind(reference: pd.Series) -> str:
-    """Numbers (not booleans) are numeric; anything else is categorical."""
-    is_number = pd.api.types.is_numeric_dtype(reference) and not pd.api.types.is_bool_dtype(
-        reference
-    )
-    return "numeric" if is_number else "categorical"

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from gitml.config import MonitorSettings, load_settings
+from gitml.config import Chunking, MonitorSettings, Settings
 from gitml.errors import UsageError
 from gitml.monitor.compare import compare_column, compare_features
-from gitml.monitor.drift import FeatureDrift
+from gitml.monitor.drift import DriftOptions
 from gitml.monitor.gates import evaluate_gates
 from gitml.monitor.model import DataSide, MonitorReport
 from gitml.monitor.performance import Labelled, performance, usable_labels
@@ -43,6 +42,8 @@ class MonitorRequest:
     since: datetime | None = None
     last: int | None = None
     root: Path = Path(".")
+    #: --chunk (else [tool.gitml.monitor] chunk)
+    chunk: Chunking | None = None
 
 
 @dataclass
@@ -59,15 +60,15 @@ class MonitorResult:
     refused: int = 0
 
 
-def _reference(request: MonitorRequest, ms: MonitorSettings, window: WindowRequest) -> Reference:
+def _reference(request: MonitorRequest, settings: Settings, window: WindowRequest) -> Reference:
+    ms = settings.monitor
     if request.stage and request.reference:
         raise UsageError("pass either --stage or --reference, not both")
     if request.reference:
         return from_file(request.reference, window)
     stage = request.stage or ms.stage
     if stage:
-        settings = load_settings(request.root)
-        return from_stage(request.root, settings, stage, ms.reference, window)
+        return from_stage(request.root, settings, stage, window)
     if ms.reference:
         return from_file(str(request.root / ms.reference), window)
     raise UsageError(
@@ -80,15 +81,17 @@ def _features(reference: Reference, target: str) -> list[str]:
     names = getattr(reference.estimator, "feature_names_in_", None)
     if names is not None:
         return [str(n) for n in names]
+    if reference.profile is not None:
+        return list(reference.profile.features)
     return [c for c in reference.window.sample.columns if c != target and not is_meta(c)]
 
 
-def _schema_problems(features: list[str], reference: Window, current: Window, target: str):
+def _schema_problems(features: list[str], reference: Reference, current: Window, target: str):
     problems = []
-    for side, window in (("reference", reference), ("current data", current)):
-        if window.sample.empty:
+    for side, columns in (("reference", reference.columns()), ("current data", current.sample)):
+        if len(columns) == 0 or (isinstance(columns, pd.DataFrame) and columns.empty):
             continue
-        missing = [f for f in features if f not in window.sample.columns]
+        missing = [f for f in features if f not in columns]
         if missing:
             problems.append(f"feature(s) missing in the {side}: {', '.join(missing)}")
     extra = [
@@ -103,38 +106,55 @@ def _schema_problems(features: list[str], reference: Window, current: Window, ta
     return problems
 
 
-def _predictions(reference: Reference, features: list[str], current: Window, ms: MonitorSettings):
-    """Prediction drift: the model's answers on the reference against the logged answers."""
+def _reference_answers(reference: Reference, features: list[str]):
+    """The model's answers on the reference (``prediction``, ``probability[CLASS]``), else why
+    there are none."""
+    if reference.profile is not None and reference.profile.prediction:
+        return reference.profile.prediction, ""
     if reference.estimator is None:
-        why = reference.model_problem or MODEL_LEFT_OUT
-        return None, f"prediction drift is left out: {why}"
-    if not current.is_log or PREDICTION not in current.sample.columns:
-        return None, "prediction drift is left out: the current data has no logged predictions"
+        return None, reference.model_problem or MODEL_LEFT_OUT
     data = reference.window.sample[features]
     try:
         predicted = pd.Series(reference.estimator.predict(data)).astype(str)
         probabilities = reference.estimator.predict_proba(data)
     except Exception as error:  # a reference the model cannot score (missing values, types)
-        return None, f"prediction drift is left out: the model cannot score the reference ({error})"
-    results = [
-        compare_column("prediction", predicted, current.sample[PREDICTION].astype(str),
-                       ms.feature("prediction"), kind="categorical")
-    ]  # fmt: skip
+        return None, f"the model cannot score the reference ({error})"
+    answers = {"prediction": predicted}
     for index, label in enumerate(str(c) for c in reference.estimator.classes_):
-        column = PROBABILITY + label
-        if column in current.sample.columns:
-            name = f"probability[{label}]"
-            results.append(
-                compare_column(name, pd.Series(probabilities[:, index]), current.sample[column],
-                               ms.feature(name), kind="numeric")
-            )  # fmt: skip
+        answers[f"probability[{label}]"] = pd.Series(probabilities[:, index])
+    return answers, ""
+
+
+def _predictions(reference: Reference, features: list[str], current: Window, ms: MonitorSettings):
+    """Prediction drift: the model's answers on the reference against the logged answers."""
+    if not current.is_log or PREDICTION not in current.sample.columns:
+        if reference.estimator is None and reference.profile is None:
+            return (
+                None,
+                f"prediction drift is left out: {reference.model_problem or MODEL_LEFT_OUT}",
+            )
+        return None, "prediction drift is left out: the current data has no logged predictions"
+    answers, why = _reference_answers(reference, features)
+    if answers is None:
+        return None, f"prediction drift is left out: {why}"
+    options = DriftOptions(ms.categorical_test, ms.text, ms.seed)
+    logged = {"prediction": current.sample[PREDICTION].astype(str)}
+    for name in answers:
+        if name.startswith("probability[") and PROBABILITY + name[12:-1] in current.sample:
+            logged[name] = current.sample[PROBABILITY + name[12:-1]]
+    results = [
+        compare_column(name, answers[name], logged[name], ms.feature(name),
+                       "categorical" if name == "prediction" else "numeric", options)
+        for name in answers
+        if name in logged
+    ]  # fmt: skip
     return results, ""
 
 
 def _sides(reference: Reference, current: Window, request: MonitorRequest, ms: MonitorSettings):
     ref_side = DataSide(
         source=reference.source,
-        rows=reference.window.rows,
+        rows=reference.rows,
         rows_read=reference.window.rows_read,
         sampled=reference.window.sampled,
         sample_rows=ms.sample_rows,
@@ -162,6 +182,7 @@ def _sides(reference: Reference, current: Window, request: MonitorRequest, ms: M
 
 
 def _notes(report: MonitorReport, current: Window, reference: Reference, ms: MonitorSettings):
+    report.notes += reference.notes
     for name, side in (("reference", report.reference), ("current data", report.current)):
         if side.sampled:
             report.notes.append(
@@ -183,7 +204,9 @@ def _notes(report: MonitorReport, current: Window, reference: Reference, ms: Mon
             f"{reference.version}"
         )
     for feature in report.features:
-        if feature.drifted is None and "missing" not in feature.extra:
+        if feature.extra.get("skipped"):
+            report.notes.append(f"{feature.name}: not tested: {feature.note}")
+        elif feature.drifted is None and "missing" not in feature.extra:
             report.errors.append(f"{feature.name}: not tested: {feature.note}")
         for side, count in feature.extra.get("left_out", {}).items():
             if count and feature.drifted is not None:
@@ -210,9 +233,10 @@ def _drift_values(report: MonitorReport) -> dict[str, float | None]:
     return {"share_drifted": report.share_drifted, "drifted_features": float(len(report.drifted))}
 
 
-def monitor(request: MonitorRequest) -> MonitorResult:
-    """Compare the current window with the reference; see the command's help for the rules."""
-    ms = load_settings(request.root).monitor
+def monitor(request: MonitorRequest, settings: Settings) -> MonitorResult:
+    """Compare the current window with the reference; see the command's help for the rules.
+    ``settings`` are the project's, read once by the caller."""
+    ms = settings.monitor
     if not (request.current or ms.current):
         raise UsageError(
             "no current data: pass --current PATH (or set [tool.gitml.monitor] current)"
@@ -224,7 +248,7 @@ def monitor(request: MonitorRequest) -> MonitorResult:
         chunk_rows=ms.chunk_rows,
         seed=ms.seed,
     )
-    reference = _reference(request, ms, window)
+    reference = _reference(request, settings, window)
     features = _features(reference, ms.target)
     found = find_sources(list(request.current or ms.current))
     current = read_window(found, WindowRequest(**{**window.__dict__, "expected": tuple(features)}))
@@ -240,35 +264,58 @@ def monitor(request: MonitorRequest) -> MonitorResult:
         drift_share=ms.drift_share,
         labelled_rows=len(labelled.rows),
     )
-    report.errors += _schema_problems(features, reference.window, current, ms.target)
-    if current.rows:
-        report.features = compare_features(
-            reference.window.sample, current.sample, features, ms.features
-        )
-        report.prediction, report.prediction_note = _predictions(reference, features, current, ms)
-    if current.is_log and current.rows:
-        report.performance = performance(current.sample, labelled.rows, reference.registered)
-    elif not current.is_log:
-        report.performance_note = f"performance is left out: {MODEL_LEFT_OUT}"
+    report.errors += _schema_problems(features, reference, current, ms.target)
+    _measure(report, reference, current, features, ms, labelled)
+    chunk = request.chunk or ms.chunk
+    if chunk is not None and current.rows:
+        from gitml.monitor.chunks import by_chunk
+
+        checked = replace(current, labelled=labelled.rows)  # feedback naming a class
+        report.chunks, note = by_chunk(checked, chunk, lambda part: _drift_and_estimate(
+            reference, part, features, ms))  # fmt: skip
+        if note:
+            report.notes.append(note)
     _notes(report, current, reference, ms)
     report.errors += labelled.problems()
     if current.rows:
         report.gates = evaluate_gates(ms.gates, _drift_values(report), report.performance)
     columns = [c for c in reference.window.sample.columns if not is_meta(c)]
+    if not columns and reference.profile is not None:
+        columns = [*reference.profile.features, ms.target]
     refused = labelled.refused + labelled.bad_predictions
     return MonitorResult(report, labelled.rows, features, ms.target, columns, refused)
 
 
-def drifted_first(features: list[FeatureDrift]) -> list[FeatureDrift]:
-    """Drifted features first (by how far past their threshold), then untested, then the rest."""
+def _options(ms: MonitorSettings) -> DriftOptions:
+    return DriftOptions(ms.categorical_test, ms.text, ms.seed)
 
-    def key(feature: FeatureDrift) -> tuple[int, float, str]:
-        rank = 0 if feature.drifted else (1 if feature.drifted is None else 2)
-        severity = 0.0
-        if feature.p_value is not None:
-            severity = feature.p_value
-        elif feature.statistic is not None:
-            severity = -feature.statistic
-        return rank, severity if np.isfinite(severity) else 0.0, feature.name
 
-    return sorted(features, key=key)
+def _measure(report, reference: Reference, current: Window, features, ms, labelled) -> None:
+    """Data drift, prediction drift and performance of the whole window (``labelled``: the
+    feedback that names one of the model's classes)."""
+    if current.rows:
+        report.features = compare_features(
+            reference.columns(), current.sample, features, ms.features, _options(ms),
+            reference.kinds(),
+        )  # fmt: skip
+        report.prediction, report.prediction_note = _predictions(reference, features, current, ms)
+    if current.is_log and current.rows:
+        report.performance = performance(
+            current.sample, labelled.rows, reference.registered, reference.calibration,
+            ms.seed, reference.calibration_problem,
+        )  # fmt: skip
+    elif not current.is_log:
+        report.performance_note = f"performance is left out: {MODEL_LEFT_OUT}"
+
+
+def _drift_and_estimate(reference: Reference, part: Window, features, ms: MonitorSettings):
+    """One chunk's features and performance (for ``--chunk``)."""
+    tested = compare_features(
+        reference.columns(), part.sample, features, ms.features, _options(ms), reference.kinds()
+    )
+    estimate = None
+    if part.is_log:
+        estimate = performance(
+            part.sample, part.labelled, reference.registered, reference.calibration, ms.seed
+        )
+    return tested, estimate

@@ -40,6 +40,7 @@ def to_data(report: MonitorReport) -> dict[str, Any]:
         "prediction_drift": _prediction(report),
         "performance": performance,
         "gates": [g.to_dict() for g in report.gates],
+        "chunks": None if report.chunks is None else [c.to_dict() for c in report.chunks],
         "errors": list(report.errors),
     }
 

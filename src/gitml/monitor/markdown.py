@@ -1,4 +1,6 @@
-"""The monitoring report as GitHub-flavoured Markdown: the verdict first, then what drifted.
+"""The monitoring report as GitHub-flavoured Markdown: the verdict, then one table of every
+feature (the most strongly drifted first), then the gates, the chunks over time, prediction drift,
+performance, and a section per feature.
 
 Small Mermaid histograms (GitHub renders them) show the reference (grey bars) against the current
 data (blue line) for the drifted features. Capped like the PR report to fit an issue body.
@@ -11,8 +13,8 @@ from gitml.core.markdown import cell, code, table
 from gitml.core.mermaid import BASE_COLOR, HEAD_COLOR, mermaid_label
 from gitml.core.text import number, signed
 from gitml.monitor.drift import FeatureDrift
-from gitml.monitor.flow import drifted_first
-from gitml.monitor.model import EMPTY, UNTESTED, MonitorReport
+from gitml.monitor.model import EMPTY, UNTESTED, MonitorReport, by_strength
+from gitml.monitor.performance import METHODS
 
 #: Histograms drawn at most (the most drifted features first).
 MAX_CHARTS = 8
@@ -73,24 +75,40 @@ def _value(value: float | None) -> str:
     return "—" if value is None else f"{value:.4g}"
 
 
+MARKS = {True: "🔴 drift", False: "🟢 ok", None: "⚪ not tested"}
+
+
+def _strength(feature: FeatureDrift) -> str:
+    strength = feature.strength
+    return "—" if strength is None else f"{strength:.2f}"
+
+
 def _feature_rows(features: list[FeatureDrift]) -> list[str]:
-    headers = ["", "Feature", "Kind", "Test", "Statistic", "p-value", "Threshold", "Reference"]
-    marks = {True: "🔴 drift", False: "🟢 ok", None: "⚪ not tested"}
+    """The summary table: every feature, the most strongly drifted first."""
+    headers = ["", "Feature", "Kind", "Test", "Statistic", "p-value", "Threshold", "Strength"]
     rows = [
-        [
-            marks[f.drifted],
-            cell(f.name),
-            f.kind,
-            f.test or "—",
-            _value(f.statistic),
-            _value(f.p_value),
-            _value(f.threshold),
-            cell(f.reference_summary),
-            cell(f.current_summary + (f" ({f.note})" if f.note else "")),
-        ]
-        for f in drifted_first(features)
-    ]
-    return [*table([*headers, "Current"], rows), ""]
+        [MARKS[f.drifted], cell(f.name), f.kind, f.test or "—", _value(f.statistic),
+         _value(f.p_value), _value(f.threshold), _strength(f)]
+        for f in by_strength(features)
+    ]  # fmt: skip
+    return [*table(headers, rows), ""]
+
+
+def _sections(report: MonitorReport) -> list[str]:
+    """One short section per feature, in the summary's order; charts for the drifted ones."""
+    lines = ["### Per feature", ""]
+    charted = {f.name for f in by_strength(report.drifted)[:MAX_CHARTS]}
+    for feature in by_strength(report.features):
+        lines += [f"#### {cell(feature.name)}: {MARKS[feature.drifted]}", ""]
+        lines.append(f"- reference: {cell(feature.reference_summary)}")
+        lines.append(f"- current: {cell(feature.current_summary)}")
+        if feature.note:
+            lines.append(f"- {cell(feature.note)}")
+        lines.append("")
+        chart = histogram_chart(feature) if feature.name in charted else None
+        if chart:
+            lines += [chart, ""]
+    return lines
 
 
 def histogram_chart(feature: FeatureDrift) -> str | None:
@@ -116,14 +134,47 @@ def histogram_chart(feature: FeatureDrift) -> str | None:
     )
 
 
-def _charts(report: MonitorReport) -> list[str]:
-    charts = [c for f in drifted_first(report.drifted)[:MAX_CHARTS] if (c := histogram_chart(f))]
-    if not charts:
+def _chunks(report: MonitorReport) -> list[str]:
+    """The chunks as a table and a Mermaid line chart of the drifted share."""
+    if report.chunks is None:
         return []
-    lines = ["### Distributions of the drifted features", ""]
-    for chart in charts:
-        lines += [chart, ""]
+    lines = ["### Over time", ""]
+    if not report.chunks:
+        return [*lines, "_no chunk to show_", ""]
+    rows = [
+        [cell(c.label), f"{c.rows:,}", f"{len(c.drifted)} of {c.tested} ({c.share_drifted:.0%})",
+         _band(c.estimated_accuracy, c.low, c.high), _four(c.realized_accuracy),
+         f"{c.labelled_rows:,}"]
+        for c in report.chunks
+    ]  # fmt: skip
+    headers = ["Chunk", "Rows", "Drifted", "Estimated accuracy", "Realized", "Labelled"]
+    lines += [*table(headers, rows), ""]
+    if len(report.chunks) >= 2:
+        labels = ", ".join(f'"{mermaid_label(c.label)}"' for c in report.chunks)
+        shares = ", ".join(f"{c.share_drifted:.3f}" for c in report.chunks)
+        lines += [
+            "```mermaid",
+            "xychart-beta",
+            '  title "Share of drifted features per chunk"',
+            f"  x-axis [{labels}]",
+            '  y-axis "share drifted" 0 --> 1',
+            f"  line [{shares}]",
+            "```",
+            "",
+        ]
     return lines
+
+
+def _four(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4f}"
+
+
+def _band(value: float | None, low: float | None, high: float | None) -> str:
+    if value is None:
+        return "—"
+    if low is None or high is None:
+        return f"{value:.4f}"
+    return f"{value:.4f} ({low:.4f}–{high:.4f})"
 
 
 def _prediction(report: MonitorReport) -> list[str]:
@@ -138,6 +189,8 @@ def _performance(report: MonitorReport) -> list[str]:
     perf = report.performance
     if perf is None:
         return [*lines, f"_{report.performance_note or 'no performance for an empty window'}_", ""]
+    if perf.estimates:
+        return lines + _estimates(report) + ([f"_{perf.note}_", ""] if perf.note else [])
     if perf.metrics:
         lines += [
             f"On the {perf.labelled_rows:,} rows with feedback:",
@@ -152,14 +205,35 @@ def _performance(report: MonitorReport) -> list[str]:
             "",
         ]
     if perf.estimated_accuracy is not None:
+        why = f" ({cell(perf.method_note)})" if perf.method_note else ""
         lines += [
-            f"Estimated accuracy (an estimate, without labels: the mean highest predicted "
-            f"probability, right for a calibrated model): **{perf.estimated_accuracy:.4f}**",
+            f"Estimated accuracy (an estimate, without labels: {METHODS[perf.method]}{why}): "
+            f"**{perf.estimated_accuracy:.4f}**",
             "",
         ]
     if perf.note:
         lines += [f"_{perf.note}_", ""]
     return lines
+
+
+def _estimates(report: MonitorReport) -> list[str]:
+    """Estimated (with the band) beside realized on the labelled rows and registered."""
+    perf = report.performance
+    assert perf is not None
+    rows = [
+        [e.name, _band(e.value, e.low, e.high), _four(e.realized), _four(e.estimated_labelled),
+         _four(perf.registered(e.name))]
+        for e in perf.estimates
+    ]  # fmt: skip
+    labelled = f"{perf.labelled_rows:,} labelled rows"
+    headers = ["Metric", "Estimated (95% band)", f"Realized ({labelled})",
+               "Estimated on those rows", "Registered"]  # fmt: skip
+    return [
+        f"Estimated without labels on every row: {METHODS[perf.method]}.",
+        "",
+        *table(headers, rows),
+        "",
+    ]
 
 
 def _problems(report: MonitorReport) -> list[str]:
@@ -173,15 +247,20 @@ def _problems(report: MonitorReport) -> list[str]:
 
 def render_full(report: MonitorReport) -> str:
     lines = [verdict_line(report), "", _subject(report), ""]
-    lines += _gates(report)
     if report.features:
-        lines += ["### Data drift", ""]
-        lines.append(f"Dataset drift when at least {report.drift_share:.0%} of the features drift.")
+        lines += ["### Features", ""]
+        lines.append(
+            f"Dataset drift when at least {report.drift_share:.0%} of the features drift. "
+            "Strength: how far past its threshold (1 at the threshold)."
+        )
         lines += ["", *_feature_rows(report.features)]
-    lines += _charts(report)
+    lines += _gates(report)
+    lines += _chunks(report)
     if report.current.rows:
         lines += _prediction(report) + _performance(report)
     lines += _problems(report)
+    if report.features:
+        lines += _sections(report)
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # drift.py takes the status names from here
+    from gitml.monitor.chunks import Chunk
     from gitml.monitor.drift import FeatureDrift
     from gitml.monitor.gates import GateOutcome
     from gitml.monitor.performance import Performance
@@ -84,6 +85,8 @@ class MonitorReport:
     #: facts a reader needs: sampling, parts left out
     notes: list[str] = field(default_factory=list)
     labelled_rows: int = 0
+    #: --chunk: each chunk's drift share and performance; None when not asked for
+    chunks: list[Chunk] | None = None
 
     @property
     def tested(self) -> list[FeatureDrift]:
@@ -91,7 +94,9 @@ class MonitorReport:
 
     @property
     def untested(self) -> list[FeatureDrift]:
-        return [f for f in self.features if f.drifted is None]
+        """Features that could not be tested (not those left out by a setting, such as
+        ``text = "skip"``: a choice, not a blind spot)."""
+        return [f for f in self.features if f.drifted is None and not f.extra.get("skipped")]
 
     @property
     def drifted(self) -> list[FeatureDrift]:
@@ -167,3 +172,13 @@ class MonitorReport:
     def retrain_due(self) -> bool:
         """Drift or a failed gate (with labelled rows, the monitoring workflow retrains)."""
         return self.verdict in RETRAIN_ON
+
+
+def by_strength(features: list[FeatureDrift]) -> list[FeatureDrift]:
+    """The most strongly drifted first (``FeatureDrift.strength``), untested ones last."""
+
+    def key(feature: FeatureDrift) -> tuple[int, float, str]:
+        strength = feature.strength
+        return (1, 0.0, feature.name) if strength is None else (0, -strength, feature.name)
+
+    return sorted(features, key=key)

@@ -1,9 +1,11 @@
-"""Performance on the rows that have feedback, and a label-free estimate where none have.
+"""Performance on the rows that have feedback, and a label-free estimate on every row.
 
 The metrics are the evaluate stage's (accuracy, precision, recall, f1, roc_auc, log_loss;
 macro-averaged beyond two classes), so they compare with the metrics the version was registered
-with. The estimate is the expected accuracy of a calibrated classifier: the mean of the highest
-predicted probability. It is only as good as the model's calibration, and is marked as an estimate.
+with. The estimate (``monitor/estimate.py``) calibrates the logged probabilities on the version's
+evaluation split, and gives every metric with a band; where no calibration is at hand (a data file
+as the reference, no evaluation split), the estimate of accuracy is the model's own confidence
+(the mean of the highest probability), right only for a calibrated model, and says so.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from gitml.monitor.drift import to_numbers
+from gitml.monitor.estimate import Calibration, Calibrator, Estimate, estimate
 from gitml.monitor.reading import LABEL, PREDICTION, PROBABILITY
 
 METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc", "log_loss")
@@ -45,6 +48,16 @@ class MetricComparison:
         }
 
 
+CALIBRATED = "calibrated"
+CONFIDENCE = "confidence"
+METHODS = {
+    CALIBRATED: "the logged probabilities calibrated on the version's evaluation split (CBPE): "
+    "expected metrics, with a 95% band for a window of this size",
+    CONFIDENCE: "the mean highest predicted probability: right only for a calibrated model "
+    "(no evaluation split to calibrate on)",
+}
+
+
 @dataclass
 class Performance:
     labelled_rows: int
@@ -52,6 +65,12 @@ class Performance:
     #: the expected accuracy from the probabilities (no labels needed)
     estimated_accuracy: float | None = None
     note: str = ""
+    #: every metric's label-free estimate (calibrated), with its band and the realized value
+    estimates: list[Estimate] = field(default_factory=list)
+    method: str = CONFIDENCE
+    method_note: str = ""
+    #: the metrics the version was registered with
+    registered_metrics: dict[str, float] = field(default_factory=dict)
 
     def value(self, name: str) -> float | None:
         if name == "estimated_accuracy":
@@ -60,6 +79,8 @@ class Performance:
 
     def registered(self, name: str) -> float | None:
         name = "accuracy" if name == "estimated_accuracy" else name
+        if name in self.registered_metrics:
+            return self.registered_metrics[name]
         return next((m.registered for m in self.metrics if m.name == name), None)
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,8 +88,10 @@ class Performance:
             "labelled_rows": self.labelled_rows,
             "metrics": [m.to_dict() for m in self.metrics],
             "estimated_accuracy": self.estimated_accuracy,
-            "estimate_note": "expected accuracy of a calibrated classifier: the mean of the "
-            "highest predicted probability (an estimate, not measured)",
+            "estimate_method": self.method,
+            "estimate_note": METHODS[self.method]
+            + (f" ({self.method_note})" if self.method_note else ""),
+            "estimates": [e.to_dict() for e in self.estimates],
             "note": self.note,
         }
 
@@ -205,11 +228,66 @@ def measured(labelled: pd.DataFrame) -> dict[str, float]:
     return {name: round(float(value), 6) for name, value in values.items()}
 
 
+def _indices(frame: pd.DataFrame, column: str, classes: tuple[str, ...]) -> np.ndarray:
+    """Class indices of ``column`` (-1 where the value is not a class)."""
+    lookup = {name: index for index, name in enumerate(classes)}
+    return np.array([lookup.get(str(v), -1) for v in frame[column]], dtype=int)
+
+
+def _window_probabilities(frame: pd.DataFrame, classes: tuple[str, ...]):
+    """(probabilities, predicted class indices, usable rows) of the logged rows."""
+    columns = [PROBABILITY + c for c in classes]
+    probabilities = _probabilities(frame, columns)  # numbers from 0 to 1, else NaN
+    usable = np.isfinite(probabilities).all(axis=1)
+    predicted = (
+        _indices(frame, PREDICTION, classes) if PREDICTION in frame else np.full(len(frame), -1)
+    )
+    predicted = np.where(predicted >= 0, predicted, probabilities.argmax(axis=1))
+    return probabilities[usable], predicted[usable], usable
+
+
+def calibrated_estimates(
+    sample: pd.DataFrame, labelled: pd.DataFrame, calibration: Calibration, seed: int
+) -> list[Estimate] | str:
+    """Every metric's calibrated estimate on ``sample``, realized beside it on ``labelled``;
+    a string says why there is none."""
+    classes = calibration.classes
+    missing = [c for c in classes if PROBABILITY + c not in sample.columns]
+    if missing:
+        return f"the logs have no probability of class(es) {', '.join(missing)} of the calibration"
+    probabilities, predicted, _ = _window_probabilities(sample, classes)
+    if not len(probabilities):
+        return "no logged row has usable probabilities"
+    known = None
+    if not labelled.empty and all(PROBABILITY + c in labelled.columns for c in classes):
+        known_probabilities, known_predicted, usable = _window_probabilities(labelled, classes)
+        truth = _indices(labelled, LABEL, classes)[usable]
+        ok = truth >= 0
+        known = (known_probabilities[ok], known_predicted[ok], truth[ok])
+    return estimate(Calibrator(calibration), probabilities, predicted, seed, known)
+
+
 def performance(
-    sample: pd.DataFrame, labelled: pd.DataFrame, registered: dict[str, float]
+    sample: pd.DataFrame,
+    labelled: pd.DataFrame,
+    registered: dict[str, float],
+    calibration: Calibration | None = None,
+    seed: int = 0,
+    why_uncalibrated: str = "",
 ) -> Performance:
-    """Measured metrics on ``labelled`` against ``registered``, and the estimate on ``sample``."""
+    """Measured metrics on ``labelled`` against ``registered``, and the estimates on ``sample``
+    (calibrated with ``calibration`` where there is one)."""
     result = Performance(labelled_rows=len(labelled), estimated_accuracy=estimated_accuracy(sample))
+    result.method_note = why_uncalibrated
+    result.registered_metrics = {k: v for k, v in registered.items() if k in METRICS}
+    if calibration is not None:
+        estimates = calibrated_estimates(sample, labelled, calibration, seed)
+        if isinstance(estimates, str):
+            result.method_note = estimates
+        else:
+            result.estimates, result.method = estimates, CALIBRATED
+            found = [e.value for e in estimates if e.name == "accuracy"]
+            result.estimated_accuracy = found[0] if found else None
     if labelled.empty:
         result.note = "no feedback yet: performance is the label-free estimate only"
         return result

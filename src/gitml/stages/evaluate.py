@@ -1,4 +1,6 @@
-"""``evaluate``: score the model on the test split; write metrics and DVC plot data."""
+"""``evaluate``: score the model on the test split; write metrics, DVC plot data and the reference
+profile ``gitml monitor`` reads (``gitml.core.profile``: the training split's columns, the model's
+answers on it, and its probabilities on the test split with the labels, for calibration)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import joblib
 import numpy as np
 import pandas as pd
 
+from gitml.core.profile import build_profile, calibration_data, write_profile
 from gitml.errors import DataError
 from gitml.stages.splits import read_split
 
@@ -94,13 +97,34 @@ def curve_rows(target: pd.Series, positive_scores: np.ndarray, positive_label) -
     return {"roc": roc, "prc": prc}
 
 
+def reference_profile(
+    model, train_csv: Path | str, test: tuple[pd.DataFrame, pd.Series], source: str
+) -> dict:
+    """The profile of the training split, the model's answers on it and its calibration data."""
+    features, _ = read_split(train_csv)
+    names = getattr(model, "feature_names_in_", None)
+    columns = [str(n) for n in names] if names is not None else list(features.columns)
+    answers = {"prediction": pd.Series(model.predict(features[columns])).astype(str)}
+    probabilities = model.predict_proba(features[columns])
+    for index, label in enumerate(model.classes_):
+        answers[f"probability[{label}]"] = pd.Series(probabilities[:, index])
+    test_features, test_target = test
+    calibration = calibration_data(
+        list(model.classes_), model.predict_proba(test_features[columns]), test_target
+    )
+    return build_profile(features, columns, answers, calibration, source=source)
+
+
 def evaluate(
     model_path: Path | str = "models/model.joblib",
     test_csv: Path | str = "prepared/test.csv",
     metrics_path: Path | str = "metrics.json",
     root: Path | str = ".",
+    train_csv: Path | str = "prepared/train.csv",
+    profile_path: Path | str = "profile.json",
 ) -> dict[str, float]:
-    """Score ``model_path`` on ``test_csv``; write ``metrics.json`` and the files in ``PLOT_FILES``."""
+    """Score ``model_path`` on ``test_csv``; write ``metrics.json``, the files in ``PLOT_FILES``
+    and the reference profile of ``train_csv`` to ``profile_path``."""
     model_path = Path(model_path)
     if not model_path.is_file():
         raise DataError(f"{model_path} not found; run the train stage first (`gitml run`)")
@@ -122,4 +146,6 @@ def evaluate(
     feature_importance(model, features, target).to_csv(
         root / PLOT_FILES["feature_importance"], index=False
     )
+    profile = reference_profile(model, train_csv, (features, target), str(train_csv))
+    write_profile(profile, root / profile_path)
     return values
