@@ -32,9 +32,10 @@ def zizmor(*paths: Path, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[s
     return run(BIN / "zizmor", "--offline", "--strict-collection", "--no-progress", *paths, cwd=cwd)
 
 
-def check_schema(schema: str, path: Path) -> subprocess.CompletedProcess[str]:
-    """check-jsonschema against one of its built-in schemas (``vendor.github-workflows``)."""
-    return run(BIN / "check-jsonschema", "--builtin-schema", schema, path)
+def check_schema(schema: str, *paths: Path) -> subprocess.CompletedProcess[str]:
+    """check-jsonschema against one of its built-in schemas (``vendor.github-workflows``), every
+    file in one run (each run loads the schema: about 1.5 s)."""
+    return run(BIN / "check-jsonschema", "--builtin-schema", schema, *paths)
 
 
 @pytest.fixture(scope="session")

@@ -87,9 +87,8 @@ def test_written_workflows_pass_the_linters(project: Project, pinned_sha: str, a
     found = zizmor(folder, cwd=project.root)
     assert found.returncode == 0, found.stdout + found.stderr
     assert "No findings to report" in found.stdout
-    for path in paths:
-        schema = check_schema("vendor.github-workflows", path)
-        assert schema.returncode == 0, schema.stdout + schema.stderr
+    schema = check_schema("vendor.github-workflows", *paths)
+    assert schema.returncode == 0, schema.stdout + schema.stderr
     assert lint(actionlint, *paths) == []
 
     for path in paths:
