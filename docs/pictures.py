@@ -11,8 +11,9 @@ It runs ``gitml demo --dir DIR`` first when DIR holds no finished demo, then wri
 
 Rendering Markdown: markdown-it-py with GitHub's extensions that gitml uses (tables,
 strikethrough, raw HTML for ``<details>``). Mermaid and the stylesheet come from npm, installed
-once into the tests' tool cache (``tests/tool_cache.py``'s folder). Needs node, npm and Debian's
-``/usr/bin/chromium``.
+once into the tests' tool cache (``tests/tool_cache.py``'s folder). The first collapsed section
+(the first plot) is opened, as a reviewer would. Needs node, npm, Debian's ``/usr/bin/chromium``
+and an emoji font (``apt-get install fonts-noto-color-emoji``), or the status marks are boxes.
 """
 
 from __future__ import annotations
@@ -105,13 +106,17 @@ body {{ margin: 0; background: #fff; }}
 <script>{mermaid}</script></head>
 <body><div class="comment"><header><b>github-actions</b> bot commented</header>
 <div class="markdown-body">{body}</div></div>
-<script>mermaid.initialize({{startOnLoad: false}});
+<script>const first = document.querySelector("details"); if (first) first.open = true;
+mermaid.initialize({{startOnLoad: false}});
 mermaid.run().then(() => document.body.dataset.drawn = "yes");</script>
 </body></html>"""
 
 
-def screenshot(page_html: str | None, target: Path, source: Path | None = None) -> None:
-    """A full-page PNG of ``page_html`` (or of the file ``source``), 980 CSS pixels wide."""
+def screenshot(
+    page_html: str | None, target: Path, source: Path | None = None, height: int = 2200
+) -> None:
+    """A PNG of ``page_html`` (or of the file ``source``), 980 CSS pixels wide, the whole page
+    down to ``height`` pixels (a long monitoring issue is shown from its top)."""
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
@@ -128,7 +133,12 @@ def screenshot(page_html: str | None, target: Path, source: Path | None = None) 
         else:
             page.wait_for_timeout(2_000)  # the report's own charts draw on load
         target.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(target), full_page=source is None)
+        if source is None:
+            full = page.evaluate("document.documentElement.scrollHeight")
+            clip = {"x": 0, "y": 0, "width": WIDTH, "height": min(full, height)}
+            page.screenshot(path=str(target), full_page=True, clip=clip)
+        else:
+            page.screenshot(path=str(target))
         browser.close()
 
 
@@ -142,7 +152,11 @@ def main() -> None:
     screenshot(github_html(comment, "pull request #1", modules), IMAGES / "pr-comment.png")
     screenshot(None, IMAGES / "report-html.png", folder / "ci-pull-request-1" / "report.html")
     issue = (folder / "github" / "monitoring-issue.md").read_text(encoding="utf-8")
-    screenshot(github_html(issue, "monitoring issue", modules), IMAGES / "monitoring-issue.png")
+    screenshot(
+        github_html(issue, "monitoring issue", modules),
+        IMAGES / "monitoring-issue.png",
+        height=1500,
+    )
     for name in ("pr-comment", "report-html", "monitoring-issue"):
         print(f"wrote {IMAGES / name}.png")
 
