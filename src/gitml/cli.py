@@ -31,6 +31,7 @@ COMMANDS = {
     "stage": "gitml.commands.stage:stage",
     "comment": "gitml.commands.comment:comment",
     "sweep": "gitml.commands.sweep:sweep",
+    "validate": "gitml.commands.validate:validate",
 }
 
 #: Each command's summary (the first paragraph of its help), so ``gitml --help`` lists the
@@ -56,6 +57,8 @@ SUMMARIES = {
     "smoke-test": "Serve the Bento on 127.0.0.1 and require its predictions to equal the model's.",
     "stage": "Run a built-in stage (prepare, train, evaluate) of the reference pipeline.",
     "sweep": "Run a grid of experiments and rank them in one leaderboard.",
+    "validate": "Replay prod's logged traffic through the candidate and judge it against prod's "
+    "model.",
 }
 
 

@@ -5,9 +5,11 @@ otherwise turn into a gate that always passes. Every table is parsed when the se
 (``load_settings``), so a typo anywhere is an error at load, whatever the command.
 
 ``values`` holds what every table shares (gates, strict numbers, unknown keys), ``monitor`` the
-``[tool.gitml.monitor]`` table, ``settings`` the rest and the loader.
+``[tool.gitml.monitor]`` table, ``validate`` ``[tool.gitml.validate]``, ``deploy``
+``[tool.gitml.deploy]``, ``settings`` the rest and the loader.
 """
 
+from gitml.config.deploy import DeploySettings, parse_deploy_settings
 from gitml.config.monitor import (
     FeatureSettings,
     MonitorSettings,
@@ -23,6 +25,7 @@ from gitml.config.settings import (
     parse_settings,
     parse_sweep,
 )
+from gitml.config.validate import VALIDATE_METRICS, ValidateSettings, parse_validate_settings
 from gitml.config.values import (
     DIRECTIONS,
     GATE_RULES,
@@ -36,6 +39,8 @@ __all__ = [
     "DIRECTIONS",
     "GATE_RULES",
     "STAGE_NAME",
+    "VALIDATE_METRICS",
+    "DeploySettings",
     "FeatureSettings",
     "Gate",
     "MonitorSettings",
@@ -43,11 +48,14 @@ __all__ = [
     "RetrainSettings",
     "Settings",
     "SweepSettings",
+    "ValidateSettings",
     "check_keys",
     "load_settings",
     "number_setting",
+    "parse_deploy_settings",
     "parse_monitor_settings",
     "parse_settings",
     "parse_sweep",
+    "parse_validate_settings",
     "tomllib",
 ]

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gitml.config.deploy import DeploySettings, parse_deploy_settings
 from gitml.config.monitor import MonitorSettings, parse_monitor_settings
+from gitml.config.validate import ValidateSettings, parse_validate_settings
 from gitml.config.values import (
     DIRECTIONS,
     GATE_RULES,
@@ -71,9 +73,21 @@ class Settings:
     source: Path | None = None
     monitor: MonitorSettings = field(default_factory=MonitorSettings)
     retrain: RetrainSettings = field(default_factory=RetrainSettings)
+    validate: ValidateSettings = field(default_factory=ValidateSettings)
+    deploy: DeploySettings = field(default_factory=DeploySettings)
 
 
-TOP_LEVEL_KEYS = {"base", "metrics", "gates", "promote", "monitor", "sweep", "retrain"}
+TOP_LEVEL_KEYS = {
+    "base",
+    "metrics",
+    "gates",
+    "promote",
+    "monitor",
+    "sweep",
+    "retrain",
+    "validate",
+    "deploy",
+}
 PROMOTE_KEYS = {"artifact", "stage", "bump"}
 BUMPS = ("major", "minor", "patch")
 SWEEP_KEYS = {"params", "max_runs", "rank_by"}
@@ -191,6 +205,8 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
         source=source,
         monitor=parse_monitor_settings(monitor),
         retrain=_parse_retrain(table.get("retrain", {})),
+        validate=parse_validate_settings(table.get("validate", {})),
+        deploy=parse_deploy_settings(table.get("deploy", {})),
     )
 
 

@@ -31,5 +31,7 @@ def get_commit(emu: GitHubEmulator, repo: Repository, token, query, payload, sha
 
 def commit_pulls(emu: GitHubEmulator, repo: Repository, token, query, payload, sha):
     known_commit(repo, sha)
-    pulls = [p for _, p in sorted(repo.pulls.items()) if sha in p.commits]
+    pulls = [
+        p for _, p in sorted(repo.pulls.items()) if sha in p.commits or sha == p.merge_commit_sha
+    ]
     return page(emu, repo, f"/commits/{sha}/pulls", query, [pull_json(emu, repo, p) for p in pulls])

@@ -140,13 +140,17 @@ class GitHubEmulator:
         state: str = "open",
         commits: list[str] | None = None,
         title: str | None = None,
+        merge_commit: str | None = None,
     ) -> PullRequest:
-        """A pull request (also an issue with the same number). ``fork``: head in another repo."""
+        """A pull request (also an issue with the same number). ``fork``: head in another repo.
+        ``merge_commit``: merged, making that commit on its base (closed, and the commit is
+        associated with it, as GitHub's ``commits/{sha}/pulls`` shows)."""
         with self.lock:
             repo = self._repo(full_name)
+            merged = merge_commit is not None
             pr = PullRequest(
                 number=number,
-                state=state,
+                state="closed" if merged else state,
                 title=title or f"Pull request {number}",
                 head_sha=head_sha,
                 head_ref=head_ref,
@@ -156,10 +160,12 @@ class GitHubEmulator:
                 commits=[*(commits or []), head_sha],
                 id=self.next_id(),
                 created_at=now(),
+                merged_at=now() if merged else None,
+                merge_commit_sha=merge_commit,
             )
             repo.pulls[number] = pr
             repo.issues.add(number)
-            repo.commits.update(pr.commits)
+            repo.commits.update([*pr.commits, *([merge_commit] if merge_commit else [])])
             repo.issue_comments.setdefault(number, [])
             return pr
 

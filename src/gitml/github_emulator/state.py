@@ -75,6 +75,10 @@ class PullRequest(Record):
     #: the author's JSON (set when created through the API), else octocat or contributor
     user: dict[str, Any] | None = None
     updated_at: str | None = None
+    #: a merged pull request: when, and the commit the merge made on its base (GitHub's
+    #: ``merge_commit_sha``: the merge, squash or last rebased commit)
+    merged_at: str | None = None
+    merge_commit_sha: str | None = None
 
     def public(self) -> dict[str, Any]:
         """The record without GitHub's internal id (``pulls()`` and the state document)."""
