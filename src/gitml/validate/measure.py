@@ -29,8 +29,9 @@ MAX_FAILED_LISTED = 20
 
 
 def latency(answers: list[Answer]) -> Latency:
-    """Count, failures and p50/p99/mean in milliseconds of one side's answers."""
-    seconds = [a.seconds * 1000 for a in answers]
+    """Count, failures and p50/p99/mean in milliseconds of one side's answered requests (a
+    refusal's time says nothing about serving)."""
+    seconds = [a.seconds * 1000 for a in answers if a.ok]
     return Latency(
         requests=len(answers),
         errors=sum(1 for a in answers if not a.ok),
