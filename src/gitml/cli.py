@@ -28,6 +28,7 @@ COMMANDS = {
     "smoke-test": "gitml.commands.smoke_test:smoke_test",
     "report": "gitml.commands.report:report",
     "retrain": "gitml.commands.retrain:retrain",
+    "rollback": "gitml.commands.rollback:rollback",
     "stage": "gitml.commands.stage:stage",
     "comment": "gitml.commands.comment:comment",
     "sweep": "gitml.commands.sweep:sweep",
@@ -51,6 +52,8 @@ SUMMARIES = {
     "report": "Compare metrics, params, data and plots of head against base.",
     "retrain": "Append new labelled rows to the DVC-tracked dataset on a branch, retrain, open a "
     "PR.",
+    "rollback": "Move STAGE back to the version it held before the current one, as a new stage "
+    "tag.",
     "run": "Reproduce the DVC pipeline (dvc repro) and list each stage's status and time.",
     "serve": "Serve a model locally with the image's endpoints (POST /predict, /predict_proba, "
     "/feedback, /metadata); see docs/serving.md.",

@@ -34,9 +34,7 @@ def _path():
     "(s3://...). Repeatable. Default: [tool.gitml.monitor] current.",
 )
 @click.option("--since", metavar="TIME", help="Only requests since TIME (ISO 8601, or 24h, 7d).")
-@click.option(
-    "--last", type=click.IntRange(min=1), metavar="N", help="Only the N newest requests."
-)
+@click.option("--last", type=click.IntRange(min=1), metavar="N", help="Only the N newest requests.")
 @click.option("--artifact", default=None, help="Artifact name (default: [tool.gitml.promote]).")
 @click.option(
     "--service",
@@ -46,9 +44,7 @@ def _path():
 @click.option("-o", "--output", type=_path(), help="Write the Markdown report here.")
 @click.option("--json", "json_path", type=_path(), help="Write the report as JSON here.")
 @click.option("--html", "html_path", type=_path(), help="Write the HTML report here.")
-@click.option(
-    "--check", is_flag=True, help="Exit 1 unless the verdict is pass (or smoke-tested)."
-)
+@click.option("--check", is_flag=True, help="Exit 1 unless the verdict is pass (or smoke-tested).")
 def validate(
     candidate: str | None,
     candidate_stage: str | None,
