@@ -18,6 +18,7 @@ from gitml.errors import EXIT_FAILURE, GitmlError, first_line
 COMMANDS = {
     "build": "gitml.commands.build:build",
     "demo": "gitml.commands.demo:demo",
+    "deploy": "gitml.commands.deploy:deploy",
     "init": "gitml.commands.init:init",
     "models": "gitml.commands.models:models",
     "monitor": "gitml.commands.monitor:monitor",
@@ -42,6 +43,8 @@ SUMMARIES = {
     "build": "Import the DVC-tracked model into BentoML and build a Bento (offline by default).",
     "comment": "Post REPORT as the pull request's gitml comment, updated in place on every run.",
     "demo": "Play the GitOps loop on this machine: no network, no credentials, no Docker.",
+    "deploy": "Write the image of the version in STAGE into the stage's kustomization file and "
+    "commit it.",
     "init": "Add gitml to this git repository.",
     "models": "List model versions (newest first), their stages and the metrics each was "
     "promoted with.",

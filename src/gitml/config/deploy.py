@@ -5,7 +5,6 @@ kustomization file, for Argo CD or Flux to roll out. Example::
 
     [tool.gitml.deploy]
     image = "classifier"                      # the image name the manifests' Deployment uses
-    repository = "acme/ml-manifests"          # optional: a pull request there instead of a commit here
     branch = "main"                           # the branch the manifests live on
 
     [tool.gitml.deploy.stages]
@@ -15,7 +14,6 @@ kustomization file, for Argo CD or Flux to roll out. Example::
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -23,8 +21,7 @@ from typing import Any
 from gitml.config.values import check_keys
 from gitml.errors import ConfigError
 
-DEPLOY_KEYS = {"image", "repository", "branch", "stages"}
-REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9_.-]+$")
+DEPLOY_KEYS = {"image", "branch", "stages"}
 
 
 @dataclass(frozen=True)
@@ -33,8 +30,6 @@ class DeploySettings:
 
     #: the name the manifests' containers use for the model's image (None: the Bento's name)
     image: str | None = None
-    #: OWNER/NAME of a separate manifests repository (None: this repository)
-    repository: str | None = None
     #: the branch the manifests live on (None: ``[tool.gitml] base``)
     branch: str | None = None
     #: stage -> path of its kustomization file (relative to the repository's root)
@@ -68,14 +63,12 @@ def parse_deploy_settings(table: Any) -> DeploySettings:
         raise ConfigError(f"{where} must be a table")
     check_keys(table, DEPLOY_KEYS, where)
     values: dict[str, Any] = {}
-    for key in ("image", "branch", "repository"):
+    for key in ("image", "branch"):
         if key in table:
             value = table[key]
             if not isinstance(value, str) or not value.strip():
                 raise ConfigError(f"{where} {key} must be a non-empty string, got {value!r}")
             values[key] = value.strip()
-    if "repository" in values and not REPOSITORY.match(values["repository"]):
-        raise ConfigError(f"{where} repository must be OWNER/NAME, got {values['repository']!r}")
     stages = table.get("stages", {})
     if not isinstance(stages, dict):
         raise ConfigError(f'{where} stages must be a table of stage = "path/kustomization.yaml"')
