@@ -11,6 +11,7 @@ second rollback puts B back.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from gitml.config import Settings, load_settings
@@ -35,19 +36,20 @@ def previous_holder(events: list[RegistryEvent], current: str, active: set[str])
     return None
 
 
-def rollback(
-    root: Path | str = ".",
-    *,
-    stage: str,
-    to: str | None = None,
-    reason: str | None = None,
-    artifact: str | None = None,
-    push: bool = True,
-    remote: str = "origin",
-    retries: int = tags.DEFAULT_RETRIES,
+@dataclass(frozen=True)
+class RollbackPlan:
+    artifact: str
+    stage: str
+    current: str
+    target: str
+
+
+def plan_rollback(
+    root: Path | str, stage: str, to: str | None = None, artifact: str | None = None,
     settings: Settings | None = None,
-) -> StageMove:
-    """Move ``stage`` back (see the module docstring); the tag message records ``reason``."""
+) -> RollbackPlan:  # fmt: skip
+    """Which version ``stage`` goes back to (see the module docstring); a ``UsageError`` naming
+    why when there is none."""
     settings = settings or load_settings(root)
     name = artifact_name(settings, artifact)
     versions = list_versions(root, name)
@@ -67,18 +69,35 @@ def rollback(
                 f"goes back to a version that held it ({', '.join(sorted(held & active))}); "
                 f"move a stage to a new version with `gitml promote --to {stage} --version V`"
             )
-    else:
-        found = previous_holder(events, current.version, active)
-        if found is None:
-            raise UsageError(
-                f"{name} {current.version} is the only registered version {stage} ever held: "
-                "there is nothing to roll back to"
-            )
-        target = found
+        return RollbackPlan(name, stage, current.version, target)
+    found = previous_holder(events, current.version, active)
+    if found is None:
+        raise UsageError(
+            f"{name} {current.version} is the only registered version {stage} ever held: "
+            "there is nothing to roll back to"
+        )
+    return RollbackPlan(name, stage, current.version, found)
+
+
+def rollback(
+    root: Path | str = ".",
+    *,
+    stage: str,
+    to: str | None = None,
+    reason: str | None = None,
+    artifact: str | None = None,
+    push: bool = True,
+    remote: str = "origin",
+    retries: int = tags.DEFAULT_RETRIES,
+    settings: Settings | None = None,
+) -> StageMove:
+    """Move ``stage`` back (see the module docstring); the tag message records ``reason``."""
+    settings = settings or load_settings(root)
+    plan = plan_rollback(root, stage, to, artifact, settings)
     notes = (
-        detail_line("rollback", {"from": current.version, "to": target}),
+        detail_line("rollback", {"from": plan.current, "to": plan.target}),
         detail_line("reason", reason or "none given"),
     )
-    return assign_stage(root, version=target, stage=stage, artifact=name, push=push,
+    return assign_stage(root, version=plan.target, stage=stage, artifact=plan.artifact, push=push,
                         remote=remote, retries=retries, allow_older=True, settings=settings,
                         action="gitml rollback", notes=notes)  # fmt: skip
