@@ -34,7 +34,8 @@ def proposal_plan(root: Path | str, report: dict[str, Any]) -> RollbackPlan | st
 
 def proposal_text(plan: RollbackPlan, report: dict[str, Any]) -> str:
     """The issue's section proposing ``plan``."""
-    gates = report.get("gates") if isinstance(report.get("gates"), list) else []
+    raw = report.get("gates")
+    gates: list[Any] = raw if isinstance(raw, list) else []
     failed = [
         str(g.get("metric")) for g in gates if isinstance(g, dict) and g.get("passed") is False
     ]
