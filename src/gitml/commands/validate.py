@@ -99,6 +99,7 @@ def validate(
         click.echo(written.markdown, nl=False)
     for path in written.paths:
         click.echo(f"wrote {path}", err=True)
-    write_outputs({"verdict": report.verdict, "version": report.candidate.version})
+    write_outputs({"verdict": report.verdict, "version": report.candidate.version,
+                   "commit": report.candidate.commit})  # fmt: skip
     if check and not report.passed:
         raise GatesFailed(verdict_line(report).lstrip("# "))

@@ -97,11 +97,6 @@ def _window(
     request: ValidateRequest, settings: Settings
 ) -> tuple[tuple[str, ...], datetime | None]:
     current = request.current or settings.monitor.current
-    if not current:
-        raise UsageError(
-            "no logged traffic to replay: pass --current PATH (or set [tool.gitml.monitor] "
-            "current), the folder gitml serve --monitor-dir writes"
-        )
     since = request.since
     if since is None and settings.validate.since:
         since = since_time(settings.validate.since)
@@ -127,12 +122,17 @@ def validate(request: ValidateRequest) -> ValidationReport:
         artifact=name,
         candidate=Side(candidate.version, candidate.commit, candidate_stage),
         champion=Side(champion.version, champion.commit, champion_stage) if champion else None,
-        traffic=Traffic(", ".join(current), since.isoformat() if since else None, last),
+        traffic=Traffic(", ".join(current) or "none", since.isoformat() if since else None, last),
         gate_metric=vs.metric,
     )
     if champion is None:
         report.notes.append(f"no version of {name} is in {champion_stage} yet: there is no "
                             "production traffic to compare with")  # fmt: skip
+        _smoke_instead(report, request, settings)
+        return report
+    if not current:
+        report.notes.append("no source of prod's logged traffic is configured (--current, "
+                            "[tool.gitml.monitor] current): nothing to replay")  # fmt: skip
         _smoke_instead(report, request, settings)
         return report
     limit = min(last or vs.max_requests, vs.max_requests)
