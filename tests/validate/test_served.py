@@ -178,3 +178,19 @@ def test_a_candidate_whose_service_refuses_a_request_shape_prod_took_fails(
     # the single-row requests it answered agree with prod
     assert report["agreement"] == 1.0
     assert "probability drift is left out" in run.stdout
+
+
+def test_with_nothing_in_the_champions_stage_the_candidate_is_smoke_tested(project, tmp_path):
+    """The first version to reach a stage has nothing to be compared with: the report says so,
+    and the smoke test decides (--check passes on it)."""
+    clone, env, logs, _sizes, _labels = project
+    out = tmp_path / "v.json"
+    run = gitml(clone, env, "validate", "--candidate", "v0.2.0", "--champion-stage", "canary",
+                "--current", str(logs), "--json", str(out), "--check")  # fmt: skip
+    report = json.loads(out.read_text())
+    assert (report["verdict"], report["champion"], report["gates"]) == ("smoke-tested", None, [])
+    assert report["notes"] == [
+        "no version of classifier is in canary yet: there is no production traffic to compare with"
+    ]
+    assert report["smoke_test"].startswith("classifier:v0.2.0: 143 rows of the test split")
+    assert run.stdout.startswith("## 🟡 gitml validate: classifier v0.2.0: no version of")
