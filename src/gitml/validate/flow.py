@@ -17,9 +17,8 @@ from gitml.errors import UsageError
 from gitml.monitor.sources import find_sources
 from gitml.registry.stages import promote_stage
 from gitml.registry.versions import list_versions
-from gitml.serving.build import bento_name, build
+from gitml.serving.build import bento_name, build, built_from
 from gitml.serving.replay import replay
-from gitml.serving.serve import bento_exists
 from gitml.serving.smoke import smoke_test
 from gitml.serving.store import bentoml_store
 from gitml.validate.gates import evaluate_gates
@@ -68,10 +67,11 @@ def _candidate(request: ValidateRequest, settings: Settings, versions: list[Mode
 
 
 def ensure_bento(request: ValidateRequest, settings: Settings, name: str, version: str) -> str:
-    """The Bento of ``version`` (built by the release); built now when the store lacks it."""
+    """The Bento of ``version`` (built by the release); built now when the store lacks it, or
+    holds one built from another service than ``--service``."""
     tag = f"{bento_name(name)}:{version}"
     with bentoml_store(request.env):
-        exists = bento_exists(tag)
+        exists = built_from(tag, request.service)
     if not exists:
         build(request.root, version=version, artifact=name, service_file=request.service,
               settings=settings, env=request.env)  # fmt: skip
