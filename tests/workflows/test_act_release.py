@@ -290,6 +290,7 @@ def play_prod(story: Scenario) -> None:
     dispatches (refused, then moved) and a rollback."""
     world = story.world
     work = world.work
+    git(work, "fetch", "-q", "origin", "+refs/tags/*:refs/tags/*")  # the releases' tags
     run_gitml("promote", "--to", "prod", "--version", "v0.2.0", "--no-push", cwd=work, expect=0)
     git(work, "push", "-q", "origin", "--tags")
     logs = world.tmp / "prod-logs"
@@ -356,6 +357,14 @@ def newest(tags: list[str]) -> str:
 def validation_comments(scenario: Scenario) -> list[str]:
     comments = scenario.world.emulator.issue_comments(REPOSITORY, PR_OF_V030)
     return [c["body"] for c in comments if VALIDATE_MARKER in c["body"]]
+
+
+def posted_bodies(scenario: Scenario) -> list[str]:
+    """Every body sent to the pull request's comments (created, then updated), in order."""
+    emulator = scenario.world.emulator
+    sent = emulator.requests_to("POST", f"/repos/{REPOSITORY}/issues/{PR_OF_V030}/comments")
+    sent += emulator.requests_to("PATCH", "*/issues/comments/*")
+    return [r.json["body"] for r in sorted(sent, key=lambda r: r.time)]
 
 
 # -- 1. a smoke test that fails ----------------------------------------------------------------
@@ -441,7 +450,7 @@ def test_a_failed_validation_gate_stops_the_prod_move_and_the_report_still_reach
     # only the first prod move, made by hand before the dispatches
     assert len(stage_tags(run.origin_tags, "prod")) == 1
     assert "gitml promote --to prod" not in run.log  # the prod job never started
-    [report] = validation_comments(scenario)[:1]
+    report = posted_bodies(scenario)[0]  # the pass run updated it later
     assert report.startswith(f"## ❌ gitml validate: {ARTIFACT} v0.3.0 against v0.2.0 (prod): "), (
         report[:300]
     )
@@ -452,6 +461,7 @@ def test_the_prod_move_validates_on_prods_traffic_then_moves_the_tag(scenario: S
     run = scenario.runs["prod"]
     assert run.code == 0, explain(run.code, run.log)
     [report] = validation_comments(scenario)  # the same sticky comment, updated
+    assert len(posted_bodies(scenario)) == 2
     assert report.startswith(
         f"## ✅ gitml validate: {ARTIFACT} v0.3.0 against v0.2.0 (prod): every gate passes on "
         "52 logged requests"

@@ -97,6 +97,8 @@ def validate(
     written = write_report(report, output, json_path, html_path)
     if output is None:
         click.echo(written.markdown, nl=False)
+    else:  # the verdict in the job's log too
+        click.echo(verdict_line(report).lstrip("# "), err=True)
     for path in written.paths:
         click.echo(f"wrote {path}", err=True)
     write_outputs({"verdict": report.verdict, "version": report.candidate.version,
