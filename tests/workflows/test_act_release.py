@@ -299,13 +299,14 @@ def play_prod(story: Scenario) -> None:
     def settings(folder: Path) -> None:
         with (folder / "pyproject.toml").open("a", encoding="utf-8") as handle:
             handle.write(VALIDATION_SETTINGS)
+        configure_caller(folder, {"validate-current": str(logs)})  # where prod's logs are
 
     story.merge("Merge pull request #12: validate on prod's traffic", settings)
     run_gitml("promote", "--no-assign", "--no-push", cwd=work, expect=0)  # as the release does
     git(work, "push", "-q", "origin", "--tags")
     v030 = git(work, "rev-list", "-n", "1", f"{ARTIFACT}@v0.3.0")
     world.emulator.add_pull(REPOSITORY, PR_OF_V030, head_sha="9" * 40, merge_commit=v030)
-    inputs = {"promote-to-prod-version": "v0.3.0", "validate-current": str(logs)}
+    inputs = {"promote-to-prod-version": "v0.3.0"}
     story.merge("Serve the model with our own service", use_wrong_service)
     story.dispatch("prod refused", inputs)
     story.merge("Back to gitml's service", back_to_the_default_service)

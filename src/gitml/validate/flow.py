@@ -130,10 +130,10 @@ def validate(request: ValidateRequest) -> ValidationReport:
                             "production traffic to compare with")  # fmt: skip
         _smoke_instead(report, request, settings)
         return report
-    if not current:
-        report.notes.append("no source of prod's logged traffic is configured (--current, "
-                            "[tool.gitml.monitor] current): nothing to replay")  # fmt: skip
-        _smoke_instead(report, request, settings)
+    if not current:  # prod serves, but where its traffic is was not said: nothing is judged
+        report.notes.append(f"{champion_stage} holds {champion.version}, but no source of its "
+                            "logged traffic is configured (--current, [tool.gitml.monitor] "
+                            "current): nothing was replayed, nothing judged")  # fmt: skip
         return report
     limit = min(last or vs.max_requests, vs.max_requests)
     traffic = read_traffic(find_sources(list(current)),

@@ -29,8 +29,11 @@ def verdict_line(report: ValidationReport) -> str:
     elif verdict == "fail":
         names = ", ".join(g.name for g in report.failed_gates)
         text = f"{_who(report)}: {len(report.failed_gates)} gate(s) failed ({names})"
+    elif verdict == "inconclusive" and not report.gates:
+        why = report.notes[-1] if report.notes else "nothing was judged"
+        text = f"{_who(report)}: inconclusive, {why}"
     elif verdict == "inconclusive":
-        waiting = ", ".join(g.name for g in report.gates if g.passed is None) or "every gate"
+        waiting = ", ".join(g.name for g in report.gates if g.passed is None)
         text = f"{_who(report)}: inconclusive, too little to judge ({waiting})"
     else:
         text = f"{_who(report)}: every gate passes on {report.traffic.requests:,} logged requests"
