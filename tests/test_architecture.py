@@ -132,3 +132,70 @@ def test_the_architecture_diagrams_render(mmdc, tmp_path):
 
     markdown = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
     assert assert_mermaid_renders(mmdc, tmp_path, {"docs/architecture.md": markdown}) == 3
+
+
+def _feature(module: str) -> str:
+    """The top-level package (feature) a dotted ``gitml.*`` module belongs to."""
+    parts = module.split(".")
+    return ".".join(parts[:2])
+
+
+def private_borrowings(package: Path = PACKAGE) -> list[str]:
+    """Every place a module uses another top-level package's underscored name: ``from gitml.x.y
+    import _name`` or ``module._name`` on a ``gitml`` module imported from another package."""
+    import ast
+
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package.parent).with_suffix("")
+        module = ".".join(p for p in relative.parts if p != "__init__")
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        foreign: dict[str, str] = {}  # local name -> the gitml module it names
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("gitml."):
+                for alias in node.names:
+                    source = node.module or ""
+                    if _feature(source) == _feature(module):
+                        continue
+                    if alias.name.startswith("_") and not alias.name.startswith("__"):
+                        found.append(f"{module}: from {source} import {alias.name}")
+                    foreign[alias.asname or alias.name] = f"{source}.{alias.name}"
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    named = alias.name.startswith("gitml.") and alias.asname
+                    if named and _feature(alias.name) != _feature(module):
+                        foreign[alias.asname] = alias.name
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in foreign
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+            ):
+                found.append(f"{module}: {foreign[node.value.id]}.{node.attr}")
+    return found
+
+
+def test_no_package_borrows_another_package_s_private_names():
+    """Shared helpers are public names in core/ (or their own package); a feature reaching into
+    another feature's ``_underscored`` names couples the two behind the contract's back."""
+    assert private_borrowings() == []
+
+
+def test_the_private_name_check_finds_a_borrowing(tmp_path):
+    package = tmp_path / "gitml"
+    for folder in ("monitor", "report"):
+        (package / folder).mkdir(parents=True)
+        (package / folder / "__init__.py").write_text("")
+    (package / "report" / "mermaid.py").write_text("def _label(x):\n    return x\n")
+    (package / "monitor" / "markdown.py").write_text(
+        "from gitml.report.mermaid import _label\n"
+        "from gitml.report import mermaid\n"
+        "x = mermaid._label(1)\n"
+    )
+    (package / "report" / "own.py").write_text("from gitml.report.mermaid import _label\n")
+    assert private_borrowings(package) == [
+        "gitml.monitor.markdown: from gitml.report.mermaid import _label",
+        "gitml.monitor.markdown: gitml.report.mermaid._label",
+    ]

@@ -28,6 +28,7 @@ def test_fresh_clone_restores_the_baseline_from_the_embedded_remote(clone):
     assert "pulled 0 file(s)" not in result.stderr
 
 
+@pytest.mark.slow(minutes=1)
 def test_fresh_clone_reproduces_the_pipeline_from_the_embedded_remote(clone):
     committed = json.loads((clone / "metrics.json").read_text())
     (clone / "metrics.json").unlink()
@@ -62,6 +63,7 @@ def test_fresh_clone_reproduces_the_pipeline_from_the_embedded_remote(clone):
     assert again.stdout.splitlines()[-1].startswith("0 ran, 0 restored, 3 skipped")
 
 
+@pytest.mark.slow(minutes=1)
 def test_hyper_parameter_change_shows_in_the_report(clone):
     assert run_gitml("run", "--pull", cwd=clone).returncode == 0
     params = yaml.safe_load((clone / "params.yaml").read_text())
@@ -143,6 +145,7 @@ def test_unreachable_remote_names_the_remote(clone, monkeypatch):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow(minutes=1)
 def test_s3_remote_round_trip_through_moto(clone, tmp_path, monkeypatch):
     from moto.server import ThreadedMotoServer
 

@@ -17,6 +17,7 @@ from gitml.errors import EXIT_FAILURE, GitmlError, first_line
 # name -> "module:attribute"; loaded lazily so `gitml --help` stays fast (DVC and BentoML are heavy).
 COMMANDS = {
     "build": "gitml.commands.build:build",
+    "card": "gitml.commands.card:card",
     "demo": "gitml.commands.demo:demo",
     "deploy": "gitml.commands.deploy:deploy",
     "init": "gitml.commands.init:init",
@@ -24,6 +25,7 @@ COMMANDS = {
     "monitor": "gitml.commands.monitor:monitor",
     "monitor-issue": "gitml.commands.monitor_issue:monitor_issue",
     "promote": "gitml.commands.promote:promote",
+    "release": "gitml.commands.release:release",
     "run": "gitml.commands.run:run",
     "serve": "gitml.commands.serve:serve",
     "smoke-test": "gitml.commands.smoke_test:smoke_test",
@@ -41,6 +43,7 @@ COMMANDS = {
 #: tests/docs/test_cli_reference.py checks they equal the commands' own help.
 SUMMARIES = {
     "build": "Import the DVC-tracked model into BentoML and build a Bento (offline by default).",
+    "card": "Print the model card of a version: Markdown with Hugging Face's YAML front matter.",
     "comment": "Post REPORT as the pull request's gitml comment, updated in place on every run.",
     "demo": "Play the GitOps loop on this machine: no network, no credentials, no Docker.",
     "deploy": "Write the image of the version in STAGE into the stage's kustomization file and "
@@ -52,6 +55,7 @@ SUMMARIES = {
     "monitor-issue": "Open, update or close the sticky monitoring issue from a `gitml monitor` "
     "report.",
     "promote": "Register the commit as the next model version and assign it a stage (GTO tags).",
+    "release": "Create or update the GitHub Release of a version from its papers.",
     "report": "Compare metrics, params, data and plots of head against base.",
     "retrain": "Append new labelled rows to the DVC-tracked dataset on a branch, retrain, open a "
     "PR.",

@@ -162,7 +162,9 @@ def _anchor(path: str) -> str:
 def render(group: click.Group | None = None, name: str = "gitml") -> str:
     """The whole reference: the group, a summary table, then one section per command."""
     if group is None:
-        from gitml.cli import cli as group
+        from gitml.cli import cli
+
+        group = cli
     root = click.Context(group, info_name=name)
     commands = []
     for command_name in group.list_commands(root):

@@ -25,6 +25,9 @@ from gitml.serving.store import bentoml_store
 from tests.cli import run_gitml
 from tests.helpers import git
 
+# plays the demo's steps: the full suite's, not the fast lane's
+pytestmark = pytest.mark.slow(minutes=1)
+
 
 class Steps:
     """Three stand-in steps; ``broken`` makes the named one fail once."""

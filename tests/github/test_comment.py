@@ -252,7 +252,8 @@ def test_merged_pr_comments_on_the_pull_request_whose_merge_made_the_commit(
     (a branch made from main since) is not it; a report with validate's own verdicts is posted
     with --no-check."""
     released = "a1" * 20
-    emulator.add_pull(REPO, 4, head_sha="b2" * 20, merge_commit=released)
+    emulator.add_pull(REPO, 4, head_sha="b2" * 20)
+    emulator.merge_pull(REPO, 4, merge_commit_sha=released)
     emulator.add_pull(REPO, 9, head_sha="c3" * 20, commits=[released])
     write_event(actions_env, {"inputs": {}}, "workflow_dispatch")
     report = write_report(tmp_path / "validate.md", "# Validated\n", verdict="inconclusive")

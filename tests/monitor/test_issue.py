@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from gitml.monitor.issue import LABEL
 from gitml.github_emulator import GitHubEmulator
+from gitml.monitor.issue import LABEL
 
 REPO = "octo/ml"
 TOKEN = "ghs_monitor_write_token"

@@ -12,6 +12,8 @@ import json
 import shutil
 import sys
 
+import pytest
+
 from tests.cli import run_dvc
 from tests.helpers import git
 from tests.projects import Project
@@ -215,6 +217,7 @@ stages:
 """
 
 
+@pytest.mark.slow(minutes=1)
 def test_experiments_are_revisions_as_in_dvc(project):
     project.write(
         {

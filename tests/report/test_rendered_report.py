@@ -246,6 +246,7 @@ def test_an_oversized_image_is_not_embedded_and_says_so(monkeypatch, multi_file_
 # -- Mermaid blocks through Mermaid's own parser ---------------------------------------------
 
 
+@pytest.mark.slow(minutes=1)
 def test_every_mermaid_block_gitml_writes_renders(
     mmdc, tmp_path, reference, multi_file_report, hostile
 ):

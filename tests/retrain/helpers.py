@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from gitml.retrain.dataset import EXACT_FLOATS
 from gitml.github_emulator import GitHubEmulator
+from gitml.retrain.dataset import EXACT_FLOATS
 
 REPOSITORY = "octo/cancer"
 TOKEN = "ghs_retrain000000000000000000000000000000"

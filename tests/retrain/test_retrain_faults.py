@@ -22,6 +22,9 @@ from tests.retrain.helpers import (
     write_labelled,
 )
 
+# reproduces and retrains the pipeline: the full suite's, not the fast lane's
+pytestmark = pytest.mark.slow(minutes=1)
+
 
 def request(world, *files: Path, **options) -> RetrainRequest:
     return RetrainRequest(data=files, root=world.workspace, date=DATE, **options)

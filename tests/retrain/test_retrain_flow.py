@@ -6,12 +6,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from gitml import dvc_adapter
 from gitml.retrain.retrain import RetrainRequest, retrain
 from tests.helpers import git
 from tests.retrain.helpers import BRANCH, DATE, REPOSITORY, env_for, labelled_rows, write_labelled
+
+# reproduces and retrains the pipeline: the full suite's, not the fast lane's
+pytestmark = pytest.mark.slow(minutes=1)
 
 
 def dvc_hash(root: Path) -> str:

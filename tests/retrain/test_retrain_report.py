@@ -4,12 +4,17 @@ model gitml retrain trained and committed (the runner reproduces nothing)."""
 
 from __future__ import annotations
 
+import pytest
+
 from gitml.report.assemble import build_report
 from gitml.report.markdown import render
 from gitml.retrain.retrain import RetrainRequest, retrain
 from gitml.run import run_pipeline
 from tests.helpers import git
 from tests.retrain.helpers import BRANCH, DATE, env_for, labelled_rows, write_labelled
+
+# retrains, then runs the PR report on it: the full suite's, not the fast lane's
+pytestmark = pytest.mark.slow(minutes=1)
 
 
 def test_the_pr_workflow_reports_the_data_change_and_the_retrained_models_metrics(

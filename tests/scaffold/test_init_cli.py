@@ -7,6 +7,7 @@ import shlex
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
 from gitml.config import load_settings
@@ -40,13 +41,14 @@ def test_init_in_an_empty_git_repository_writes_everything(
         "created     .github/workflows/gitml-comment.yml\n"
         "created     pyproject.toml ([tool.gitml])\n"
         "created     .gitignore\n"
+        "created     MODEL_CARD.md\n"
     )
     steps = (
         "  1. put your dataset at data/data.csv (a CSV with a header row and a `target` column; "
         "see params.yaml), track it and run the pipeline once: `dvc add data && gitml run`\n"
         "  2. commit: `git add dvc.yaml params.yaml .github/workflows/gitml-pr.yml "
-        ".github/workflows/gitml-comment.yml pyproject.toml .gitignore data.dvc models/.gitignore "
-        'dvc.lock metrics.json plots && git commit -m "Add gitml"`\n'
+        ".github/workflows/gitml-comment.yml pyproject.toml .gitignore MODEL_CARD.md data.dvc "
+        'models/.gitignore dvc.lock metrics.json plots && git commit -m "Add gitml"`\n'
         "  3. protect main: require the `gitml` check (Settings > Branches), so that a failing "
         "quality gate blocks the merge\n"
     )
@@ -190,17 +192,19 @@ def test_never_overwrites_without_force(project: Project) -> None:
     assert result.returncode == 0, result.stderr
     for name, text in mine.items():
         assert (project.root / name).read_text() == text
-    assert result.stdout.splitlines()[:7] == [
+    assert result.stdout.splitlines()[:8] == [
         "created     dvc.yaml",
         "skipped     params.yaml (exists; --force to overwrite)",
         "skipped     .github/workflows/gitml-pr.yml (exists; --force to overwrite)",
         "created     .github/workflows/gitml-comment.yml",
         "skipped     pyproject.toml ([tool.gitml] exists; --force to replace it)",
         "created     .gitignore",
+        "created     MODEL_CARD.md",
         "",
     ]
-    assert "git add dvc.yaml .github/workflows/gitml-comment.yml .gitignore data.dvc " in (
-        result.stdout
+    assert (
+        "git add dvc.yaml .github/workflows/gitml-comment.yml .gitignore MODEL_CARD.md data.dvc "
+        in (result.stdout)
     )
 
     forced = project.gitml("init", "--force")
@@ -321,6 +325,7 @@ def test_a_project_below_the_repository_root(bare_git: Project) -> None:
     assert "git add dvc.yaml params.yaml ../.github/workflows/gitml-pr.yml " in result.stdout
 
 
+@pytest.mark.slow(minutes=1)
 def test_the_written_pipeline_runs_and_reports(project: Project) -> None:
     """Follow the printed steps: real data, real DVC, real training, then a PR-style report."""
     import pandas as pd

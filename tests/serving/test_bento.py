@@ -20,6 +20,9 @@ from tests.cli import GITML, run_gitml
 from tests.helpers import git
 from tests.serving.helpers import gitml
 
+# builds Bentos and serves them: the full suite's, not the fast lane's
+pytestmark = pytest.mark.slow(minutes=1)
+
 
 def test_predictions_equal_the_model_on_the_test_split(server, test_split):
     features, model = test_split

@@ -22,6 +22,9 @@ from gitml.serving.containerize import (
     source_url,
 )
 
+# runs the image builders: the full suite's, not the fast lane's
+pytestmark = pytest.mark.slow(minutes=1)
+
 
 def test_image_tags_carry_version_commit_and_stage():
     assert image_tags(

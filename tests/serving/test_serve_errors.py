@@ -16,6 +16,9 @@ from gitml.errors import EXIT_FAILURE, GitmlError
 from gitml.serving.serve import free_port, run_server
 from tests.cli import run_gitml
 
+# starts BentoML servers: the full suite's, not the fast lane's
+pytestmark = pytest.mark.slow(minutes=1)
+
 
 @pytest.fixture
 def busy_port():

@@ -11,6 +11,9 @@ import pytest
 
 from tests.serving.helpers import TEST_BODY_LIMIT
 
+# serves a Bento over HTTP: the full suite's, not the fast lane's
+pytestmark = pytest.mark.slow(minutes=1)
+
 ENDPOINTS = "POST /predict, /predict_proba, /feedback, /metadata"
 RANGE = "outside the range this model takes (|value| <= 3.4028235e+38)"
 

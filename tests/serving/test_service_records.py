@@ -21,6 +21,9 @@ import pytest
 from gitml.serving.serve import stop_server
 from tests.serving.helpers import serve
 
+# serves a Bento over HTTP: the full suite's, not the fast lane's
+pytestmark = pytest.mark.slow(minutes=1)
+
 REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 
 

@@ -8,9 +8,14 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.cli import run_gitml
 from tests.helpers import git
 from tests.sweep.helpers import SweepProject, expected_score
+
+# trains every cell of real grids: the full suite's, not the fast lane's
+pytestmark = pytest.mark.slow(minutes=1)
 
 GRID = ("-S", "train.depth=2,4,6", "-S", "train.kind=a,b")
 

@@ -99,6 +99,8 @@ class World:
     local_repositories: dict[str, Path] = field(default_factory=dict)
     #: more ``--env`` variables for the jobs
     env: dict[str, str] = field(default_factory=dict)
+    #: more secrets (``-s NAME=value``) beside GITHUB_TOKEN
+    secrets: dict[str, str] = field(default_factory=dict)
     durations: list[tuple[str, float]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -203,6 +205,8 @@ class World:
             "--env", f"PIP_CACHE_DIR={REPO_ROOT / '.cache' / 'pip'}",
             "-s", f"GITHUB_TOKEN={token}",
         ]  # fmt: skip
+        for name, value in self.secrets.items():
+            command += ["-s", f"{name}={value}"]
         if job:
             command += ["--job", job]
         for name, value in standins.items():

@@ -10,25 +10,32 @@ smoke-tests it, builds the image with buildah, saves it as an OCI archive; the p
 the archive with skopeo; the assign job then pushes the stage tag. The remote actions are the
 stand-ins of stand-ins/README.md.
 
-One scenario, run once per module (six act runs, two image builds), and tests that read it:
+One scenario, run once per module (seven act runs, three image builds), and tests that read it:
 
 1. a merge whose service answers differently from the model: the smoke test fails, nothing is
    pushed, no stage is assigned (the version is registered: promote runs first);
 2. the next merge while the registry is read-only: the push is refused, the job names the
    registry, no stage is assigned;
-3. the same run again once the registry takes pushes: it completes, with no second version;
-   the staging tag records the pushed image by digest.
+3. the same run again once the registry takes pushes: it completes, with no second version,
+   records the pushed image by digest in the staging tag, and publishes the version's GitHub
+   Release (on the emulation) with its papers;
+4. the same run once more, as a re-run of a finished release: nothing new is registered or
+   assigned, and the same release is updated, its assets not doubled.
+
+The project signs its models with a key pair ([tool.gitml.signing], the private key as the
+caller's GITML_MODEL_SIGNING_KEY secret), and the merge of step 2 is pull request #1 on the
+emulation, merged by one maintainer and approved by another, which the model card tells.
 
 Then the prod path, which builds no image: v0.2.0 is in prod (moved by hand, as a first prod
 version would be), its service logged prod traffic with feedback, and v0.3.0 was registered from
 a merged pull request (the GitHub emulation knows it). `workflow_dispatch` with
 `promote-to-prod-version: v0.3.0`:
 
-4. with the caller set to a service that answers the other class: validate fails its gates on
+5. with the caller set to a service that answers the other class: validate fails its gates on
    the replayed traffic, the report still reaches the pull request, and prod does not move;
-5. with gitml's service again: validate passes, the report on the pull request is updated, and
+6. with gitml's service again: validate passes, the report on the pull request is updated, and
    only then the prod job moves the tag, whose message records the validation;
-6. `rollback: true`: prod goes back to v0.2.0, the reason in the tag's message.
+7. `rollback: true`: prod goes back to v0.2.0, the reason in the tag's message.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ import pytest
 
 from tests.cli import run_gitml
 from tests.helpers import git, isolate
+from tests.signing_keys import key_pair
 from tests.workflows import act_harness
 from tests.workflows.act_harness import (
     REPOSITORY,
@@ -189,6 +197,19 @@ def back_to_the_default_service(work: Path) -> None:
     caller.write_text(caller.read_text().replace(f'      service: "{SERVICE}"\n', ""))
 
 
+SIGNING = '\n[tool.gitml.signing]\nmethod = "key"\npublic_key = "signing/model.pub"\n'
+
+
+def sign_with_a_key_pair(work: Path, world: World) -> None:
+    """Commit a public key and the signing settings; the private key becomes the caller's
+    GITML_MODEL_SIGNING_KEY secret."""
+    (work / "signing").mkdir()
+    private, _public = key_pair(work / "signing")
+    with (work / "pyproject.toml").open("a") as pyproject:
+        pyproject.write(SIGNING)
+    world.secrets["GITML_MODEL_SIGNING_KEY"] = private
+
+
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory):
     with pytest.MonkeyPatch.context() as monkeypatch:
@@ -201,9 +222,11 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
         registry = Registry(tmp_path_factory.mktemp("registry"))
         with act_world(tmp) as world:
             world.create()
+            world.emulator.link_git(REPOSITORY, str(world.origin))
             world.install_from_the_tests_cache()  # the release restores no cache
             # BentoML's start-up on a loaded 2-core machine can take more than the default 60s
             world.env["GITML_READY_TIMEOUT"] = "300"
+            world.env["GITML_GITHUB_WRITE_INTERVAL"] = "0"
             story = Scenario(world, registry, base_image)
             try:
                 play(story)
@@ -222,15 +245,19 @@ def play(story: Scenario) -> None:
         "base-image": story.base_image,
     }
     story.merge("Release to our registry", lambda work: configure_caller(work, settings))
+    story.merge("Sign the models", lambda work: sign_with_a_key_pair(work, story.world))
     story.merge("Serve the model with our own service", use_wrong_service)
     story.release("wrong answers")
 
     registry.start(read_only=True)
     story.merge("Back to gitml's service", back_to_the_default_service)
+    merged_as_pull_request(story.world)
     story.release("read-only registry")
 
     registry.start()
     story.release("rerun")
+    story.release("rerun after success")
+
     play_prod(story)
 
 
@@ -302,16 +329,27 @@ def play_prod(story: Scenario) -> None:
         configure_caller(folder, {"validate-current": str(logs)})  # where prod's logs are
 
     story.merge("Merge pull request #12: validate on prod's traffic", settings)
-    run_gitml("promote", "--no-assign", "--no-push", cwd=work, expect=0)  # as the release does
+    signing = {**os.environ, "GITML_SIGNING_KEY": world.secrets["GITML_MODEL_SIGNING_KEY"]}
+    run_gitml("promote", "--no-assign", "--no-push", cwd=work, env=signing, expect=0)  # as promote
     git(work, "push", "-q", "origin", "--tags")
     v030 = git(work, "rev-list", "-n", "1", f"{ARTIFACT}@v0.3.0")
-    world.emulator.add_pull(REPOSITORY, PR_OF_V030, head_sha="9" * 40, merge_commit=v030)
+    world.emulator.add_pull(REPOSITORY, PR_OF_V030, head_sha="9" * 40)
+    world.emulator.merge_pull(REPOSITORY, PR_OF_V030, merge_commit_sha=v030)
     inputs = {"promote-to-prod-version": "v0.3.0"}
     story.merge("Serve the model with our own service", use_wrong_service)
     story.dispatch("prod refused", inputs)
     story.merge("Back to gitml's service", back_to_the_default_service)
     story.dispatch("prod", inputs)
     story.dispatch("rollback", {"rollback": "true", "reason": "accuracy fell on Monday"})
+
+
+def merged_as_pull_request(world: World) -> None:
+    """GitHub knows main's HEAD as the merge of pull request #1, approved by a reviewer."""
+    head = git(world.work, "rev-parse", "HEAD")
+    world.emulator.add_pull(REPOSITORY, 1, head_sha=git(world.work, "rev-parse", "HEAD^"),
+                            head_ref="back-to-default", title="Back to gitml's service")  # fmt: skip
+    world.emulator.add_review(REPOSITORY, 1, "reviewer-ana", "APPROVED")
+    world.emulator.merge_pull(REPOSITORY, 1, merge_commit_sha=head, merged_by="maintainer-bo")
 
 
 def stored_images() -> dict[str, list[str]]:
@@ -423,18 +461,22 @@ def test_the_rerun_pushes_the_smoke_tested_image_then_assigns_the_stage(scenario
     for tag in (f"sha-{run.commit[:12]}", "staging"):
         assert scenario.registry.inspect(f"{NAMESPACE}:{tag}")["Digest"] == inspected["Digest"]
 
-    # the registry holds the very image the build job built and smoke-tested
-    build_digest = re.search(r"digest: (sha256:[0-9a-f]{64}) \(saved to", run.log)
-    assert build_digest, explain(run.code, run.log)
+    # the registry holds the very image the build job built and smoke-tested (the last run's:
+    # a re-run rebuilds the image and pushes it under the same tags)
+    last = scenario.runs["rerun after success"]
+    build_digest = re.search(r"digest: (sha256:[0-9a-f]{64}) \(saved to", last.log)
+    assert build_digest, explain(last.code, last.log)
     assert inspected["Digest"] == build_digest[1]
-    archive = scenario.world.artifact(run.run_id, "gitml-image") / "image.oci.tar"
+    archive = scenario.world.artifact(last.run_id, "gitml-image") / "image.oci.tar"
     assert skopeo_inspect(f"oci-archive:{archive}")["Digest"] == inspected["Digest"]
 
     # and the stage tag came only after the push, recording the image by digest
     pushed_at = run.log.index(f"pushed {host}/{NAMESPACE}:staging")
     assigned_at = run.log.index(f"{ARTIFACT} v0.2.0 -> staging")
     assert pushed_at < assigned_at
-    image = f"gitml-image: {host}/{NAMESPACE}:v0.2.0@{inspected['Digest']}"
+    pushed = re.search(r"digest: (sha256:[0-9a-f]{64}) \(saved to", run.log)
+    assert pushed, explain(run.code, run.log)
+    image = f"gitml-image: {host}/{NAMESPACE}:v0.2.0@{pushed[1]}"  # this run's push
     assert image in tag_message(scenario.world.origin, staged[0])
     assert "[tool.gitml.deploy] names no stage: nothing to deploy" in run.log
     print(f"\nrelease run (promote, build, smoke test, image, push, assign): {run.seconds:.0f}s")
@@ -587,3 +629,104 @@ def kill_marked(name: str, value: str) -> None:
         if needle in environ:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int(entry.name), signal.SIGKILL)
+
+
+# -- 5. the papers: model card, signature, SBOM, provenance, one GitHub Release ------------------
+
+PAPERS = ["metrics.json", "model-card.md", "model.sig", "report.html", "sbom.cdx.json"]
+TAG = f"{ARTIFACT}@v0.2.0"
+
+
+def test_one_release_carries_the_card_and_the_papers_however_often_it_runs(
+    scenario: Scenario,
+) -> None:
+    first, again = scenario.runs["rerun"], scenario.runs["rerun after success"]
+    assert again.code == 0, explain(again.code, again.log)
+    assert "release created: " in first.log and "release updated: " in again.log
+    # the re-run of a finished release registered and assigned nothing new
+    assert again.origin_tags == first.origin_tags
+    emulator = scenario.world.emulator
+    [release] = emulator.releases(REPOSITORY)
+    assert (release["tag_name"], release["name"]) == (TAG, f"{ARTIFACT} v0.2.0")
+    assert release["target_commitish"] == first.commit
+    assert sorted(asset["name"] for asset in release["assets"]) == PAPERS
+    body = release["body"]
+    assert body.startswith(f"# {ARTIFACT} v0.2.0\n")
+    # who merged and approved, from the pull request the emulation knows
+    assert "merged by maintainer-bo" in body and "approved by reviewer-ana" in body
+    # v0.1.0 never reached staging (its smoke test failed): v0.2.0 had no baseline
+    assert "Quality gates, checked with no baseline (the promote stage was empty):" in body
+    assert "| accuracy | min 0.9 | pass |" in body
+    assert f"tag `gitml-signatures/{ARTIFACT}/v0.2.0`" in body
+    assert "## Intended use" in body  # this repository's MODEL_CARD.md
+    card = emulator.asset_bytes(REPOSITORY, TAG, "model-card.md").decode()
+    assert card.startswith("---\nlicense: apache-2.0\n")
+    metrics = json.loads(emulator.asset_bytes(REPOSITORY, TAG, "metrics.json"))
+    assert metrics["baseline"] is None and metrics["version"] == "v0.2.0"
+    assert metrics["gates_recorded"] and all(gate["passed"] for gate in metrics["gates"])
+
+
+def test_the_signature_tag_and_asset_verify_the_registered_model(scenario: Scenario) -> None:
+    import model_signing
+
+    run = scenario.runs["rerun after success"]
+    work = scenario.world.work
+    git(work, "fetch", "-q", "--tags", "origin")
+    git(work, "checkout", "-q", "--force", "--detach", run.commit)
+    subprocess.run([str(Path(sys.executable).parent / "dvc"), "pull", "-q"], cwd=work, check=True)
+    assert f"gitml-signatures/{ARTIFACT}/v0.2.0" in run.origin_tags
+    signature = work.parent / "model.sig"
+    signature.write_bytes(scenario.world.emulator.asset_bytes(REPOSITORY, TAG, "model.sig"))
+    verifier = model_signing.verifying.Config().use_elliptic_key_verifier(
+        public_key=work / "signing" / "model.pub"
+    )
+    verifier.verify(work / "models" / "model.joblib", signature)  # what a deployer runs
+
+
+def test_the_sbom_lists_the_python_packages_installed_in_the_image(scenario: Scenario) -> None:
+    sbom = json.loads(scenario.world.emulator.asset_bytes(REPOSITORY, TAG, "sbom.cdx.json"))
+    image = f"{scenario.registry.host}/{NAMESPACE}:v0.2.0"
+    listed = {
+        (c["name"], c["version"])
+        for c in sbom["components"]
+        if c["purl"].startswith("pkg:pypi/")
+        and any(p["value"].startswith("/app/.venv/") for p in c.get("properties", []))
+    }
+    script = (
+        "import json, importlib.metadata as m; "
+        "print(json.dumps(sorted([d.metadata['Name'], d.version] for d in m.distributions())))"
+    )
+    installed = {
+        tuple(item) for item in json.loads(in_image(image, "/app/.venv/bin/python", "-c", script))
+    }
+    assert listed == installed
+    assert ("bentoml", "1.4.40") in listed
+    debian = [c for c in sbom["components"] if c["purl"].startswith("pkg:deb/debian/")]
+    assert any(c["name"] == "libc6" for c in debian)
+    assert sbom["metadata"]["component"]["version"] == "v0.2.0"
+
+
+def test_the_pushed_digest_is_attested(scenario: Scenario) -> None:
+    run = scenario.runs["rerun after success"]
+    digest = scenario.registry.inspect(f"{NAMESPACE}:v0.2.0")["Digest"]
+    folder = scenario.world.artifacts / "attestations" / str(run.run_id)
+    [statement_file] = folder.glob("*.intoto.json")
+    statement = json.loads(statement_file.read_text())
+    assert statement["predicateType"] == "https://slsa.dev/provenance/v1"
+    assert statement["subject"] == [
+        {"name": f"{scenario.registry.host}/{NAMESPACE}", "digest": {"sha256": digest[7:]}}
+    ]
+
+
+def in_image(image: str, *command: str) -> str:
+    """The output of ``command`` run inside ``image`` (buildah, chroot isolation)."""
+    container = subprocess.run(
+        ["buildah", "from", "--pull-never", image], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    try:
+        return subprocess.run(
+            ["buildah", "run", "--isolation", "chroot", container, "--", *command],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    finally:
+        subprocess.run(["buildah", "rm", container], capture_output=True)

@@ -89,9 +89,23 @@ def pinned_problem(target: str, comment: str) -> str | None:
         return f"{target}: no release of {owner_repo} has this SHA (known: {tags})"
     if comment != f"# {release['tag']}":
         return f"{target}: the comment must be '# {release['tag']}', got {comment!r}"
-    if release["runs_using"] != "node24":
+    runtime = release["runs_using"]
+    if runtime == "composite":
+        runtime = COMPOSITE_STEPS.get(f"{owner_repo}@{ref}", ("", "composite"))[1]
+    if runtime != "node24":
         return f"{target}: {release['tag']} runs on {release['runs_using']}; pick a node24 release"
     return None
+
+
+#: Composite actions run other actions: what the pinned release's own steps run, read from its
+#: action.yml at that commit. actions/attest-build-provenance v4.1.0 is one step,
+#: actions/attest@59d89421af93a897026c735860bf21b6eb4f7b26 (v4.1.0), which runs on node24.
+COMPOSITE_STEPS = {
+    "actions/attest-build-provenance@a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32": (
+        "actions/attest@59d89421af93a897026c735860bf21b6eb4f7b26",
+        "node24",
+    ),
+}
 
 
 WORKFLOW_FILES = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))

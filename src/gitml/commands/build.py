@@ -55,6 +55,13 @@ import click
     default=None,
     help="Also save the image to this OCI archive (gzip layers) and print its manifest digest.",
 )
+@click.option(
+    "--sbom",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write a CycloneDX SBOM (JSON) of the saved image here: its Python packages and "
+    "Debian packages, read from the --oci-archive.",
+)
 def build(
     version: str | None,
     stage: str | None,
@@ -68,6 +75,7 @@ def build(
     base_image: str | None,
     smoke: bool,
     oci_archive: Path | None,
+    sbom: Path | None,
 ) -> None:
     """Import the DVC-tracked model into BentoML and build a Bento (offline by default).
 
@@ -79,7 +87,7 @@ def build(
       gitml build
       gitml build --version v0.3.0 --containerize docker --image ghcr.io/acme/classifier
       gitml build --smoke-test --containerize buildah --registry registry.example.com/ml \\
-        --oci-archive image.tar
+        --oci-archive image.tar --sbom sbom.cdx.json
       gitml build --service serving/service.py:MyService
     """
     from gitml.core.github_output import write_outputs
@@ -98,10 +106,13 @@ def build(
         image_stage=image_stage,
         smoke=smoke,
         oci_archive=oci_archive,
+        sbom=sbom,
     )
     click.echo(f"bento: {result.bento_tag}")
     for image in result.images:
         click.echo(f"image: {image}")
     if result.digest:
         click.echo(f"digest: {result.digest} (saved to {oci_archive})")
+    if sbom is not None and result.digest:
+        click.echo(f"sbom: {sbom}")
     write_outputs(result.outputs())

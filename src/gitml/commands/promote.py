@@ -107,7 +107,7 @@ def promote(
     notes = (validation, override_reason, reason, image)
     if to_stage is not None:
         _check_move_options(version, no_assign, bump, rev, stage)
-        assert version is not None
+        assert version is not None  # _check_move_options refuses --to without --version
         _move(to_stage, version, artifact, push, remote, allow_older, notes, as_json)
         return
 

@@ -68,7 +68,7 @@ def report(
     from gitml.report.write import write_report
 
     result = build_report(base=base, head=head)
-    written = write_report(result, markdown=output, json_path=json_path, html_path=html_path)
+    written = write_report(result, output, json_path, html_path)
     if output is None:
         click.echo(written.markdown, nl=False)
     for path in written.paths:

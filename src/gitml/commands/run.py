@@ -21,6 +21,7 @@ def run(pull: bool, push: bool, remote: str | None, force: bool) -> None:
     Example:
       gitml run --pull --push
     """
+    from gitml.core.model import StageState
     from gitml.core.wording import STAGE_TEXT
     from gitml.run import run_pipeline
 
@@ -35,6 +36,7 @@ def run(pull: bool, push: bool, remote: str | None, force: bool) -> None:
         click.echo(f"pushed {result.pushed} file(s) to the DVC remote", err=True)
     counts = {s: sum(1 for st in result.stages if st.status == s) for s in STAGE_TEXT}
     click.echo(
-        f"{counts['ran']} ran, {counts['restored']} restored, {counts['skipped']} skipped "
+        f"{counts[StageState.RAN]} ran, {counts[StageState.RESTORED]} restored, "
+        f"{counts[StageState.SKIPPED]} skipped "
         f"in {result.seconds:.1f}s"
     )

@@ -195,10 +195,10 @@ def _leaderboard(
     from gitml.errors import GatesFailed, PipelineError
     from gitml.sweep.write import write_leaderboard
 
-    text, paths = write_leaderboard(board, output, json_path, html_path)
+    written = write_leaderboard(board, output, json_path, html_path)
     if output is None:
-        click.echo(text, nl=False)
-    for path in paths:
+        click.echo(written.markdown, nl=False)
+    for path in written.paths:
         click.echo(f"wrote {path}", err=True)
     write_outputs({"best": board.best or ""})
     if board.runs and len(board.failed) == len(board.runs):

@@ -5,8 +5,9 @@ otherwise turn into a gate that always passes. Every table is parsed when the se
 (``load_settings``), so a typo anywhere is an error at load, whatever the command.
 
 ``values`` holds what every table shares (gates, strict numbers, unknown keys), ``monitor`` the
-``[tool.gitml.monitor]`` table, ``validate`` ``[tool.gitml.validate]``, ``deploy``
-``[tool.gitml.deploy]``, ``settings`` the rest and the loader.
+``[tool.gitml.monitor]`` table, ``signing`` ``[tool.gitml.signing]``, ``validate``
+``[tool.gitml.validate]``, ``deploy`` ``[tool.gitml.deploy]``, ``settings`` the rest and the
+loader.
 """
 
 from gitml.config.deploy import DeploySettings, parse_deploy_settings
@@ -25,6 +26,7 @@ from gitml.config.settings import (
     parse_settings,
     parse_sweep,
 )
+from gitml.config.signing import SigningSettings, parse_signing_settings
 from gitml.config.validate import VALIDATE_METRICS, ValidateSettings, parse_validate_settings
 from gitml.config.values import (
     DIRECTIONS,
@@ -47,6 +49,7 @@ __all__ = [
     "PromoteSettings",
     "RetrainSettings",
     "Settings",
+    "SigningSettings",
     "SweepSettings",
     "ValidateSettings",
     "check_keys",
@@ -55,6 +58,7 @@ __all__ = [
     "parse_deploy_settings",
     "parse_monitor_settings",
     "parse_settings",
+    "parse_signing_settings",
     "parse_sweep",
     "parse_validate_settings",
     "tomllib",

@@ -14,6 +14,7 @@ from typing import Any
 
 from gitml.config.deploy import DeploySettings, parse_deploy_settings
 from gitml.config.monitor import MonitorSettings, parse_monitor_settings
+from gitml.config.signing import SigningSettings, parse_signing_settings
 from gitml.config.validate import ValidateSettings, parse_validate_settings
 from gitml.config.values import (
     DIRECTIONS,
@@ -73,6 +74,7 @@ class Settings:
     source: Path | None = None
     monitor: MonitorSettings = field(default_factory=MonitorSettings)
     retrain: RetrainSettings = field(default_factory=RetrainSettings)
+    signing: SigningSettings = field(default_factory=SigningSettings)
     validate: ValidateSettings = field(default_factory=ValidateSettings)
     deploy: DeploySettings = field(default_factory=DeploySettings)
 
@@ -85,6 +87,7 @@ TOP_LEVEL_KEYS = {
     "monitor",
     "sweep",
     "retrain",
+    "signing",
     "validate",
     "deploy",
 }
@@ -205,6 +208,7 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
         source=source,
         monitor=parse_monitor_settings(monitor),
         retrain=_parse_retrain(table.get("retrain", {})),
+        signing=parse_signing_settings(table.get("signing", {})),
         validate=parse_validate_settings(table.get("validate", {})),
         deploy=parse_deploy_settings(table.get("deploy", {})),
     )

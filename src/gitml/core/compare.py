@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from gitml.config import Settings
-from gitml.core.model import UNNAMED, LoadError, MetricRow, Revisions
+from gitml.core.model import UNNAMED, Direction, LoadError, MetricRow, MetricStatus, Revisions
 
 #: Directions for well-known metric names, used when ``[tool.gitml.metrics]`` does not say.
 KNOWN_DIRECTIONS = {
@@ -162,7 +162,16 @@ def compare(file: str, name: str, base: Any, head: Any, direction: str | None) -
         else:
             rose = head_value > base_value
             status = "improved" if rose == (direction == "higher") else "regressed"
-    return MetricRow(file, name, base_value, head_value, delta, rel_delta, direction, status)
+    return MetricRow(
+        file,
+        name,
+        base_value,
+        head_value,
+        delta,
+        rel_delta,
+        Direction(direction) if direction else None,
+        MetricStatus(status),
+    )
 
 
 # Order of statuses in the report: what needs a reviewer's eye first.

@@ -20,7 +20,7 @@ EPSILON = 1e-12
 RULES = ("min", "max", "max_regression")
 
 
-def _fmt(value: float) -> str:
+def _fmt(value: float | None) -> str:
     return number(value)
 
 
@@ -103,6 +103,7 @@ def _bound(label: str, row: MetricRow, rule: str, bound: float, passed: bool, op
 def _regression(
     gate: Gate, row: MetricRow, label: str, errors: Sequence[LoadError], revs: Revisions
 ) -> GateResult:
+    assert gate.max_regression is not None and row.head is not None  # evaluate_gate's checks
     rule = f"max_regression {_fmt(gate.max_regression)}"
     if row.direction is None:
         raise ConfigError(
@@ -139,11 +140,12 @@ def evaluate_gate(
     if row.head is None:
         return _missing_head(gate, row, label, errors, revs)
     results = []
+    head = row.head
     if gate.min is not None:
-        passed = row.head >= gate.min - EPSILON
+        passed = head >= gate.min - EPSILON
         results.append(_bound(label, row, "min", gate.min, passed, ">=", "<"))
     if gate.max is not None:
-        passed = row.head <= gate.max + EPSILON
+        passed = head <= gate.max + EPSILON
         results.append(_bound(label, row, "max", gate.max, passed, "<=", ">"))
     if gate.max_regression is not None:
         results.append(_regression(gate, row, label, errors, revs))

@@ -88,8 +88,8 @@ def monitor_logs(ctx: Context, logs: Path) -> Any:
     """`gitml monitor --stage STAGE --current LOGS -o report.md --json ... --html ...
     --export-labelled labelled.csv` on main's runner: the reference is the promoted version's
     training data, read through DVC; the rows that got feedback become training rows."""
-    from gitml.monitor.flow import MonitorRequest, monitor
     from gitml.monitor.export import export_labelled
+    from gitml.monitor.flow import MonitorRequest, monitor
     from gitml.monitor.outputs import step_outputs
     from gitml.monitor.write import write_report
 
@@ -114,8 +114,8 @@ def monitor_logs(ctx: Context, logs: Path) -> Any:
 def keep_monitoring_issue(ctx: Context) -> Any:
     """`gitml monitor-issue` against the GitHub emulation, twice (two scheduled runs): one issue,
     opened, then updated. The emulation's state and the issue's body are saved."""
-    from gitml.monitor.issue import IssueRequest, publish_issue
     from gitml.github_emulator import GitHubEmulator
+    from gitml.monitor.issue import IssueRequest, publish_issue
 
     out = ctx.folder.monitoring
     saved = ctx.folder.github

@@ -61,7 +61,7 @@ def check_pull_request(ctx: Context, number: int) -> None:
     report = build_report(base="origin/main", root=root)
     written = write_report(
         report,
-        markdown=root / "report.md",
+        markdown_path=root / "report.md",
         json_path=root / "report.json",
         html_path=root / "report.html",
     )

@@ -9,7 +9,7 @@ a :class:`DvcRepo` and hand it back.
 One module per job: ``repository`` (opening a project, DVC's environment and logs, revisions),
 ``failures`` (DVC's exceptions as gitml errors), ``transfer`` (pull and push), ``reproduction``
 (``dvc repro``), ``metrics``, ``data_index_diff`` and ``plot_data`` (the diffs), ``compare``
-(all of them with each revision read once), ``outputs`` (artifacts, tracked files, URLs),
+(all of them with each revision read once), ``outputs`` (artifacts, tracked files, URLs), ``lineage`` (what a model was trained from),
 ``project`` (set-up, remotes, what dvc.yaml declares), ``experiments`` (``gitml sweep``) and
 ``staleness`` (the promote guard).
 """
@@ -24,6 +24,7 @@ from gitml.dvc_adapter.experiments import (
     run_experiments_in_parallel,
     set_params,
 )
+from gitml.dvc_adapter.lineage import Lineage, TrackedInput, model_lineage
 from gitml.dvc_adapter.metrics import flatten_metrics, metrics_at, metrics_diff, params_diff
 from gitml.dvc_adapter.outputs import artifact_path, declared_artifacts, read_output, url_filesystem
 from gitml.dvc_adapter.plot_data import plots
@@ -47,10 +48,12 @@ from gitml.dvc_adapter.transfer import checkout_data, pull, push, push_data
 __all__ = [
     "WORKSPACE",
     "DvcRepo",
+    "Lineage",
     "ProjectOutline",
     "RevisionComparison",
     "StaleStage",
     "TrackedData",
+    "TrackedInput",
     "add_default_remote",
     "apply_experiment",
     "artifact_path",
@@ -64,6 +67,7 @@ __all__ = [
     "init_dvc",
     "metrics_at",
     "metrics_diff",
+    "model_lineage",
     "open_repo",
     "param_names",
     "params_diff",

@@ -46,9 +46,11 @@ def compare_revisions(repo: DvcRepo, base: str, head: str) -> RevisionComparison
         reads = {rev: _read_revision(repo, rev) for rev in _reading_order(base, head)}
     finally:
         repo._skip_graph_checks = skipped
-    if repo.scm.no_commits:
-        metrics, metric_errors, params, param_errors = {}, [], {}, []
-    else:
+    metrics: dict[str, Any] = {}
+    params: dict[str, Any] = {}
+    metric_errors: list[LoadError] = []
+    param_errors: list[LoadError] = []
+    if not repo.scm.no_commits:
         shown = {rev: read.metrics for rev, read in reads.items()}
         metrics, metric_errors = metrics_from_shown(shown, base, head)
         from dvc.repo.metrics.diff import _diff

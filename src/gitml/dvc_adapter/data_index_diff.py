@@ -6,7 +6,7 @@ import os
 from dataclasses import replace
 from typing import Any
 
-from gitml.core.model import DataChange
+from gitml.core.model import DataChange, DataChangeKind
 from gitml.dvc_adapter.repository import WORKSPACE, DvcRepo
 
 
@@ -30,7 +30,7 @@ def _data_indexes(repo: DvcRepo, base: str, head: str) -> tuple[dict[str, Any], 
     return indexes, data_keys, workspace_keys
 
 
-def _entry_change(kind: str, change: Any) -> DataChange:
+def _entry_change(kind: DataChangeKind, change: Any) -> DataChange:
     entry = change.new or change.old
     old = change.old.meta if change.old and change.old.meta else None
     new = change.new.meta if change.new and change.new.meta else None
@@ -57,8 +57,14 @@ def _not_pulled(root: str, changes: list[DataChange], declared: set) -> list[Dat
             result.append(change)
         elif output not in shown:
             shown.add(output)
-            top = change if parts == output else DataChange("/".join(output), "deleted", None, None)
-            result.append(replace(top, change="not pulled", head_size=None, head_files=None))
+            top = (
+                change
+                if parts == output
+                else DataChange("/".join(output), DataChangeKind.DELETED, None, None)
+            )
+            result.append(
+                replace(top, change=DataChangeKind.NOT_PULLED, head_size=None, head_files=None)
+            )
     return result
 
 
@@ -81,7 +87,12 @@ def data_changes(
     from dvc_data.index.diff import ADD, DELETE, MODIFY, RENAME
     from dvc_data.index.diff import diff as index_diff
 
-    kinds = {ADD: "added", DELETE: "deleted", MODIFY: "modified", RENAME: "renamed"}
+    kinds = {
+        ADD: DataChangeKind.ADDED,
+        DELETE: DataChangeKind.DELETED,
+        MODIFY: DataChangeKind.MODIFIED,
+        RENAME: DataChangeKind.RENAMED,
+    }
     changes = []
     for change in index_diff(
         old,

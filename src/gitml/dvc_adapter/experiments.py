@@ -62,7 +62,7 @@ def run_experiment(
     from dvc.exceptions import DvcException
 
     try:
-        with dvc_environment(**scripts_on_path()):
+        with dvc_environment(scripts_on_path()):
             _forget_experiment(repo, name)
             repo.experiments.run(params=overrides, name=name, tmp_dir=temp, pull=pull)
     except DvcException as error:
@@ -81,7 +81,7 @@ def run_experiments_in_parallel(
     from dvc.exceptions import DvcException
 
     outcome: dict[str, str | Exception] = {}
-    with dvc_environment(**scripts_on_path()):
+    with dvc_environment(scripts_on_path()):
         for name, overrides in runs.items():
             try:
                 _forget_experiment(repo, name)

@@ -6,6 +6,7 @@ from gitml.dvc_adapter.repository import DvcRepo
 from gitml.errors import (
     ConfigError,
     DataError,
+    GitmlError,
     PipelineError,
     describe_exception,
 )
@@ -38,7 +39,7 @@ def definition_error(error: BaseException) -> ConfigError | None:
     return None
 
 
-def dvc_failure(error: Exception, pulled_from: str | None = None) -> PipelineError:
+def dvc_failure(error: Exception, pulled_from: str | None = None) -> GitmlError:
     """Turn a DVC exception (and its causes) into one actionable gitml error.
 
     ``pulled_from`` names the remote just pulled from: then "pull it" is no advice.

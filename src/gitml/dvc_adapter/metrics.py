@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitml.core.model import LoadError
+from gitml.core.model import LoadError, LoadSource
 from gitml.dvc_adapter.repository import DvcRepo
 from gitml.errors import (
     DataError,
@@ -13,7 +13,7 @@ from gitml.errors import (
 )
 
 
-def _errors(source: str, errors: dict[str, Any]) -> list[LoadError]:
+def _errors(source: LoadSource, errors: dict[str, Any]) -> list[LoadError]:
     found = []
     for rev, value in (errors or {}).items():
         if isinstance(value, dict):

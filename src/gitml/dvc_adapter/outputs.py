@@ -59,7 +59,7 @@ def read_output(root: Path | str, path: str, rev: str | None, dest: Path) -> Pat
 
     try:
         with (
-            dvc_environment(**no_analytics()),
+            dvc_environment(no_analytics()),
             dvc.api.open(path, repo=str(root), rev=rev, mode="rb") as source,
             open(dest, "wb") as target,
         ):
@@ -82,7 +82,7 @@ def url_filesystem(url: str) -> tuple[Any, str]:
     if url.startswith("s3://") and os.environ.get("AWS_ENDPOINT_URL"):
         config["endpointurl"] = os.environ["AWS_ENDPOINT_URL"]
     try:
-        with dvc_environment(**no_analytics()):
+        with dvc_environment(no_analytics()):
             fs, path = parse_external_url(url, config)
         if not fs.exists(path):
             raise DataError(f"{url} does not exist; check the path (and the credentials)")

@@ -53,7 +53,7 @@ def init_dvc(root: Path | str, subdir: bool = False) -> None:
     from dvc.repo import Repo
 
     route_dvc_logs()
-    with quiet(), dvc_environment(**no_analytics()):
+    with quiet(), dvc_environment(no_analytics()):
         Repo.init(str(root), subdir=subdir).close()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -84,7 +84,7 @@ def route_dvc_logs() -> None:
 
 
 @contextmanager
-def dvc_environment(hidden: tuple[str, ...] = (), **defaults: str) -> Iterator[None]:
+def dvc_environment(defaults: Mapping[str, str], hidden: tuple[str, ...] = ()) -> Iterator[None]:
     """Variables DVC's child processes need (``DVC_NO_ANALYTICS``, a ``PATH`` with this
     interpreter's scripts) for the duration of a DVC call, then the process's own back; the
     ``hidden`` ones are unset meanwhile (tokens the stages' commands must not see).
@@ -142,7 +142,7 @@ def open_repo(root: Path | str = ".") -> Iterator[DvcRepo]:
 
     route_dvc_logs()
     root = os.path.abspath(root)
-    with _working_directory(root), dvc_environment(**no_analytics()):
+    with _working_directory(root), dvc_environment(no_analytics()):
         try:
             repo = Repo(root)
         except NotDvcRepoError:

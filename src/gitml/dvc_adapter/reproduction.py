@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from gitml.core.model import StageRun
+from gitml.core.model import StageRun, StageState
 from gitml.dvc_adapter.failures import dvc_failure, remote_description
 from gitml.dvc_adapter.repository import DvcRepo, dvc_environment
 
@@ -22,6 +22,13 @@ def scripts_on_path() -> dict[str, str]:
     if scripts in path.split(os.pathsep):
         return {"PATH": path}
     return {"PATH": scripts + os.pathsep + path if path else scripts}
+
+
+def _state(result: Any, restored: bool) -> StageState:
+    """What DVC did with a stage: nothing to do (no result), restored from the run-cache, or ran."""
+    if result is None:
+        return StageState.SKIPPED
+    return StageState.RESTORED if restored else StageState.RAN
 
 
 def reproduce(
@@ -59,19 +66,18 @@ def reproduce(
             result = _reproduce_stage(stage, **kwargs)
         except Exception:
             if stage.cmd:
-                runs.append(StageRun(stage.addressing, "failed", time.perf_counter() - started))
+                runs.append(
+                    StageRun(stage.addressing, StageState.FAILED, time.perf_counter() - started)
+                )
             raise
         if stage.cmd:
-            if result is None:
-                status = "skipped"
-            else:
-                status = "restored" if stage.addressing in restored else "ran"
+            status = _state(result, stage.addressing in restored)
             runs.append(StageRun(stage.addressing, status, time.perf_counter() - started))
         return result
 
     repo.stage_cache.restore = recording_restore
     try:
-        with dvc_environment(hidden_variables, **scripts_on_path()):
+        with dvc_environment(scripts_on_path(), hidden=hidden_variables):
             repo.reproduce(
                 targets=targets, force=force, pull=restore_from_remote, repro_fn=timed_repro
             )

@@ -37,7 +37,7 @@ def pull(repo: DvcRepo, remote: str | None = None) -> int:
             f"{describe_exception(error)}; check that it is reachable and its credentials are set"
         ) from error
     unreachable = _remote_problem(repo, remote) if missing is not None else None
-    if unreachable is not None:
+    if missing is not None and unreachable is not None:
         raise RemoteError(
             f"could not pull from {remote_description(repo, remote)}: {unreachable} "
             f"({len(missing.target_infos)} output(s) missing); check the URL, the network and "

@@ -92,7 +92,7 @@ class GitHubApi:
         )
 
     def _explain_404(self, what: str, missing: str | None) -> str:
-        name = self.context.repository
+        name = self.context.repository or ""
         try:
             self.gh.get_repo(name).complete()
         except GithubException as error:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from github.GithubException import GithubException
+from github.GithubObject import NotSet
 from github.Repository import Repository
 
 from gitml.errors import UsageError
@@ -136,7 +137,7 @@ def publish_check(
             status="completed",
             conclusion=conclusion(verdict),
             output={"title": title(verdict), "summary": summary(verdict, comment_url)},
-            **({"details_url": comment_url} if comment_url else {}),
+            details_url=comment_url or NotSet,
         )
         return CheckResult("check_run", name, conclusion(verdict), run.html_url)
     except GithubException as error:

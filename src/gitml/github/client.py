@@ -120,7 +120,7 @@ class GitmlRetry(GithubRetry):
                         wait=wait,
                     )
                 retry = Retry.increment(self, method, url, response, error, _pool, _stacktrace)
-                retry._wait = wait  # type: ignore[attr-defined]
+                retry._wait = wait
                 log.warning(
                     "GitHub rate limit (%s) on %s; waiting %.0fs as it asks",
                     response.status,
@@ -128,13 +128,13 @@ class GitmlRetry(GithubRetry):
                     wait,
                 )
                 return retry
-        retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        decided = super().increment(method, url, response, error, _pool, _stacktrace)
         # logged once the retry is decided (the call above raises when retries are exhausted)
         if response is not None and response.status >= 500:
             log.warning("GitHub answered %s to %s; retrying", response.status, method)
         elif error is not None:
             log.warning("no answer from GitHub to %s (%s); retrying", method, type(error).__name__)
-        return retry
+        return decided
 
     def sleep(self, response: Any = None) -> None:
         wait = self._wait

@@ -155,6 +155,7 @@ def _comment(
     result, stale = _locate(api, repo, target, result)
     if stale:
         return replace(result, action="stale", warnings=(stale,))
+    thread: sticky.Thread
     if result.pr is not None:
         thread = repo.get_issue(result.pr)
         where = f"commenting on pull request #{result.pr}"

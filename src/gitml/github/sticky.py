@@ -28,10 +28,18 @@ ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 MARKER_RE = re.compile(r"<!-- gitml:report id=([A-Za-z0-9][A-Za-z0-9._-]{0,63}) -->")
 
 
-class Comment(Protocol):
-    body: str
-    html_url: str
-    user: Any
+class Authored(Protocol):
+    """Anything with a body and an author: a comment, an issue, a pull request."""
+
+    @property
+    def body(self) -> str | None: ...
+    @property
+    def user(self) -> Any: ...
+
+
+class Comment(Authored, Protocol):
+    @property
+    def html_url(self) -> str: ...
 
     def edit(self, body: str) -> None: ...
     def delete(self) -> None: ...
@@ -96,7 +104,7 @@ class Upserted:
     removed_duplicates: int = 0
 
 
-def is_ours(comment: Comment, report_marker: str, author: Identity) -> bool:
+def is_ours(comment: Authored, report_marker: str, author: Identity) -> bool:
     """The comment holds the marker and ``author`` wrote it (same login and same id)."""
     if report_marker not in (comment.body or ""):
         return False

@@ -11,7 +11,9 @@ It behaves like GitHub where gitml depends on it:
   authentication``; a write with a read-only token (a pull request from a fork) 403 ``Resource not
   accessible by integration``; a personal token creating a check run 403 ``You must authenticate via
   a GitHub App.``; ``GET /user`` with an installation token 403;
-* a comment or issue body over 65,536 characters gets 422 ``Validation Failed``; an issue without
+* a comment or issue body over 65,536 characters gets 422 ``Validation Failed``, a release body
+  over 125,000 likewise; a second release of a tag, or a second asset of a name, 422
+  ``already_exists``; an issue without
   a title 422; the issue list holds pull requests too (with a ``pull_request`` key), newest first,
   filtered by ``state`` (default open) and ``labels`` (all of them); labels are created on use;
 * opening a pull request whose head or base branch does not exist, whose head has no commits past
@@ -44,6 +46,14 @@ Endpoints (under an optional path prefix such as ``/api/v3``)::
     GET    /repos/{o}/{r}/comments/{id}               PATCH (update), DELETE
     POST   /repos/{o}/{r}/check-runs                  GET /repos/{o}/{r}/check-runs/{id}
     POST   /repos/{o}/{r}/statuses/{sha}              GET (list)
+    GET    /repos/{o}/{r}/pulls/{n}/reviews
+    GET    /repos/{o}/{r}/releases                    POST (create; 422 already_exists per tag)
+    GET    /repos/{o}/{r}/releases/tags/{tag}
+    GET    /repos/{o}/{r}/releases/{id}               PATCH (update), DELETE
+    GET    /repos/{o}/{r}/releases/{id}/assets
+    GET    /repos/{o}/{r}/releases/assets/{id}        DELETE
+    POST   {origin}/api/uploads/repos/{o}/{r}/releases/{id}/assets?name=&label=   (raw bytes)
+    GET    {origin}/{o}/{r}/releases/download/{tag}/{name}                        (raw bytes)
     /repositories/{id}/...                            same as /repos/{o}/{r}/...
 
 Control endpoints, outside the prefix and without authentication, for a separate process::
@@ -73,7 +83,7 @@ Python::
         assert len(gh.issue_comments("octo/ml", 7)) == 1
 
 The modules: ``state`` (dataclasses), ``shapes`` (GitHub's JSON), ``routes`` and the handlers
-by resource (``pulls``, ``issues``, ``comments``, ``commits``, ``checks``), ``faults``,
+by resource (``pulls``, ``issues``, ``comments``, ``commits``, ``checks``, ``releases``), ``faults``,
 ``pagination``, ``dispatch`` (one request), ``server`` (HTTP), ``cli`` (the process).
 
 As a process (prints ``url=...`` on its first stdout line; dumps state on SIGTERM/SIGINT)::

@@ -31,7 +31,8 @@ def get_commit(emu: GitHubEmulator, repo: Repository, token, query, payload, sha
 
 def commit_pulls(emu: GitHubEmulator, repo: Repository, token, query, payload, sha):
     known_commit(repo, sha)
+    # a merged pull request is associated with its merge commit too, as on GitHub
     pulls = [
-        p for _, p in sorted(repo.pulls.items()) if sha in p.commits or sha == p.merge_commit_sha
+        p for _, p in sorted(repo.pulls.items()) if sha in p.commits or p.merge_commit_sha == sha
     ]
     return page(emu, repo, f"/commits/{sha}/pulls", query, [pull_json(emu, repo, p) for p in pulls])

@@ -4,12 +4,14 @@ authenticate and route it; ``/_emulator/...`` control endpoints go around all of
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from gitml.github_emulator.errors import EmulatorError, not_found
 from gitml.github_emulator.faults import rate_headers, take_fault
+from gitml.github_emulator.releases import Upload, download
 from gitml.github_emulator.routes import authenticate, route
 from gitml.github_emulator.state import LoggedRequest
 
@@ -17,6 +19,9 @@ if TYPE_CHECKING:
     from gitml.github_emulator.emulator import GitHubEmulator
 
 _BAD_JSON = object()
+#: Where release assets are uploaded (GitHub Enterprise's form of ``uploads.github.com``).
+UPLOADS = "/api/uploads"
+_DOWNLOAD = re.compile(r"/([^/]+)/([^/]+)/releases/download/([^/]+)/([^/]+)")
 
 
 def _api_path(prefix: str, path: str) -> str | None:
@@ -41,10 +46,18 @@ def handle(
     query = {k: v[-1] for k, v in parse_qs(split.query).items()}
     if split.path.startswith("/_emulator/"):
         return control(emu, method, split.path, raw_body)
-    path = _api_path(emu.prefix, split.path)
-    payload = _payload(raw_body)
-    # a body that is not JSON is logged as its text, so the state document stays JSON
-    logged = raw_body.decode("utf-8", "replace") if payload is _BAD_JSON else payload
+    downloaded = _DOWNLOAD.fullmatch(split.path)
+    if downloaded and method == "GET":
+        return _download(emu, *(unquote(part) for part in downloaded.groups()))
+    if split.path.startswith(UPLOADS + "/"):
+        path: str | None = split.path[len(UPLOADS) :]
+        payload: Any = Upload(raw_body, headers.get("content-type"))
+        logged: Any = {"upload_bytes": len(raw_body)}
+    else:
+        path = _api_path(emu.prefix, split.path)
+        payload = _payload(raw_body)
+        # a body that is not JSON is logged as its text, so the state document stays JSON
+        logged = raw_body.decode("utf-8", "replace") if payload is _BAD_JSON else payload
     entry = LoggedRequest(method, path or split.path, query, headers, logged, time.time())
     with emu.lock:
         emu.requests.append(entry)
@@ -64,6 +77,19 @@ def handle(
         status, body, extra = error.status, error.body, error.headers
     entry.status = status
     return status, {**rate_headers(len(emu.requests)), **extra}, body
+
+
+def _download(emu: GitHubEmulator, owner: str, name: str, tag: str, asset: str):
+    """An asset's bytes at its ``browser_download_url`` (public repositories only)."""
+    with emu.lock:
+        try:
+            return (
+                200,
+                {"content-type": "application/octet-stream"},
+                download(emu, f"{owner}/{name}", tag, asset),
+            )
+        except EmulatorError as error:
+            return error.status, {}, error.body
 
 
 def control(

@@ -12,7 +12,7 @@ from gitml.github_emulator import faults as fault_kinds
 from gitml.github_emulator.branches import refresh_heads
 from gitml.github_emulator.faults import Fault, matches
 from gitml.github_emulator.issues import new_issue
-from gitml.github_emulator.limits import ACTIONS_BOT, now
+from gitml.github_emulator.limits import ACTIONS_BOT_LOGIN, REVIEW_STATES, now
 from gitml.github_emulator.seeding import seed
 from gitml.github_emulator.server import serve
 from gitml.github_emulator.state import (
@@ -20,6 +20,7 @@ from gitml.github_emulator.state import (
     LoggedRequest,
     PullRequest,
     Repository,
+    Review,
     Token,
 )
 
@@ -95,7 +96,7 @@ class GitHubEmulator:
         self,
         token: str,
         *,
-        login: str = ACTIONS_BOT["login"],
+        login: str = ACTIONS_BOT_LOGIN,
         kind: str = "app",
         write: bool = True,
     ) -> Token:
@@ -140,17 +141,13 @@ class GitHubEmulator:
         state: str = "open",
         commits: list[str] | None = None,
         title: str | None = None,
-        merge_commit: str | None = None,
     ) -> PullRequest:
-        """A pull request (also an issue with the same number). ``fork``: head in another repo.
-        ``merge_commit``: merged, making that commit on its base (closed, and the commit is
-        associated with it, as GitHub's ``commits/{sha}/pulls`` shows)."""
+        """A pull request (also an issue with the same number). ``fork``: head in another repo."""
         with self.lock:
             repo = self._repo(full_name)
-            merged = merge_commit is not None
             pr = PullRequest(
                 number=number,
-                state="closed" if merged else state,
+                state=state,
                 title=title or f"Pull request {number}",
                 head_sha=head_sha,
                 head_ref=head_ref,
@@ -160,14 +157,36 @@ class GitHubEmulator:
                 commits=[*(commits or []), head_sha],
                 id=self.next_id(),
                 created_at=now(),
-                merged_at=now() if merged else None,
-                merge_commit_sha=merge_commit,
             )
             repo.pulls[number] = pr
             repo.issues.add(number)
-            repo.commits.update([*pr.commits, *([merge_commit] if merge_commit else [])])
+            repo.commits.update(pr.commits)
             repo.issue_comments.setdefault(number, [])
             return pr
+
+    def merge_pull(
+        self, full_name: str, number: int, *, merge_commit_sha: str, merged_by: str = "octocat"
+    ) -> PullRequest:
+        """Mark a pull request merged by ``merged_by`` into ``merge_commit_sha`` (closed)."""
+        with self.lock:
+            repo = self._repo(full_name)
+            pr = repo.pulls[number]
+            pr.state, pr.merged_by, pr.merged_at = "closed", merged_by, now()
+            pr.merge_commit_sha = merge_commit_sha
+            repo.commits.add(merge_commit_sha)
+            return pr
+
+    def add_review(
+        self, full_name: str, number: int, login: str, state: str = "APPROVED", body: str = ""
+    ) -> Review:
+        """A review of pull request ``number`` on its head commit."""
+        if state not in REVIEW_STATES:
+            raise ValueError(f"state is one of {sorted(REVIEW_STATES)}")
+        with self.lock:
+            pr = self._repo(full_name).pulls[number]
+            review = Review(self.next_id(), login, state, body, pr.head_sha, now())
+            pr.reviews.append(review)
+            return review
 
     def add_issue(self, full_name: str, number: int) -> None:
         with self.lock:
@@ -316,6 +335,20 @@ class GitHubEmulator:
             if sha is not None:
                 return [s.to_dict() for s in by_sha.get(sha, [])]
             return [s.to_dict() for items in by_sha.values() for s in items]
+
+    def releases(self, full_name: str) -> list[dict[str, Any]]:
+        """The repository's releases (oldest first), their assets without their bytes."""
+        with self.lock:
+            return [release.document() for release in self._repo(full_name).releases]
+
+    def asset_bytes(self, full_name: str, tag: str, name: str) -> bytes:
+        """What an asset of the release on ``tag`` holds."""
+        with self.lock:
+            for release in self._repo(full_name).releases:
+                for asset in release.assets if release.tag_name == tag else []:
+                    if asset.name == name:
+                        return asset.data
+        raise KeyError(f"no asset {name} in the release of {tag}")
 
     def requests_to(self, method: str = "*", path: str = "*") -> list[LoggedRequest]:
         with self.lock:

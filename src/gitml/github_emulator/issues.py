@@ -96,7 +96,7 @@ def _labels(payload: dict[str, Any]) -> list[str]:
     names = [label.get("name") if isinstance(label, dict) else label for label in labels]
     if not isinstance(labels, list) or not all(isinstance(n, str) and n for n in names):
         raise invalid_request("For 'labels', items must be strings.")
-    return names
+    return [str(name) for name in names]
 
 
 def create_issue(emu: GitHubEmulator, repo: Repository, token: Token, query, payload):

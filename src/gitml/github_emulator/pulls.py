@@ -1,4 +1,4 @@
-"""Pull requests: list (GitHub's filters and order), get, open and update.
+"""Pull requests: list (GitHub's filters and order), get, open and update, and their reviews.
 
 Opening one whose head or base branch does not exist, whose head has no commits past its base,
 or whose head and base already have an open pull request gets GitHub's 422."""
@@ -21,7 +21,7 @@ from gitml.github_emulator.errors import (
 )
 from gitml.github_emulator.limits import MAX_COMMENT_BODY, now
 from gitml.github_emulator.pagination import page
-from gitml.github_emulator.shapes import pull_json, user_json
+from gitml.github_emulator.shapes import pull_json, review_json, user_json
 from gitml.github_emulator.state import PullRequest, Repository, Token
 
 if TYPE_CHECKING:
@@ -149,3 +149,10 @@ def update_pull(emu: GitHubEmulator, repo: Repository, token, query, payload, nu
         pr.base_ref = base
     pr.updated_at = now()
     return 200, pull_json(emu, repo, pr), {}
+
+
+def list_reviews(emu: GitHubEmulator, repo: Repository, token, query, payload, number):
+    """The pull request's reviews, oldest first (GitHub's order)."""
+    pr = _pull(repo, number)
+    items = [review_json(emu, repo, pr, review) for review in pr.reviews]
+    return page(emu, repo, f"/pulls/{number}/reviews", query, items)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from gitml.github_emulator import checks, comments, commits, issues, pulls
+from gitml.github_emulator import checks, comments, commits, issues, pulls, releases
 from gitml.github_emulator.errors import EmulatorError, not_found
 from gitml.github_emulator.limits import WRITE_METHODS
 from gitml.github_emulator.shapes import user_json
@@ -32,6 +32,7 @@ ROUTES: list[tuple[str, dict[str, Handler]]] = [
     (r"", {"GET": commits.get_repo}),
     (r"/pulls", {"GET": pulls.list_pulls, "POST": pulls.create_pull}),
     (r"/pulls/(\d+)", {"GET": pulls.get_pull, "PATCH": pulls.update_pull}),
+    (r"/pulls/(\d+)/reviews", {"GET": pulls.list_reviews}),
     (r"/issues", {"GET": issues.list_issues, "POST": issues.create_issue}),
     (r"/issues/(\d+)", {"GET": issues.get_issue, "PATCH": issues.update_issue}),
     (
@@ -64,6 +65,24 @@ ROUTES: list[tuple[str, dict[str, Handler]]] = [
     (r"/check-runs/(\d+)", {"GET": checks.get_check_run}),
     (rf"/statuses/{_SHA}", {"POST": checks.create_status, "GET": checks.list_statuses}),
     (rf"/commits/{_SHA}/statuses", {"GET": checks.list_statuses}),
+    (r"/releases", {"GET": releases.list_releases, "POST": releases.create_release}),
+    (r"/releases/tags/(.+)", {"GET": releases.get_release_by_tag}),
+    (
+        r"/releases/(\d+)",
+        {
+            "GET": releases.get_release,
+            "PATCH": releases.update_release,
+            "DELETE": releases.delete_release,
+        },
+    ),
+    (
+        r"/releases/(\d+)/assets",
+        {"GET": releases.list_assets, "POST": releases.upload_asset},
+    ),
+    (
+        r"/releases/assets/(\d+)",
+        {"GET": releases.get_asset, "DELETE": releases.delete_asset},
+    ),
 ]
 
 

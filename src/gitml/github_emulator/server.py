@@ -42,9 +42,10 @@ class RequestHandler(BaseHTTPRequestHandler):
         raw_body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         status, extra, body = handle(self.emulator, self.command, self.path, headers, raw_body)
-        data = b"" if body is None else json.dumps(body).encode()
+        raw = isinstance(body, bytes)  # an asset's download
+        data = body if raw else b"" if body is None else json.dumps(body).encode()
         self.send_response(status)
-        if body is not None:
+        if body is not None and not raw:
             self.send_header("content-type", "application/json; charset=utf-8")
         self.send_header("content-length", str(len(data)))
         self.send_header("x-github-api-version-selected", API_VERSION)

@@ -17,7 +17,10 @@ from gitml.github_emulator.state import (
     Issue,
     IssueComment,
     PullRequest,
+    Release,
+    ReleaseAsset,
     Repository,
+    Review,
 )
 
 
@@ -110,6 +113,7 @@ def pull_json(site: Site, repo: Repository, pr: PullRequest) -> dict[str, Any]:
         "draft": pr.draft,
         "merged": pr.merged_at is not None,
         "merged_at": pr.merged_at,
+        "merged_by": user_json(site, pr.merged_by) if pr.merged_by else None,
         "merge_commit_sha": pr.merge_commit_sha,
         "user": pr.user or user_json(site, "contributor" if pr.fork else "octocat"),
         "url": f"{base}/pulls/{n}",
@@ -255,4 +259,68 @@ def check_run_json(site: Site, repo: Repository, run: CheckRun) -> dict[str, Any
         "url": f"{api_base(site, repo)}/check-runs/{run.id}",
         "html_url": f"{site.origin}/{repo.full_name}/runs/{run.id}",
         "app": {"id": 15368, "slug": "github-actions", "name": "GitHub Actions"},
+    }
+
+
+def review_json(site: Site, repo: Repository, pr: PullRequest, review: Review) -> dict[str, Any]:
+    base = api_base(site, repo)
+    return {
+        "id": review.id,
+        "node_id": f"PRR_{review.id}",
+        "user": user_json(site, review.login),
+        "body": review.body,
+        "state": review.state,
+        "html_url": f"{site.origin}/{repo.full_name}/pull/{pr.number}#pullrequestreview-{review.id}",
+        "pull_request_url": f"{base}/pulls/{pr.number}",
+        "author_association": "MEMBER",
+        "submitted_at": review.submitted_at,
+        "commit_id": review.commit_id,
+    }
+
+
+def upload_url(site: Site, repo: Repository, release: Release) -> str:
+    """Where assets are uploaded: ``uploads.github.com`` on github.com, ``HOST/api/uploads`` on
+    GitHub Enterprise (as here: the emulation's origin)."""
+    return f"{site.origin}/api/uploads/repos/{repo.full_name}/releases/{release.id}/assets"
+
+
+def asset_json(
+    site: Site, repo: Repository, release: Release, asset: ReleaseAsset
+) -> dict[str, Any]:
+    download = f"{site.origin}/{repo.full_name}/releases/download"
+    return {
+        **asset.document(),
+        "node_id": f"RA_{asset.id}",
+        "url": f"{api_base(site, repo)}/releases/assets/{asset.id}",
+        "browser_download_url": f"{download}/{quote(release.tag_name)}/{quote(asset.name)}",
+        "state": "uploaded",
+        "download_count": 0,
+    }
+
+
+def release_json(site: Site, repo: Repository, release: Release) -> dict[str, Any]:
+    base = f"{api_base(site, repo)}/releases/{release.id}"
+    tag = quote(release.tag_name)
+    page = f"untagged-{release.id}" if release.draft else tag
+    return {
+        "id": release.id,
+        "node_id": f"RE_{release.id}",
+        "url": base,
+        "html_url": f"{site.origin}/{repo.full_name}/releases/tag/{page}",
+        "assets_url": f"{base}/assets",
+        "upload_url": upload_url(site, repo, release) + "{?name,label}",
+        "tarball_url": f"{api_base(site, repo)}/tarball/{tag}",
+        "zipball_url": f"{api_base(site, repo)}/zipball/{tag}",
+        "tag_name": release.tag_name,
+        "target_commitish": release.target_commitish,
+        "name": release.name,
+        "body": release.body,
+        "draft": release.draft,
+        "prerelease": release.prerelease,
+        "immutable": False,
+        "author": release.author,
+        "created_at": release.created_at,
+        "published_at": release.published_at,
+        "updated_at": release.updated_at,
+        "assets": [asset_json(site, repo, release, asset) for asset in release.assets],
     }

@@ -1,5 +1,5 @@
-"""What the emulated GitHub holds: tokens, repositories and their pull requests, issues,
-comments, check runs and commit statuses, and the request log.
+"""What the emulated GitHub holds: tokens, repositories and their pull requests (with their
+reviews), issues, comments, check runs, commit statuses and releases, and the request log.
 
 Records are dataclasses. They also answer ``record["field"]`` (read and write) because tests
 written against the earlier dict-based state reach into it that way, e.g.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from gitml.github_emulator.limits import ACTIONS_BOT
+from gitml.github_emulator.limits import ACTIONS_BOT_LOGIN
 
 
 class Record:
@@ -41,7 +41,7 @@ class Record:
 @dataclass
 class Token(Record):
     token: str
-    login: str = ACTIONS_BOT["login"]
+    login: str = ACTIONS_BOT_LOGIN
     #: "app": an installation token such as Actions' GITHUB_TOKEN; "user": a personal token.
     kind: str = "app"
     write: bool = True
@@ -75,16 +75,70 @@ class PullRequest(Record):
     #: the author's JSON (set when created through the API), else octocat or contributor
     user: dict[str, Any] | None = None
     updated_at: str | None = None
-    #: a merged pull request: when, and the commit the merge made on its base (GitHub's
-    #: ``merge_commit_sha``: the merge, squash or last rebased commit)
+    #: set by ``merge_pull``: who merged it, when, and the commit the merge made on the base
+    merged_by: str | None = None
     merged_at: str | None = None
     merge_commit_sha: str | None = None
+    reviews: list[Review] = field(default_factory=list)
 
     def public(self) -> dict[str, Any]:
         """The record without GitHub's internal id (``pulls()`` and the state document)."""
         data = self.to_dict()
         del data["id"]
         return data
+
+
+@dataclass
+class Review(Record):
+    """A pull request review: APPROVED, CHANGES_REQUESTED, COMMENTED or DISMISSED."""
+
+    id: int
+    login: str
+    state: str
+    body: str
+    commit_id: str
+    submitted_at: str
+
+
+@dataclass
+class ReleaseAsset(Record):
+    """An asset of a release; its bytes are kept apart from the JSON-able fields."""
+
+    id: int
+    name: str
+    label: str | None
+    content_type: str
+    size: int
+    digest: str
+    uploader: dict[str, Any]
+    created_at: str
+    updated_at: str
+    data: bytes = field(default=b"", repr=False)
+
+    def document(self) -> dict[str, Any]:
+        data = self.to_dict()
+        del data["data"]
+        return data
+
+
+@dataclass
+class Release(Record):
+    id: int
+    tag_name: str
+    target_commitish: str
+    name: str | None
+    body: str | None
+    draft: bool
+    prerelease: bool
+    author: dict[str, Any]
+    created_at: str
+    published_at: str | None
+    updated_at: str
+    assets: list[ReleaseAsset] = field(default_factory=list)
+
+    def document(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.to_dict().items() if k != "assets"}
+        return {**data, "assets": [asset.document() for asset in self.assets]}
 
 
 @dataclass
@@ -177,6 +231,7 @@ class Repository(Record):
     branches: dict[str, str] = field(default_factory=dict)
     #: a (bare) git repository the branches and commits are read from live
     git_dir: str | None = None
+    releases: list[Release] = field(default_factory=list)
 
     def next_number(self) -> int:
         """The number of the next issue or pull request (they share one sequence)."""
@@ -197,6 +252,7 @@ class Repository(Record):
             "check_runs": [run.to_dict() for run in self.check_runs],
             "statuses": {sha: [s.to_dict() for s in items] for sha, items in self.statuses.items()},
             "issues": {str(n): i.to_dict() for n, i in self.issue_records.items()},
+            "releases": [release.document() for release in self.releases],
         }
 
 

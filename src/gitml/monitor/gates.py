@@ -8,6 +8,7 @@ is not evaluated: it neither passes nor fails, and the report says why.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,7 +77,7 @@ def _check(metric: str, rule: str, bound: float, value: float | None, registered
 
 
 def evaluate_gates(
-    gates: tuple[Gate, ...], drift: dict[str, float | None], performance: Performance | None
+    gates: tuple[Gate, ...], drift: Mapping[str, float | None], performance: Performance | None
 ) -> list[GateOutcome]:
     """Every rule of every gate; ``drift`` holds share_drifted and drifted_features."""
     outcomes = []

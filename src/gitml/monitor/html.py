@@ -12,8 +12,8 @@ from typing import Any
 
 from gitml.core.html import script_safe_code, script_safe_json, vega_bundle
 from gitml.monitor import markdown
-from gitml.monitor.flow import drifted_first
 from gitml.monitor.drift import FeatureDrift
+from gitml.monitor.flow import drifted_first
 from gitml.monitor.model import MonitorReport
 
 REFERENCE_COLOR, CURRENT_COLOR = "#8c959f", "#0969da"

@@ -28,21 +28,29 @@ ALARMING = ("drift", "fail")
 
 
 class Issue(Protocol):
-    number: int
-    body: str
-    state: str
-    html_url: str
-    user: Any
-    pull_request: Any
+    """What gitml reads and changes of an issue (PyGithub's ``Issue``)."""
 
-    def edit(self, **fields: Any) -> None: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def body(self) -> str | None: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def html_url(self) -> str: ...
+    @property
+    def user(self) -> Any: ...
+    @property
+    def pull_request(self) -> Any: ...
+
+    def edit(self, *, body: str = ..., state: str = ..., state_reason: str = ...) -> None: ...
 
 
 class Issues(Protocol):
     """A repository's issues (PyGithub's ``Repository``)."""
 
-    def get_issues(self, state: str, labels: list[str]) -> Iterable[Issue]: ...
-    def create_issue(self, title: str, body: str, labels: list[str]) -> Issue: ...
+    def get_issues(self, *, state: str, labels: list[str]) -> Iterable[Issue]: ...
+    def create_issue(self, title: str, *, body: str, labels: list[str]) -> Issue: ...
 
 
 def issue_id(model: str | None, stage: str | None) -> str:
@@ -76,7 +84,7 @@ def upsert_issue(
     key: str,
     issue_title: str,
     alarming: bool,
-    viewer: Callable[[], str | None],
+    viewer: Callable[[], sticky.Identity],
 ) -> IssueOutcome:
     """Open, reopen, update or close the one issue marked ``key``; see the module docstring."""
     if len(body) > sticky.MAX_BODY:

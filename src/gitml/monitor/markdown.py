@@ -10,8 +10,8 @@ from gitml.core.limits import REPORT_LIMIT
 from gitml.core.markdown import cell, code, table
 from gitml.core.mermaid import BASE_COLOR, HEAD_COLOR, mermaid_label
 from gitml.core.text import number, signed
-from gitml.monitor.flow import drifted_first
 from gitml.monitor.drift import FeatureDrift
+from gitml.monitor.flow import drifted_first
 from gitml.monitor.model import MonitorReport
 
 #: Histograms drawn at most (the most drifted features first).

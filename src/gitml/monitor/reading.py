@@ -12,12 +12,11 @@ object with a ``features`` object is broken: counted, reported and skipped.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -170,9 +169,7 @@ def _compression(name: str, default: Any) -> Any:
     return None
 
 
-def _json_rows(
-    handle: io.BufferedIOBase, chunk_rows: int, window: Window
-) -> Iterator[pd.DataFrame]:
+def _json_rows(handle: IO[bytes], chunk_rows: int, window: Window) -> Iterator[pd.DataFrame]:
     rows = []
     for raw in handle:
         if not raw.strip():

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from gitml.errors import DataError, UsageError
 
@@ -63,6 +62,14 @@ def _table_kind(name: str) -> str:
     return kind
 
 
+def _opener(path: Path) -> Callable[[], IO[bytes]]:
+    return lambda: path.open("rb")
+
+
+def _remote_opener(fs: Any, path: str) -> Callable[[], IO[bytes]]:
+    return lambda: fs.open(path, "rb")
+
+
 def _add(found: Found, name: str, parts: tuple[str, ...], opener: Callable[[], IO[bytes]]) -> None:
     role = _log_role(parts)
     if role == "log":
@@ -75,7 +82,7 @@ def _local(path: Path, found: Found) -> None:
     if path.is_dir():
         before = len(found.logs) + len(found.feedback)
         for file in sorted(p for p in path.rglob("data.*") if p.is_file()):
-            _add(found, str(file), file.resolve().parts, partial(Path.open, file, "rb"))
+            _add(found, str(file), file.resolve().parts, _opener(file))
         if len(found.logs) + len(found.feedback) == before:
             raise DataError(
                 f"{path} holds no prediction logs ({PREDICTIONS}/data/data.*): point --current "
@@ -84,11 +91,9 @@ def _local(path: Path, found: Found) -> None:
     elif path.is_file():
         role = _log_role(path.resolve().parts)
         if role is not None:
-            _add(found, str(path), path.resolve().parts, partial(Path.open, path, "rb"))
+            _add(found, str(path), path.resolve().parts, _opener(path))
         else:
-            found.tables.append(
-                Source(str(path), _table_kind(path.name), partial(Path.open, path, "rb"))
-            )
+            found.tables.append(Source(str(path), _table_kind(path.name), _opener(path)))
     else:
         raise DataError(f"{path} does not exist; check --current (or [tool.gitml.monitor] current)")
 
@@ -101,8 +106,8 @@ def _remote(url: str, found: Found) -> None:
         before = len(found.logs) + len(found.feedback)
         for file in sorted(fs.find(root)):
             parts = tuple(file.replace("\\", "/").split("/"))
-            _add(found, f"{url.rstrip('/')}/{file[len(root) :].lstrip('/')}", parts,
-                 lambda f=file: fs.open(f, "rb"))  # fmt: skip
+            name = f"{url.rstrip('/')}/{file[len(root) :].lstrip('/')}"
+            _add(found, name, parts, _remote_opener(fs, file))
         if len(found.logs) + len(found.feedback) == before:
             raise DataError(f"{url} holds no prediction logs ({PREDICTIONS}/data/data.*)")
         return

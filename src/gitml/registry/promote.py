@@ -30,7 +30,9 @@ from gitml.core.git import resolve
 from gitml.core.model import GateResult, Revisions
 from gitml.errors import GatesFailed, UsageError
 from gitml.registry import git, tags
+from gitml.registry.facts import facts_lines
 from gitml.registry.lock import registry_lock
+from gitml.registry.model_signature import SignVersion, sign_version
 from gitml.registry.reproduced import check_reproduced
 from gitml.registry.stages import promote_stage
 from gitml.registry.versions import list_versions
@@ -171,18 +173,26 @@ def promote(
         assign=assign,
     )
     check_reproduced(plan.root, plan.artifact, plan.commit)
+    signed = sign_version(plan.root, plan.settings, plan.artifact, plan.commit)
     with registry_lock(root), tags.gto_errors("create the registry tags"):
         promotion, attempts = tags.publish(
-            root, partial(attempt_promotion, plan), push=push, remote=remote, retries=retries
+            root,
+            partial(attempt_promotion, plan, signed),
+            push=push,
+            remote=remote,
+            retries=retries,
         )
     promotion.pushed = push and bool(promotion.tags)
     promotion.attempts = attempts
     return promotion
 
 
-def attempt_promotion(plan: PromotionPlan) -> tuple[Promotion, list[str]]:
+def attempt_promotion(
+    plan: PromotionPlan, signed: SignVersion | None = None
+) -> tuple[Promotion, list[str]]:
     """One try against the registry as it is now: gates, then the local tags (pushed by the
-    caller, which retries after a lost race). Returns the promotion and the tags it made."""
+    caller, which retries after a lost race). Returns the promotion and the tags it made.
+    ``signed`` tags the version's model signature too (:mod:`gitml.registry.model_signature`)."""
     versions = list_versions(plan.root, plan.artifact)
     baseline = version_in_stage(versions, plan.stage)
     existing = next((v for v in versions if v.commit == plan.commit and v.active), None)
@@ -201,9 +211,11 @@ def attempt_promotion(plan: PromotionPlan) -> tuple[Promotion, list[str]]:
     created: list[str] = []
     if existing is None:
         version = next_version([v.version for v in versions], plan.bump)
-        created.append(_register(plan, version, metrics))
+        created.append(_register(plan, version, metrics, facts_lines(baseline, gates)))
     else:
         version = existing.version
+    if signed is not None:
+        created += signed(version)
     if plan.assign:
         created.append(_assign(plan, version, baseline, created))
     promotion = Promotion(plan.artifact, version, plan.commit, stage, baseline, gates, metrics)
@@ -211,8 +223,9 @@ def attempt_promotion(plan: PromotionPlan) -> tuple[Promotion, list[str]]:
     return promotion, created
 
 
-def _register(plan: PromotionPlan, version: str, metrics: dict[str, float]) -> str:
-    """Tag the commit as ``version`` (annotated, with its metrics); returns the tag."""
+def _register(plan: PromotionPlan, version: str, metrics: dict[str, float], facts: str) -> str:
+    """Tag the commit as ``version`` (annotated, with its metrics, then its baseline and gates:
+    :mod:`gitml.registry.facts`); returns the tag."""
     import gto.api
 
     gto.api.register(
@@ -220,7 +233,7 @@ def _register(plan: PromotionPlan, version: str, metrics: dict[str, float]) -> s
         plan.artifact,
         plan.commit,
         version=version,
-        message=metrics_message(plan.artifact, version, metrics),
+        message=metrics_message(plan.artifact, version, metrics) + facts,
     )
     return f"{plan.artifact}@{version}"
 

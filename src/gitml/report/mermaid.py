@@ -33,7 +33,9 @@ def _ordered(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 def _points(plot: PlotData, rev: str, source: str = "") -> list[tuple[float, float]]:
     """One series: the points of one source file at one revision, never mixed with another's."""
-    points = []
+    points: list[tuple[float, float]] = []
+    if plot.x is None or plot.y is None:
+        return points
     for row in plot.series(source, rev):
         try:
             points.append((float(row[plot.x]), float(row[plot.y])))
@@ -102,6 +104,8 @@ def bars(plot: PlotData, base: str, head: str, source: str = "") -> str | None:
     """The head's top bars as a horizontal Mermaid bar chart, beside the base's for the same
     categories (the base's alone when the head has none)."""
     values: dict[str, dict[str, float]] = {base: {}, head: {}}
+    if plot.x is None or plot.y is None:
+        return None
     for rev in values:
         for row in plot.series(source, rev):
             try:
@@ -127,7 +131,7 @@ def bars(plot: PlotData, base: str, head: str, source: str = "") -> str | None:
 
 def confusion(plot: PlotData, base: str, head: str, source: str = "") -> str | None:
     """One source's confusion matrix as a Markdown table: head counts, the base's in brackets."""
-    counts = {rev: Counter() for rev in (base, head)}
+    counts: dict[str, Counter[tuple[str, str]]] = {rev: Counter() for rev in (base, head)}
     labels: set[str] = set()
     for rev in counts:
         for row in plot.series(source, rev):

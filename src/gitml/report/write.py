@@ -17,12 +17,12 @@ RENDERERS = Renderers(
 
 def write_report(
     report: Report,
-    markdown: Path | None = None,
+    markdown_path: Path | None = None,
     json_path: Path | None = None,
     html_path: Path | None = None,
 ) -> Written:
     """Render and write. With a Markdown path, the uncapped report goes beside it as
     ``*.full.md`` when capping shortened it, and the plots to ``*.html`` unless ``html_path``."""
-    if markdown is not None:
-        html_path = html_path or markdown.with_suffix(".html")
-    return write_renderings(report, RENDERERS, markdown, json_path, html_path)
+    if markdown_path is not None:
+        html_path = html_path or markdown_path.with_suffix(".html")
+    return write_renderings(report, RENDERERS, markdown_path, json_path, html_path)

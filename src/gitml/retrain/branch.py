@@ -246,8 +246,8 @@ def history(root: Path, base: str, tip: str) -> list[RetrainCommit]:
             RetrainCommit(
                 sha=sha,
                 date=date,
-                added=_int(trailers.get("Gitml-Rows-Added")),
-                dropped=_int(trailers.get("Gitml-Rows-Dropped")),
+                added=_int(trailers.get("Gitml-Rows-Added")) or 0,
+                dropped=_int(trailers.get("Gitml-Rows-Dropped")) or 0,
                 rows_after=_int(trailers.get("Gitml-Rows-Total"), None),
                 sources=tuple(trailers.get("Gitml-Source", "").split("; "))
                 if trailers.get("Gitml-Source")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -131,6 +132,7 @@ def _converter(column: pd.Series, is_target: bool):
             if allows_missing:
                 return None if kind == "O" else math.nan
             raise ValueError("is missing, and this column has no missing values")
+        value: Any
         if kind in "iuf":
             value = _number(text, whole=kind in "iu")
         elif kind == "b":

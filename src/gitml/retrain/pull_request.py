@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from gitml.errors import UsageError
@@ -51,7 +52,7 @@ class PullRequests:
     def __init__(self, context: GitHubContext, settings: RetrySettings):
         self.context = context
         self.api = GitHubApi.connect(context, settings)
-        self._repo = None
+        self._repo: Any = None  # PyGithub's Repository, read on first use
 
     @classmethod
     def from_env(
@@ -68,7 +69,7 @@ class PullRequests:
 
     def repo(self):
         if self._repo is None:
-            name = self.context.repository
+            name = self.context.repository or ""
             # the client is lazy: no request until the repository is used
             self._repo = self.api("reading the repository", lambda: self.api.gh.get_repo(name))
         return self._repo

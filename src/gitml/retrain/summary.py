@@ -108,7 +108,7 @@ def from_report(report: dict[str, Any], source: str) -> MonitoringSummary:
         model=_text(report.get("model")),
         version=_text(report.get("version")),
         stage=_text(report.get("stage")),
-        rows=int(rows) if _number(rows) is not None else None,
+        rows=None if (counted := _number(rows)) is None else int(counted),
         share_drifted=_number(report.get("share_drifted")),
         dataset_drift=report.get("dataset_drift")
         if isinstance(report.get("dataset_drift"), bool)

@@ -233,6 +233,8 @@ def init_repository(
     detail = "[tool.gitml] exists; --force to replace it" if action == "skipped" else "[tool.gitml]"
     plan.add(FileResult("pyproject.toml", action, detail), text)
     _gitignore(plan)
+    # the part of every model card the project writes once (gitml card adds the rest)
+    plan.write("MODEL_CARD.md", templates.read("init", "MODEL_CARD.md"))
     if not dry_run:
         plan.apply()
 
@@ -301,10 +303,11 @@ def _pipeline(plan: _Plan, outline: dvc_adapter.ProjectOutline) -> _Pipeline:
     """gitml's pipeline planned when the project has none; the metrics and model artifacts to
     propose settings from: gitml's, or what the user's pipeline declares."""
     project = plan.project
-    ours = templates.read("init", "dvc.yaml")
+    template = templates.read("init", "dvc.yaml")
+    ours: str | None = template
     written = not (project / "dvc.yaml").exists()
     if written:
-        plan.write("dvc.yaml", ours)
+        plan.write("dvc.yaml", template)
         plan.write("params.yaml", templates.read("init", "params.yaml"))
     elif (project / "dvc.yaml").read_text(encoding="utf-8") != ours:
         ours = None  # the user's own pipeline: infer from what it declares

@@ -56,7 +56,7 @@ def find_requirements(project: Path, stage_commands: tuple[str, ...] = ()) -> Re
         for path in candidates
         if any(path.rsplit("/", 1)[0] + "/" in command for command in stage_commands)
     ]
-    chosen = (used or candidates or [None])[0]
+    chosen = next(iter(used or candidates), None)
     if chosen is None:
         if _pyproject_dependencies(project):
             return Requirements("pyproject.toml")

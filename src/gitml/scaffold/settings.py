@@ -83,6 +83,7 @@ def read_metrics(root: Path, files: list[str]) -> tuple[dict[str, dict[str, floa
     notes = []
     for file in files:
         path = root / file
+        text: str | None
         if path.is_file():
             text = path.read_text(encoding="utf-8", errors="replace")
         else:

@@ -201,7 +201,7 @@ def build(
     settings = settings or load_settings(root)
     source = resolve_source(root, settings, artifact=artifact, version=version, stage=stage)
     with bentoml_store(env):
-        model = import_model(root, source, model_path=model_path)
+        model = import_model(root, source, model_path=model_path, settings=settings)
     name = bento_name(source.artifact)
     tag = f"{name}:{source.label}"
     kind = _build_bento(root, tag, model, service_file, lock, base_image, env)

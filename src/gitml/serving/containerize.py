@@ -20,6 +20,7 @@ from gitml.errors import GitmlError, UsageError
 from gitml.registry.stages import promote_stage
 from gitml.serving.archive import save_oci_archive
 from gitml.serving.build import BuildResult, build
+from gitml.serving.sbom import write_sbom
 
 BACKENDS = ("docker", "buildah")
 #: A registry host (with an optional port) and an optional path, lower case as image names are.
@@ -159,6 +160,7 @@ def build_and_containerize(
     image_stage: str | None = None,
     smoke: bool = False,
     oci_archive: Path | None = None,
+    sbom: Path | None = None,
     **build_options,
 ) -> BuildResult:
     """``gitml build``: the Bento; with ``smoke`` its smoke test; with a ``backend`` its image
@@ -168,6 +170,10 @@ def build_and_containerize(
     """
     if oci_archive is not None and backend is None:
         raise UsageError("--oci-archive saves the image: add --containerize docker|buildah")
+    if sbom is not None and oci_archive is None:
+        raise UsageError(
+            "--sbom reads the saved image: add --oci-archive FILE (and --containerize)"
+        )
     result = build(root, **build_options)
     if smoke:
         check_smoke(root, build_options)
@@ -190,6 +196,8 @@ def build_and_containerize(
     )
     if oci_archive is not None:
         result.digest = save_oci_archive(backend, result.images, oci_archive)
+        if sbom is not None:
+            write_sbom(oci_archive, result.images[0], labels, sbom)
     return result
 
 
@@ -197,7 +205,11 @@ def check_smoke(root: Path | str, build_options: dict) -> None:
     """Serve the Bento just built and require the model's own answers (:mod:`gitml.serving.smoke`)."""
     from gitml.serving.smoke import smoke_test
 
-    selected = {k: build_options.get(k) for k in ("version", "stage", "artifact")}
-    outcome = smoke_test(root, **selected)
+    outcome = smoke_test(
+        root,
+        version=build_options.get("version"),
+        stage=build_options.get("stage"),
+        artifact=build_options.get("artifact"),
+    )
     if not outcome.passed:
         raise GitmlError(f"{outcome.failure()}; no image was built")

@@ -10,10 +10,12 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from gitml import dvc_adapter
+from gitml.config import Settings, load_settings
 from gitml.errors import DataError, GitmlError
+from gitml.serving.signing import verify_model_file
 from gitml.serving.source import ModelSource
 
 MODEL_FILE = "model.joblib"
@@ -52,19 +54,25 @@ def describe_model(path: Path) -> tuple[list[str], list[Any]]:
 
 
 def import_model(
-    root: Path | str, source: ModelSource, model_path: Path | None = None
+    root: Path | str,
+    source: ModelSource,
+    model_path: Path | None = None,
+    settings: Settings | None = None,
 ) -> ImportedModel:
     """Save the model of ``source`` into BentoML's store (reused when already imported).
 
     ``model_path`` overrides where the file comes from (tests; a model not tracked by DVC).
+    With signing set up, the file (or the copy in the store) is verified before it is loaded.
     """
     import shutil
 
     import bentoml
 
+    settings = settings or load_settings(root)
     tag = f"{source.artifact}:{source.label}"
     existing = _imported(tag, source)
     if existing is not None:
+        _verify(root, settings, source, Path(bentoml.models.get(tag).path_of(MODEL_FILE)))
         return existing
     with tempfile.TemporaryDirectory() as scratch:
         if model_path is None:
@@ -72,6 +80,7 @@ def import_model(
             model_path = dvc_adapter.read_output(
                 root, path, source.commit, Path(scratch) / MODEL_FILE
             )
+        _verify(root, settings, source, model_path)  # before unpickling it
         features, classes = describe_model(model_path)
         metadata = _metadata(source, features, classes)
         with bentoml.models.create(tag, labels=_labels(source), metadata=metadata) as model:
@@ -85,6 +94,11 @@ def import_model(
         classes,
         metadata["metrics"],
     )
+
+
+def _verify(root: Path | str, settings: Settings, source: ModelSource, model_file: Path) -> None:
+    version = source.version.version if source.version else None
+    verify_model_file(root, settings, source.artifact, version, source.commit, model_file)
 
 
 def _imported(tag: str, source: ModelSource) -> ImportedModel | None:
@@ -107,11 +121,11 @@ def _imported(tag: str, source: ModelSource) -> ImportedModel | None:
     return ImportedModel(
         tag,
         source.artifact,
-        source.version and source.version.version,
+        source.version.version if source.version else None,
         source.commit,
-        list(meta.get("features", [])),
-        list(meta.get("classes", [])),
-        dict(meta.get("metrics", {})),
+        list(cast(list, meta.get("features", []))),
+        list(cast(list, meta.get("classes", []))),
+        dict(cast(dict, meta.get("metrics", {}))),
         reused=True,
     )
 

@@ -25,6 +25,7 @@ from gitml.errors import GitmlError, UsageError
 from gitml.registry.stages import promote_stage
 from gitml.registry.versions import list_versions
 from gitml.serving.build import bento_name, build
+from gitml.serving.signing import verify_bento_model
 from gitml.serving.store import bentoml_store
 
 
@@ -63,10 +64,23 @@ def choose_bento(
     artifact: str | None = None,
     settings: Settings | None = None,
 ) -> ServeTarget:
-    """The Bento to serve; a registered version with no Bento yet is built first."""
+    """The Bento to serve; a registered version with no Bento yet is built first. With signing
+    set up, the model it ships is verified (:mod:`gitml.serving.signing`)."""
     if version and stage:
         raise UsageError("pass either --version or --stage, not both")
     settings = settings or load_settings(root)
+    target = _choose_bento(root, settings, version, stage, artifact)
+    verify_bento_model(root, settings, target.bento_tag)
+    return target
+
+
+def _choose_bento(
+    root: Path | str,
+    settings: Settings,
+    version: str | None,
+    stage: str | None,
+    artifact: str | None,
+) -> ServeTarget:
     name = artifact_name(settings, artifact)
     bento = bento_name(name)
     if version or stage:

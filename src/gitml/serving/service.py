@@ -28,6 +28,7 @@ import math
 import os
 import uuid
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -162,6 +163,11 @@ def labels_follow_probabilities(model: Any) -> bool:
     return type(final).predict in known and getattr(final, "n_outputs_", 1) == 1
 
 
+def _no_probabilities(matrix: np.ndarray) -> np.ndarray:
+    """The ``proba`` of a model without ``predict_proba`` (never called: ``has_proba`` is False)."""
+    raise TypeError("this model has no predict_proba")
+
+
 class Batcher:
     """Predicts the rows of every request waiting in the same event-loop turn in one call.
 
@@ -187,7 +193,8 @@ class Batcher:
 
     def flush(self) -> None:
         self.scheduled = False
-        batch, rows = [], 0
+        batch: list[tuple[np.ndarray, bool, asyncio.Future]] = []
+        rows = 0
         while self.waiting and (not batch or rows + len(self.waiting[0][0]) <= self.max_rows):
             batch.append(self.waiting.pop(0))
             rows += len(batch[-1][0])
@@ -241,7 +248,11 @@ class GitmlClassifier:
         self.has_proba = hasattr(self.model, "predict_proba")
         self.labels_from_proba = self.has_proba and labels_follow_probabilities(self.model)
         # the model's own predict_proba, minus joblib's per-tree dispatch (service_forest.py)
-        self.proba = direct_forest_proba(self.model) or getattr(self.model, "predict_proba", None)
+        self.proba: Callable[[np.ndarray], np.ndarray] = (
+            direct_forest_proba(self.model)
+            or getattr(self.model, "predict_proba", None)
+            or _no_probabilities
+        )
         self.limit = value_limit(self.model)
         self.recorder = Recorder(monitoring_settings(), REQUEST_INDEX_SIZE)
         self.batcher = Batcher(self.predict_rows, MAX_BATCH_ROWS)
@@ -353,4 +364,5 @@ class GitmlClassifier:
         }
 
 
-GitmlClassifier.add_asgi_middleware(JsonErrors, max_body_bytes=MAX_BODY_BYTES)
+# bentoml.service turns the class into a Service, which its stubs do not say
+GitmlClassifier.add_asgi_middleware(JsonErrors, max_body_bytes=MAX_BODY_BYTES)  # type: ignore[attr-defined]

@@ -111,7 +111,8 @@ class JsonErrors:
 
     async def _read_body(self, receive) -> bytes | None:
         """The whole body, or None past the limit (a chunked body has no Content-Length)."""
-        chunks, size = [], 0
+        chunks: list[bytes] = []
+        size = 0
         while True:
             message = await receive()
             if message["type"] != "http.request":

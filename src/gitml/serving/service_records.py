@@ -100,21 +100,28 @@ class RecordFileMonitor(DefaultMonitor):
         worker = server_context.worker_index or 0
         base = Path(self.log_path).absolute() / self.name
         prefix = f"gitml.monitor.{self.name}.{worker}"
-        self.schema_logger = _file_logger(
+        # BentoML's DefaultMonitor starts both loggers as None, which its types take as their only
+        # type; its own _init_logger assigns loggers the same way
+        self.schema_logger = _file_logger(  # type: ignore[assignment]
             f"{prefix}.schema", base / "schema" / f"schema.{worker}.log"
         )
-        self.data_logger = _file_logger(f"{prefix}.data", base / "data" / f"data.{worker}.log")
+        self.data_logger = _file_logger(  # type: ignore[assignment]
+            f"{prefix}.data", base / "data" / f"data.{worker}.log"
+        )
 
     def log_batch(self, data_batch, name: str, role: str, data_type: str) -> None:
         """One column for many rows; BentoML's warns "duplicated" once per row of a first record."""
         values = list(data_batch)
         if values:
             self.log(values[0], name, role, data_type)
-            MON_DATAS_VAR.get()[name].extend(values[1:])
+            columns = MON_DATAS_VAR.get()
+            assert columns is not None  # set by the log call just made
+            columns[name].extend(values[1:])
 
     def export_data(self, datas: dict[str, collections.deque]) -> None:
         if self.data_logger is None:
             self._init_logger()
+        logger: logging.Logger = self.data_logger  # type: ignore[assignment]  # set just above
         extra = {
             self.COLUMN_TIME: datetime.datetime.now().astimezone().isoformat(),
             self.COLUMN_RID: str(trace_context.request_id),
@@ -125,7 +132,7 @@ class RecordFileMonitor(DefaultMonitor):
             row = {name: column.popleft() for name, column in datas.items()}
             row.update(extra)
             rows.append(row)
-        self.data_logger.info(rows)
+        logger.info(rows)
 
 
 def monitoring_settings() -> dict[str, Any]:
@@ -146,7 +153,7 @@ def as_request(request_id: str):
     gitml's id while the record is written, BentoML's own (an int it formats in a response
     header) again afterwards."""
     previous = trace_context.request_id
-    trace_context.request_id = request_id
+    trace_context.request_id = request_id  # type: ignore[assignment]  # typed int, written as text
     try:
         yield
     finally:
@@ -173,12 +180,12 @@ class Recorder:
         self.remember(request_id, len(rows["instance"]))
         if not self.enabled:
             return
-        with as_request(request_id), bentoml.monitor(PREDICTIONS, **self.monitor_args) as monitor:
+        with as_request(request_id), bentoml.monitor(PREDICTIONS, **self.monitor_args) as monitor:  # type: ignore[call-overload]
             for name, (role, kind) in COLUMNS.items():
                 monitor.log_batch(rows[name], name=name, role=role, data_type=kind)
 
     def feedback(self, request_id: str, instance: int, label: Any) -> None:
-        with as_request(request_id), bentoml.monitor(FEEDBACK, **self.monitor_args) as monitor:
+        with as_request(request_id), bentoml.monitor(FEEDBACK, **self.monitor_args) as monitor:  # type: ignore[call-overload]
             monitor.log(instance, name="instance", role="feature", data_type="numerical")
             monitor.log(label, name="label", role="target", data_type="categorical")
 

@@ -20,6 +20,7 @@ from gitml.errors import DataError, UsageError
 from gitml.serving.build import bento_name
 from gitml.serving.client import predict
 from gitml.serving.serve import start_server, stop_server, wait_ready
+from gitml.serving.signing import verify_bento_model, verify_model_file
 from gitml.serving.source import ModelSource, resolve_source
 from gitml.serving.store import bentoml_store
 
@@ -100,13 +101,19 @@ def load_rows(path: Path, target: str, limit: int):
     return features.head(limit) if limit else features
 
 
-def model_answers(root: Path, source: ModelSource, frame: Any) -> tuple[list, Any]:
-    """What the version's own model file (read through DVC) answers to ``frame``."""
+def model_answers(
+    root: Path, source: ModelSource, frame: Any, settings: Settings | None = None
+) -> tuple[list, Any]:
+    """What the version's own model file (read through DVC, its signature verified before it
+    is unpickled) answers to ``frame``."""
     import joblib
 
+    settings = settings or load_settings(root)
     with tempfile.TemporaryDirectory() as scratch:
         path = dvc_adapter.artifact_path(root, source.artifact)
         model_file = dvc_adapter.read_output(root, path, source.commit, Path(scratch) / "m.joblib")
+        version = source.version.version if source.version else None
+        verify_model_file(root, settings, source.artifact, version, source.commit, model_file)
         model = joblib.load(model_file)
     return model.predict(frame).tolist(), model.predict_proba(frame)
 
@@ -133,10 +140,11 @@ def smoke_test(
     source = resolve_source(root, settings, artifact=artifact, version=version, stage=stage)
     bento_tag = f"{bento_name(source.artifact)}:{source.label}"
     frame = load_rows(root / test_split, target, limit)
-    expected, expected_proba = model_answers(root, source, frame)
+    expected, expected_proba = model_answers(root, source, frame, settings)
     instances = frame.to_dict(orient="records")
 
     with bentoml_store(env):
+        verify_bento_model(root, settings, bento_tag)  # the copy the server will load
         declared = declared_env(bento_tag)
     process, url = start_server(
         bento_tag,
@@ -151,7 +159,7 @@ def smoke_test(
             process,
             url,
             timeout=ready_timeout(env),
-            last_words=lambda: _last_line(process.stderr.read()),
+            last_words=lambda: _last_line(process.stderr.read() if process.stderr else b""),
         )
         answers, probabilities = predict(url, instances)
         result.mismatches = [

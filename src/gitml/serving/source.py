@@ -40,8 +40,8 @@ def resolve_source(
         raise UsageError("pass either --version or --stage, not both")
     name = artifact_name(settings, artifact)
     if version:
-        found = resolve_version(root, name, version)
-        return ModelSource(name, found.commit, found)
+        resolved = resolve_version(root, name, version)
+        return ModelSource(name, resolved.commit, resolved)
     versions = list_versions(root, name)
     if stage:
         found = version_in_stage(versions, stage)

@@ -64,8 +64,9 @@ def collect(directory: Path, cells: list[Cell] | None = None) -> tuple[str | Non
     if cells is None:
         return base, list(found.values())
     runs = [
-        found.pop(cell.name, None)
-        or SweepRun(
+        found.pop(cell.name)
+        if cell.name in found
+        else SweepRun(
             cell.name, cell.params, "failed", error="no result: the run's job did not finish"
         )
         for cell in cells

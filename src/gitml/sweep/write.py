@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gitml.core.renderings import Renderers, write_renderings
+from gitml.core.renderings import Renderers, Written, write_renderings
 from gitml.sweep import html, json_render, markdown
 from gitml.sweep.model import Leaderboard
 
@@ -16,7 +16,6 @@ def write_leaderboard(
     markdown_path: Path | None = None,
     json_path: Path | None = None,
     html_path: Path | None = None,
-) -> tuple[str, list[Path]]:
-    """The capped Markdown text and the files written."""
-    written = write_renderings(board, RENDERERS, markdown_path, json_path, html_path)
-    return written.markdown, written.paths
+) -> Written:
+    """Render and write; the uncapped Markdown goes beside a capped one as ``*.full.md``."""
+    return write_renderings(board, RENDERERS, markdown_path, json_path, html_path)

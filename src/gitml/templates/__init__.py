@@ -14,4 +14,4 @@ SUFFIX = ".tmpl"
 def read(*parts: str) -> str:
     """The text of one template, e.g. ``read("reference", "dvc.yaml")``."""
     *folders, name = parts
-    return files(__name__).joinpath(*folders, name + SUFFIX).read_text(encoding="utf-8")
+    return files(__name__).joinpath("/".join([*folders, name + SUFFIX])).read_text(encoding="utf-8")
