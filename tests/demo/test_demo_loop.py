@@ -29,6 +29,8 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CliResult]
     folder = tmp_path_factory.mktemp("demo") / "gitml-demo"
     result = demo(folder)
     assert result.returncode == 0, result.stdout + result.stderr
+    done = next(line for line in result.stdout.splitlines() if line.startswith("gitml demo: done"))
+    print(f"\n{done}")  # the README's demo time is measured here
     return folder, result
 
 
