@@ -281,7 +281,8 @@ def test_the_suggested_next_command_lists_the_three_versions(finished) -> None:
     listed = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0, listed.stderr
     rows = [line.split()[:2] for line in listed.stdout.splitlines()[1:]]
-    assert rows == [["v0.3.0", "staging"], ["v0.2.0", "-"], ["v0.1.0", "-"]]
+    # v0.2.0 is back in prod after the rollback
+    assert rows == [["v0.3.0", "staging"], ["v0.2.0", "prod"], ["v0.1.0", "-"]]
 
 
 def test_a_real_failure_names_the_step_and_keeps_its_output(finished) -> None:

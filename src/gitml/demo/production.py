@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gitml.demo.context import Context, clone, fresh
+from gitml.demo.context import Context, clone, fresh, git
 
 #: why the demo rolls prod back
 ROLLBACK_REASON = "demo: the retrained model is rolled back to show the audit trail"
@@ -71,8 +71,8 @@ def roll_back(ctx: Context) -> None:
     """`gitml rollback --stage prod --reason ...`: back to the version prod held before."""
     from gitml.registry.rollback import rollback
 
-    root = ctx.folder.ci_main
-    clone(ctx, root, "main")
+    root = ctx.folder.ci_main  # the prod step's clone: serving reads its test split afterwards
+    git(root, "fetch", "--quiet", "origin", "+refs/tags/*:refs/tags/*")
     move = rollback(root, stage="prod", reason=ROLLBACK_REASON)
     ctx.facts["rollback"] = {"from": move.previous, "to": move.version}
     ctx.progress.note(
