@@ -33,6 +33,8 @@ def base_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("registry") / "project"
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "gitml tests")  # GTO tags need an identity; a module
+    git(root, "config", "user.email", "tests@gitml.invalid")  # fixture has no test's env
     for number in range(4):
         (root / "model.txt").write_text(f"model {number}\n")
         git(root, "add", "-A")

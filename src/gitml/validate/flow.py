@@ -19,6 +19,7 @@ from gitml.registry.stages import promote_stage
 from gitml.registry.versions import list_versions
 from gitml.serving.build import bento_name, build, built_from
 from gitml.serving.replay import replay
+from gitml.serving.serve import bento_exists
 from gitml.serving.smoke import smoke_test
 from gitml.serving.store import bentoml_store
 from gitml.validate.gates import evaluate_gates
@@ -67,11 +68,11 @@ def _candidate(request: ValidateRequest, settings: Settings, versions: list[Mode
 
 
 def ensure_bento(request: ValidateRequest, settings: Settings, name: str, version: str) -> str:
-    """The Bento of ``version`` (built by the release); built now when the store lacks it, or
-    holds one built from another service than ``--service``."""
+    """The Bento of ``version`` as the release built it; built now when the store lacks it, or
+    (with ``--service``) holds one built from another service."""
     tag = f"{bento_name(name)}:{version}"
     with bentoml_store(request.env):
-        exists = built_from(tag, request.service)
+        exists = bento_exists(tag) if request.service is None else built_from(tag, request.service)
     if not exists:
         build(request.root, version=version, artifact=name, service_file=request.service,
               settings=settings, env=request.env)  # fmt: skip
