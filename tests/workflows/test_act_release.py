@@ -73,7 +73,7 @@ if MISSING and IN_CI:
     raise AssertionError(f"CI must have {', '.join(MISSING)}: .ci/system-packages.sh installs them")
 
 pytestmark = [
-    pytest.mark.slow(minutes=13),  # seven act runs, three image builds (12.7 min, load 6)
+    pytest.mark.slow(minutes=6),  # seven act runs, three image builds (5.5 min; 12.7 at load 6)
     pytest.mark.xdist_group("release"),
     pytest.mark.skipif(
         bool(MISSING), reason=f"needs {', '.join(MISSING)}: apt-get install -y {' '.join(MISSING)}"
