@@ -20,6 +20,7 @@ COMMANDS = {
     "build": "gitml.commands.build:build",
     "card": "gitml.commands.card:card",
     "demo": "gitml.commands.demo:demo",
+    "deploy": "gitml.commands.deploy:deploy",
     "init": "gitml.commands.init:init",
     "models": "gitml.commands.models:models",
     "monitor": "gitml.commands.monitor:monitor",
@@ -31,9 +32,11 @@ COMMANDS = {
     "smoke-test": "gitml.commands.smoke_test:smoke_test",
     "report": "gitml.commands.report:report",
     "retrain": "gitml.commands.retrain:retrain",
+    "rollback": "gitml.commands.rollback:rollback",
     "stage": "gitml.commands.stage:stage",
     "comment": "gitml.commands.comment:comment",
     "sweep": "gitml.commands.sweep:sweep",
+    "validate": "gitml.commands.validate:validate",
 }
 
 #: Each command's summary (the first paragraph of its help), so ``gitml --help`` lists the
@@ -44,6 +47,8 @@ SUMMARIES = {
     "card": "Print the model card of a version: Markdown with Hugging Face's YAML front matter.",
     "comment": "Post REPORT as the pull request's gitml comment, updated in place on every run.",
     "demo": "Play the GitOps loop on this machine: no network, no credentials, no Docker.",
+    "deploy": "Write the image of the version in STAGE into the stage's kustomization file and "
+    "commit it.",
     "init": "Add gitml to this git repository.",
     "models": "List model versions (newest first), their stages and the metrics each was "
     "promoted with.",
@@ -55,12 +60,16 @@ SUMMARIES = {
     "report": "Compare metrics, params, data and plots of head against base.",
     "retrain": "Append new labelled rows to the DVC-tracked dataset on a branch, retrain, open a "
     "PR.",
+    "rollback": "Move STAGE back to the version it held before the current one, as a new stage "
+    "tag.",
     "run": "Reproduce the DVC pipeline (dvc repro) and list each stage's status and time.",
     "serve": "Serve a model locally with the image's endpoints (POST /predict, /predict_proba, "
     "/feedback, /metadata); see docs/serving.md.",
     "smoke-test": "Serve the Bento on 127.0.0.1 and require its predictions to equal the model's.",
     "stage": "Run a built-in stage (prepare, train, evaluate) of the reference pipeline.",
     "sweep": "Run a grid of experiments and rank them in one leaderboard.",
+    "validate": "Replay prod's logged traffic through the candidate and judge it against prod's "
+    "model.",
 }
 
 

@@ -30,6 +30,8 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CliResult]
     folder = tmp_path_factory.mktemp("demo") / "gitml-demo"
     result = demo(folder)
     assert result.returncode == 0, result.stdout + result.stderr
+    done = next(line for line in result.stdout.splitlines() if line.startswith("gitml demo: done"))
+    print(f"\n{done}")  # the README's demo time is measured here
     return folder, result
 
 
@@ -201,7 +203,7 @@ def test_ci_on_pull_request_2_shows_the_data_change_and_the_new_metrics(finished
 def test_the_summary_lists_every_step_both_pull_requests_and_three_versions(finished) -> None:
     folder, result = finished
     summary = result.stdout[result.stdout.index("gitml demo: done in") :]
-    for index in range(1, 18):
+    for index in range(1, 20):
         assert f"\n  {index}.  " in summary
     assert "Serve the retrained model and send it real rows" in summary
     assert (
@@ -215,21 +217,60 @@ def test_the_summary_lists_every_step_both_pull_requests_and_three_versions(fini
     versions = summary[summary.index("Versions of classifier:\n") :].splitlines()[1:4]
     assert [line.split()[0] for line in versions] == ["v0.1.0", "v0.2.0", "v0.3.0"]
     assert "pull request #2 merged, promoted to staging; Bento classifier:v0.3.0" in versions[2]
-    assert "[8/17] Build the Bento of the model and smoke-test it" in result.stderr
+    assert "[8/19] Build the Bento of the model and smoke-test it" in result.stderr
     assert "gitml smoke-test: 143 rows answered as the model does; a bad row got 400" in (
         result.stderr
     )
+
+
+def test_prod_is_validated_on_its_logged_traffic_promoted_and_rolled_back(finished, browser):
+    folder, result = finished
+    production = folder / "production"
+    first = json.loads((production / "first" / "validate.json").read_text())
+    assert (first["verdict"], first["champion"]) == ("smoke-tested", None)
+    assert (
+        first["notes"][-1]
+        == "no version of classifier is in prod yet: there is no production traffic to compare with"
+    )
+    report = json.loads((production / "retrained" / "validate.json").read_text())
+    assert report["candidate"]["version"] == "v0.3.0"
+    assert report["champion"]["version"] == "v0.2.0"
+    assert report["traffic"]["requests"] == 72  # the monitoring step's requests, all replayed
+    assert report["traffic"]["labelled_rows"] == 48
+    assert report["replay_fidelity"] == 1.0 and report["new_errors"] == 0
+    assert report["verdict"] in ("pass", "fail")  # judged: enough traffic and feedback
+    page = open_in_browser(browser, production / "retrained" / "validate.html")
+    page.assert_clean()
+    assert page.charts == {"latency": 1, "intervals": 1}
+
+    origin = folder / "origin.git"
+    prod_tags = sorted((t for t in git(origin, "tag", "--list").split() if "#prod#" in t),
+                       key=lambda t: int(t.rsplit("#", 1)[1]))  # fmt: skip
+    assert len(prod_tags) == 3  # v0.2.0, v0.3.0, the rollback to v0.2.0: nothing deleted
+    message = git(origin, "for-each-ref", "--format=%(contents)", f"refs/tags/{prod_tags[1]}")
+    assert f'"verdict":"{report["verdict"]}"' in message
+    assert ("gitml-override: " in message) == (report["verdict"] != "pass")
+    last = git(origin, "for-each-ref", "--format=%(contents)", f"refs/tags/{prod_tags[2]}")
+    assert "(gitml rollback; was v0.3.0)" in last
+    assert git(origin, "rev-parse", f"{prod_tags[2]}^{{commit}}") == git(
+        origin, "rev-parse", "classifier@v0.2.0^{commit}"
+    )
+    out = result.stdout
+    assert "gitml models --history --stage prod (after the rollback):" in out
+    history = out[out.index("(after the rollback):") :].splitlines()[3:6]
+    assert [line.split()[4] for line in history] == ["v0.2.0", "v0.3.0", "v0.2.0"]
+    assert "then rolled back from v0.3.0 to v0.2.0" in out
 
 
 def test_a_second_run_resumes_and_serves_again(finished) -> None:
     folder, _ = finished
     again = demo(folder)
     assert again.returncode == 0, again.stdout + again.stderr
-    for index in range(1, 18):
-        assert f"[{index}/17] " in again.stderr
+    for index in range(1, 20):
+        assert f"[{index}/19] " in again.stderr
     # everything but serving the model in production is done and kept
-    assert again.stderr.count(": done earlier (") == 16
-    assert "[17/17] Serve the retrained model and send it real rows\n" in again.stderr
+    assert again.stderr.count(": done earlier (") == 18
+    assert "[17/19] Serve the retrained model and send it real rows\n" in again.stderr
     assert "(resumed: steps done earlier were not run again)" in again.stdout
     assert "  row  actual     predicted  P(benign)" in again.stdout
 
@@ -242,7 +283,8 @@ def test_the_suggested_next_command_lists_the_three_versions(finished) -> None:
     listed = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0, listed.stderr
     rows = [line.split()[:2] for line in listed.stdout.splitlines()[1:]]
-    assert rows == [["v0.3.0", "staging"], ["v0.2.0", "-"], ["v0.1.0", "-"]]
+    # v0.2.0 is back in prod after the rollback
+    assert rows == [["v0.3.0", "staging"], ["v0.2.0", "prod"], ["v0.1.0", "-"]]
 
 
 def test_a_real_failure_names_the_step_and_keeps_its_output(finished) -> None:

@@ -244,6 +244,34 @@ def test_a_push_without_a_pull_request_comments_on_the_commit(
     ]
 
 
+def test_merged_pr_comments_on_the_pull_request_whose_merge_made_the_commit(
+    emulator, actions_env, tmp_path, gitml
+):
+    """The release's validation report goes to the pull request that introduced the version:
+    its merge commit is the version's commit. An open pull request containing the same commit
+    (a branch made from main since) is not it; a report with validate's own verdicts is posted
+    with --no-check."""
+    released = "a1" * 20
+    emulator.add_pull(REPO, 4, head_sha="b2" * 20)
+    emulator.merge_pull(REPO, 4, merge_commit_sha=released)
+    emulator.add_pull(REPO, 9, head_sha="c3" * 20, commits=[released])
+    write_event(actions_env, {"inputs": {}}, "workflow_dispatch")
+    report = write_report(tmp_path / "validate.md", "# Validated\n", verdict="inconclusive")
+    marker = "<!-- gitml:report id=validate -->"
+    args = ["comment", str(report), "--id", "validate", "--sha", released, "--no-check"]
+    run = gitml(*args, "--merged-pr")
+    assert run.code == 0, run
+    assert "on pull request #4" in run.out
+    [posted] = [c["body"] for c in emulator.issue_comments(REPO, 4)]
+    assert posted == f"# Validated\n\n{marker}\n"
+    assert emulator.check_runs(REPO) == [] and not emulator.issue_comments(REPO, 9)
+    # without --merged-pr the open one is chosen, as on a push
+    assert "on pull request #9" in gitml(*args).out
+    # with --check, a verdict that is not pass/fail is refused as before
+    refused = gitml("comment", str(report), "--sha", released, "--merged-pr")
+    assert refused.code == 2 and "verdict" in refused.err
+
+
 def test_pr_flag_overrides_the_event_and_reads_the_head_sha(emulator, actions_env, tmp_path, gitml):
     other_head = "f" * 40
     emulator.add_pull(REPO, 11, head_sha=other_head)

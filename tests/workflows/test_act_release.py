@@ -10,20 +10,32 @@ smoke-tests it, builds the image with buildah, saves it as an OCI archive; the p
 the archive with skopeo; the assign job then pushes the stage tag. The remote actions are the
 stand-ins of stand-ins/README.md.
 
-One scenario, run once per module (four act runs, three image builds), and tests that read it:
+One scenario, run once per module (seven act runs, three image builds), and tests that read it:
 
 1. a merge whose service answers differently from the model: the smoke test fails, nothing is
    pushed, no stage is assigned (the version is registered: promote runs first);
 2. the next merge while the registry is read-only: the push is refused, the job names the
    registry, no stage is assigned;
-3. the same run again once the registry takes pushes: it completes, with no second version, and
-   publishes the version's GitHub Release (on the emulation) with its papers;
+3. the same run again once the registry takes pushes: it completes, with no second version,
+   records the pushed image by digest in the staging tag, and publishes the version's GitHub
+   Release (on the emulation) with its papers;
 4. the same run once more, as a re-run of a finished release: nothing new is registered or
    assigned, and the same release is updated, its assets not doubled.
 
 The project signs its models with a key pair ([tool.gitml.signing], the private key as the
 caller's GITML_MODEL_SIGNING_KEY secret), and the merge of step 2 is pull request #1 on the
 emulation, merged by one maintainer and approved by another, which the model card tells.
+
+Then the prod path, which builds no image: v0.2.0 is in prod (moved by hand, as a first prod
+version would be), its service logged prod traffic with feedback, and v0.3.0 was registered from
+a merged pull request (the GitHub emulation knows it). `workflow_dispatch` with
+`promote-to-prod-version: v0.3.0`:
+
+5. with the caller set to a service that answers the other class: validate fails its gates on
+   the replayed traffic, the report still reaches the pull request, and prod does not move;
+6. with gitml's service again: validate passes, the report on the pull request is updated, and
+   only then the prod job moves the tag, whose message records the validation;
+7. `rollback: true`: prod goes back to v0.2.0, the reason in the tag's message.
 """
 
 from __future__ import annotations
@@ -40,6 +52,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli import run_gitml
 from tests.helpers import git, isolate
 from tests.signing_keys import key_pair
 from tests.workflows import act_harness
@@ -60,7 +73,7 @@ if MISSING and IN_CI:
     raise AssertionError(f"CI must have {', '.join(MISSING)}: .ci/system-packages.sh installs them")
 
 pytestmark = [
-    pytest.mark.slow(minutes=10),
+    pytest.mark.slow(minutes=6),  # seven act runs, three image builds (5.5 min; 12.7 at load 6)
     pytest.mark.xdist_group("release"),
     pytest.mark.skipif(
         bool(MISSING), reason=f"needs {', '.join(MISSING)}: apt-get install -y {' '.join(MISSING)}"
@@ -140,6 +153,19 @@ class Scenario:
         print(f"\nrelease run {name!r}: act exited {code} after {seconds:.0f}s")
         return self.runs[name]
 
+    def dispatch(self, name: str, inputs: dict[str, str]) -> Run:
+        """Run release.yml by hand (``workflow_dispatch``) on main's HEAD with ``inputs``."""
+        git(self.world.work, "checkout", "-q", "main")
+        commit = git(self.world.work, "rev-parse", "HEAD")
+        event = {"inputs": inputs, "ref": "refs/heads/main", "repository": self.world.repository()}
+        started = time.monotonic()
+        code, log = self.world.act("workflow_dispatch", "release.yml", event, WRITE_TOKEN)
+        seconds = time.monotonic() - started
+        tags = git(self.world.origin, "tag", "--list").split()
+        self.runs[name] = Run(code, log, seconds, commit, tags, [], self.world.run_id)
+        print(f"\nrelease run {name!r}: act exited {code} after {seconds:.0f}s")
+        return self.runs[name]
+
     def merge(self, message: str, edit) -> None:
         edit(self.world.work)
         git(self.world.work, "add", "-A")
@@ -161,7 +187,7 @@ def configure_caller(work: Path, inputs: dict[str, str]) -> None:
 
 
 def use_wrong_service(work: Path) -> None:
-    (work / "serving").mkdir()
+    (work / "serving").mkdir(exist_ok=True)
     (work / "serving" / "answers_wrong.py").write_text(WRONG_SERVICE)
     configure_caller(work, {"service": SERVICE})
 
@@ -232,6 +258,90 @@ def play(story: Scenario) -> None:
     story.release("rerun")
     story.release("rerun after success")
 
+    play_prod(story)
+
+
+#: The merged pull request that introduced v0.3.0, on the GitHub emulation.
+PR_OF_V030 = 12
+VALIDATE_MARKER = "<!-- gitml:report id=validate -->"
+#: Rows per logged prod request, in turn.
+SHAPES = (1, 3, 5, 2)
+VALIDATION_SETTINGS = """
+# the end-to-end test's prod validation: latency is measured, never asserted (a loaded runner)
+[tool.gitml.validate]
+max_p99_ratio = 1000
+"""
+
+
+def prod_traffic(world: World, folder: Path, version: str) -> None:
+    """The answers of ``version``'s model to the test split, as its service logs them: requests
+    of SHAPES rows, feedback for every other row."""
+    import joblib
+    import pandas as pd
+
+    from gitml import dvc_adapter
+
+    commit = git(world.work, "rev-list", "-n", "1", f"{ARTIFACT}@{version}")
+    scratch = world.tmp / f"scratch-{version}"
+    model = joblib.load(dvc_adapter.read_output(world.work, "models/model.joblib", commit,
+                                                scratch / "m.joblib"))  # fmt: skip
+    test = pd.read_csv(dvc_adapter.read_output(world.work, "prepared/test.csv", commit,
+                                               scratch / "test.csv"))  # fmt: skip
+    truth = test.pop("target").tolist()
+    answers, probabilities = model.predict(test).tolist(), model.predict_proba(test).tolist()
+    records, feedback, start, sent = [], [], 0, 0
+    while start < len(test):
+        size = min(SHAPES[sent % len(SHAPES)], len(test) - start)
+        request = f"{sent:032x}"
+        for instance, row in enumerate(range(start, start + size)):
+            records.append({
+                "instance": instance, "model": f"{ARTIFACT}:{version}", "version": version,
+                "commit": commit, "features": test.iloc[row].to_dict(),
+                "prediction": answers[row], "probabilities": probabilities[row],
+                "classes": [int(c) for c in model.classes_],
+                "timestamp": f"2026-11-01T08:{sent // 60:02d}:{sent % 60:02d}+00:00",
+                "request_id": request,
+            })  # fmt: skip
+            if row % 2 == 0:
+                feedback.append({"request_id": request, "instance": instance,
+                                 "label": truth[row], "timestamp": "2026-11-02T00:00:00Z"})  # fmt: skip
+        start, sent = start + size, sent + 1
+    for kind, lines in (("gitml_predictions", records), ("gitml_feedback", feedback)):
+        path = folder / kind / "data" / "data.1.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+
+def play_prod(story: Scenario) -> None:
+    """v0.2.0 into prod by hand, its logged traffic, v0.3.0 from a merged PR; then the prod
+    dispatches (refused, then moved) and a rollback."""
+    world = story.world
+    work = world.work
+    git(work, "fetch", "-q", "origin", "+refs/tags/*:refs/tags/*")  # the releases' tags
+    run_gitml("promote", "--to", "prod", "--version", "v0.2.0", "--no-push", cwd=work, expect=0)
+    git(work, "push", "-q", "origin", "--tags")
+    logs = world.tmp / "prod-logs"
+    prod_traffic(world, logs, "v0.2.0")
+
+    def settings(folder: Path) -> None:
+        with (folder / "pyproject.toml").open("a", encoding="utf-8") as handle:
+            handle.write(VALIDATION_SETTINGS)
+        configure_caller(folder, {"validate-current": str(logs)})  # where prod's logs are
+
+    story.merge("Merge pull request #12: validate on prod's traffic", settings)
+    signing = {**os.environ, "GITML_SIGNING_KEY": world.secrets["GITML_MODEL_SIGNING_KEY"]}
+    run_gitml("promote", "--no-assign", "--no-push", cwd=work, env=signing, expect=0)  # as promote
+    git(work, "push", "-q", "origin", "--tags")
+    v030 = git(work, "rev-list", "-n", "1", f"{ARTIFACT}@v0.3.0")
+    world.emulator.add_pull(REPOSITORY, PR_OF_V030, head_sha="9" * 40)
+    world.emulator.merge_pull(REPOSITORY, PR_OF_V030, merge_commit_sha=v030)
+    inputs = {"promote-to-prod-version": "v0.3.0"}
+    story.merge("Serve the model with our own service", use_wrong_service)
+    story.dispatch("prod refused", inputs)
+    story.merge("Back to gitml's service", back_to_the_default_service)
+    story.dispatch("prod", inputs)
+    story.dispatch("rollback", {"rollback": "true", "reason": "accuracy fell on Monday"})
+
 
 def merged_as_pull_request(world: World) -> None:
     """GitHub knows main's HEAD as the merge of pull request #1, approved by a reviewer."""
@@ -271,8 +381,29 @@ def remove_images(host: str, before: set[str]) -> None:
         subprocess.run(["buildah", "rmi", "--force", *ours], capture_output=True)
 
 
-def stage_tags(tags: list[str]) -> list[str]:
-    return [t for t in tags if "#staging#" in t]
+def stage_tags(tags: list[str], stage: str = "staging") -> list[str]:
+    return [t for t in tags if f"#{stage}#" in t]
+
+
+def tag_message(origin: Path, tag: str) -> str:
+    return git(origin, "for-each-ref", "--format=%(contents)", f"refs/tags/{tag}")
+
+
+def newest(tags: list[str]) -> str:
+    return max(tags, key=lambda tag: int(tag.rsplit("#", 1)[1]))
+
+
+def validation_comments(scenario: Scenario) -> list[str]:
+    comments = scenario.world.emulator.issue_comments(REPOSITORY, PR_OF_V030)
+    return [c["body"] for c in comments if VALIDATE_MARKER in c["body"]]
+
+
+def posted_bodies(scenario: Scenario) -> list[str]:
+    """Every body sent to the pull request's comments (created, then updated), in order."""
+    emulator = scenario.world.emulator
+    sent = emulator.requests_to("POST", f"/repos/{REPOSITORY}/issues/{PR_OF_V030}/comments")
+    sent += emulator.requests_to("PATCH", "*/issues/comments/*")
+    return [r.json["body"] for r in sorted(sent, key=lambda r: r.time)]
 
 
 # -- 1. a smoke test that fails ----------------------------------------------------------------
@@ -339,11 +470,66 @@ def test_the_rerun_pushes_the_smoke_tested_image_then_assigns_the_stage(scenario
     archive = scenario.world.artifact(last.run_id, "gitml-image") / "image.oci.tar"
     assert skopeo_inspect(f"oci-archive:{archive}")["Digest"] == inspected["Digest"]
 
-    # and the stage tag came only after the push
+    # and the stage tag came only after the push, recording the image by digest
     pushed_at = run.log.index(f"pushed {host}/{NAMESPACE}:staging")
     assigned_at = run.log.index(f"{ARTIFACT} v0.2.0 -> staging")
     assert pushed_at < assigned_at
+    pushed = re.search(r"digest: (sha256:[0-9a-f]{64}) \(saved to", run.log)
+    assert pushed, explain(run.code, run.log)
+    image = f"gitml-image: {host}/{NAMESPACE}:v0.2.0@{pushed[1]}"  # this run's push
+    assert image in tag_message(scenario.world.origin, staged[0])
+    assert "[tool.gitml.deploy] names no stage: nothing to deploy" in run.log
     print(f"\nrelease run (promote, build, smoke test, image, push, assign): {run.seconds:.0f}s")
+
+
+# -- the prod path: validate, then move; refuse on a failed gate; roll back -------------------------
+
+
+def test_a_failed_validation_gate_stops_the_prod_move_and_the_report_still_reaches_the_pr(
+    scenario: Scenario,
+) -> None:
+    run = scenario.runs["prod refused"]
+    assert run.code != 0, explain(run.code, run.log)
+    # only the first prod move, made by hand before the dispatches
+    assert len(stage_tags(run.origin_tags, "prod")) == 1
+    assert "gitml promote --to prod" not in run.log  # the prod job never started
+    report = posted_bodies(scenario)[0]  # the pass run updated it later
+    assert report.startswith(f"## ❌ gitml validate: {ARTIFACT} v0.3.0 against v0.2.0 (prod): "), (
+        report[:300]
+    )
+    assert "agreement" in report.splitlines()[0]
+
+
+def test_the_prod_move_validates_on_prods_traffic_then_moves_the_tag(scenario: Scenario) -> None:
+    run = scenario.runs["prod"]
+    assert run.code == 0, explain(run.code, run.log)
+    [report] = validation_comments(scenario)  # the same sticky comment, updated
+    assert len(posted_bodies(scenario)) == 2
+    assert report.startswith(
+        f"## ✅ gitml validate: {ARTIFACT} v0.3.0 against v0.2.0 (prod): every gate passes on "
+        "52 logged requests"
+    ), report[:300]
+    data = json.loads(
+        (scenario.world.artifact(run.run_id, "gitml-validate") / "validate.json").read_text()
+    )
+    assert (data["verdict"], data["agreement"], data["new_errors"]) == ("pass", 1.0, 0)
+    assert data["traffic"]["labelled_rows"] == 72
+    moved = newest(stage_tags(run.origin_tags, "prod"))
+    message = tag_message(scenario.world.origin, moved)
+    assert "version v0.3.0 (gitml promote --to; was v0.2.0)" in message
+    assert '"verdict":"pass"' in message and '"champion":"v0.2.0"' in message
+    assert run.log.index("every gate passes") < run.log.index(f"{ARTIFACT} v0.3.0 -> prod")
+
+
+def test_rollback_moves_prod_back_and_records_why(scenario: Scenario) -> None:
+    run = scenario.runs["rollback"]
+    assert run.code == 0, explain(run.code, run.log)
+    assert f"{ARTIFACT} prod: v0.3.0 -> v0.2.0 (rolled back)" in run.log
+    assert "gitml validate" not in run.log and "gitml promote --no-assign" not in run.log
+    message = tag_message(scenario.world.origin, newest(stage_tags(run.origin_tags, "prod")))
+    assert "(gitml rollback; was v0.3.0)" in message
+    assert "gitml-reason: accuracy fell on Monday" in message
+    assert set(scenario.runs["prod"].origin_tags) < set(run.origin_tags)  # nothing deleted
 
 
 # -- 4. the image itself ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("gitml-*.yml"))
 TOKEN = re.compile(r"github\.token|inputs\.github-token|secrets\.GITHUB_TOKEN")
 #: what a step that gets the token may run: gitml's GitHub commands, git pushes, a registry login
 MAY_HOLD_TOKEN = re.compile(
-    r"gitml (comment|promote|monitor-issue|retrain --publish|card|release)\b|(docker|skopeo) login"
+    r"gitml (comment|promote|rollback|deploy|monitor-issue|retrain --publish|card|release)\b|(docker|skopeo) login"
 )
 
 

@@ -87,6 +87,12 @@ def render(result: Published) -> list[str]:
     help="Where the report goes when it cannot be posted (upload it as an artifact).",
 )
 @click.option(
+    "--merged-pr",
+    is_flag=True,
+    help="With --sha: comment on the pull request whose merge made that commit (the one that "
+    "introduced a released version), else on the commit.",
+)
+@click.option(
     "--dry-run", is_flag=True, help="Print what would be done; send nothing and write no file."
 )
 def comment(report: Path, **options: object) -> None:
@@ -102,6 +108,7 @@ def comment(report: Path, **options: object) -> None:
       gitml comment report.md --id gpu --pr 12
       gitml comment gitml-report/report.md --pr-from gitml-report/pr.json
       gitml comment report.md --dry-run
+      gitml comment validate.md --id validate --sha "$COMMIT" --merged-pr --no-check
     """
     result = publish(CommentRequest(report=report, **options))  # type: ignore[arg-type]
     for line in render(result):

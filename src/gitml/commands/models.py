@@ -19,8 +19,17 @@ import click
     is_flag=True,
     help="Include deprecated artifacts (name@deprecated), marked, as `gto show -d` does.",
 )
+@click.option(
+    "--history",
+    is_flag=True,
+    help="Print every registration and stage move instead, oldest first: version, commit, when, "
+    "who (the tag's tagger) and why (its message), as `gto history` reads them.",
+)
+@click.option("--stage", default=None, help="With --history: only this stage's moves.")
 @click.option("--json", "as_json", is_flag=True, help="Print the versions as JSON.")
-def models(artifact: str | None, deprecated: bool, as_json: bool) -> None:
+def models(
+    artifact: str | None, deprecated: bool, history: bool, stage: str | None, as_json: bool
+) -> None:
     """List model versions (newest first), their stages and the metrics each was promoted with.
 
     With no --artifact and no [tool.gitml.promote] artifact, lists every artifact the registry's
@@ -33,8 +42,17 @@ def models(artifact: str | None, deprecated: bool, as_json: bool) -> None:
     Example:
       gitml models
       gitml models --artifact classifier --json
+      gitml models --history --stage prod
     """
     from gitml.config import load_settings
+
+    if stage is not None and not history:
+        from gitml.errors import UsageError
+
+        raise UsageError("--stage lists a stage's moves: use it with --history")
+    if history:
+        _history(artifact, stage, as_json)
+        return
     from gitml.registry.models import list_all_models, list_models, render_all, render_table
 
     if artifact is None and load_settings().promote.artifact is None:
@@ -61,3 +79,15 @@ def models(artifact: str | None, deprecated: bool, as_json: bool) -> None:
         click.echo(f"no registered version of {found.name} yet; create one with `gitml promote`")
     else:
         click.echo(render_table(versions), nl=False)
+
+
+def _history(artifact: str | None, stage: str | None, as_json: bool) -> None:
+    from gitml.registry.history import read_history, render_history
+
+    events = read_history(".", artifact, stage)
+    if as_json:
+        click.echo(json.dumps([e.to_dict() for e in events], indent=2))
+    elif not events:
+        click.echo("no registry event yet; create one with `gitml promote`")
+    else:
+        click.echo(render_history(events), nl=False)

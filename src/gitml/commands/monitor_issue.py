@@ -17,8 +17,19 @@ import click
 )
 @click.option("--repo", "repository", metavar="OWNER/NAME", help="Default: $GITHUB_REPOSITORY.")
 @click.option("--api-url", metavar="URL", help="Default: $GITHUB_API_URL, else api.github.com.")
+@click.option(
+    "--propose-rollback",
+    is_flag=True,
+    help="When a monitoring gate failed, propose in the issue rolling the stage back to the "
+    "version it held before (the registry's history); nothing is moved. Writes the step output "
+    "rollback-to.",
+)
 def monitor_issue(
-    report: Path, json_path: Path | None, repository: str | None, api_url: str | None
+    report: Path,
+    json_path: Path | None,
+    repository: str | None,
+    api_url: str | None,
+    propose_rollback: bool,
 ) -> None:
     """Open, update or close the sticky monitoring issue from a `gitml monitor` report.
 
@@ -33,7 +44,8 @@ def monitor_issue(
     """
     from gitml.monitor.issue import IssueRequest, publish_issue
 
-    outcome = publish_issue(IssueRequest(report, json_path, repository, api_url))
+    extra = _proposal(report, json_path) if propose_rollback else ""
+    outcome = publish_issue(IssueRequest(report, json_path, repository, api_url, extra))
     if outcome.action == "none":
         click.echo("Healthy, and no monitoring issue is open: nothing to do.")
         return
@@ -49,3 +61,28 @@ def monitor_issue(
     click.echo(f"{outcome.action.capitalize()} monitoring issue #{outcome.number}: {outcome.url}")
     if outcome.closed_duplicates:
         click.echo(f"Closed {outcome.closed_duplicates} duplicate monitoring issue(s).")
+
+
+def _proposal(report: Path, json_path: Path | None) -> str:
+    """The proposed rollback's section (empty when none is due), said on stderr."""
+    import json
+
+    from gitml.core.github_output import write_outputs
+    from gitml.deploy.proposal import proposal_plan, proposal_text
+    from gitml.errors import UsageError
+
+    path = json_path or report.with_suffix(".json")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise UsageError(f"cannot read the monitoring report {path} ({error})") from None
+    plan = proposal_plan(".", data if isinstance(data, dict) else {})
+    if isinstance(plan, str):
+        click.echo(f"No rollback proposed: {plan}.", err=True)
+        write_outputs({"rollback-to": ""})
+        return ""
+    click.echo(
+        f"Proposing to roll {plan.stage} back from {plan.current} to {plan.target}.", err=True
+    )
+    write_outputs({"rollback-to": plan.target})
+    return proposal_text(plan, data)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -44,6 +46,25 @@ if TYPE_CHECKING:  # the registry (and GTO) load only when the command runs
     help="With --to: allow moving a stage back to an older version (a rollback).",
 )
 @click.option(
+    "--validation",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="With --to: the gitml validate JSON report of --version; its verdict goes into the "
+    "tag message, and a verdict that did not pass refuses the move (unless --override-reason).",
+)
+@click.option(
+    "--override-reason",
+    metavar="TEXT",
+    help="With --validation: move even though the validation did not pass; recorded in the tag.",
+)
+@click.option("--reason", metavar="TEXT", help="With --to: why, recorded in the tag's message.")
+@click.option(
+    "--image",
+    metavar="REF@DIGEST",
+    help="With --to: the image released for the version (name@sha256:...), recorded in the tag "
+    "for `gitml deploy`.",
+)
+@click.option(
     "--push/--no-push",
     default=True,
     show_default=True,
@@ -60,6 +81,10 @@ def promote(
     to_stage: str | None,
     version: str | None,
     allow_older: bool,
+    validation: Path | None,
+    override_reason: str | None,
+    reason: str | None,
+    image: str | None,
     push: bool,
     remote: str,
     as_json: bool,
@@ -75,28 +100,18 @@ def promote(
       gitml promote                          # next minor version, into staging, pushed
       gitml promote --no-assign              # release workflow: reserve the version only
       gitml promote --to staging --version v0.3.0
-      gitml promote --to prod --version v0.3.0
+      gitml promote --to prod --version v0.3.0 --validation validate.json
     """
     from gitml.core.github_output import write_outputs
 
+    notes = (validation, override_reason, reason, image)
     if to_stage is not None:
         _check_move_options(version, no_assign, bump, rev, stage)
         assert version is not None  # _check_move_options refuses --to without --version
-        from gitml.registry.assign import assign_stage
-
-        move = assign_stage(
-            version=version,
-            stage=to_stage,
-            artifact=artifact,
-            push=push,
-            remote=remote,
-            allow_older=allow_older,
-        )
-        write_outputs(_outputs(move.version, move.commit, move.stage, move.tags))
-        _echo_move(move, as_json)
+        _move(to_stage, version, artifact, push, remote, allow_older, notes, as_json)
         return
 
-    _check_register_options(version)
+    _check_register_options(version, notes)
     from gitml.registry.promote import promote as run_promote
 
     result = run_promote(
@@ -110,6 +125,33 @@ def promote(
     )
     write_outputs(_outputs(result.version, result.commit, result.stage, result.tags))
     _echo_promotion(result, remote, as_json)
+
+
+def _move(
+    to_stage: str,
+    version: str,
+    artifact: str | None,
+    push: bool,
+    remote: str,
+    allow_older: bool,
+    notes: tuple,
+    as_json: bool,
+) -> None:
+    """``--to STAGE --version V``: move an existing version, its notes in the tag message."""
+    from gitml.core.github_output import write_outputs
+    from gitml.registry.assign import assign_stage
+
+    move = assign_stage(
+        version=version,
+        stage=to_stage,
+        artifact=artifact,
+        push=push,
+        remote=remote,
+        allow_older=allow_older,
+        notes=_move_notes(version, *notes),
+    )
+    write_outputs(_outputs(move.version, move.commit, move.stage, move.tags))
+    _echo_move(move, as_json)
 
 
 def _outputs(version: str, commit: str, stage: str | None, tags: list[str]) -> dict[str, str]:
@@ -132,7 +174,7 @@ def _check_move_options(
         )
 
 
-def _check_register_options(version: str | None) -> None:
+def _check_register_options(version: str | None, notes: tuple) -> None:
     from gitml.errors import UsageError
 
     if version is not None:
@@ -140,6 +182,38 @@ def _check_register_options(version: str | None) -> None:
             "--version only applies with --to; a new version's number is derived "
             "from the existing tags and --bump"
         )
+    if any(note is not None for note in notes):
+        raise UsageError(
+            "--validation, --override-reason, --reason and --image describe a stage move: "
+            "use them with --to STAGE --version V"
+        )
+
+
+def _move_notes(
+    version: str,
+    validation: Path | None,
+    override_reason: str | None,
+    reason: str | None,
+    image: str | None,
+) -> tuple[str, ...]:
+    """The ``gitml-<key>:`` lines of the stage tag's message (see gitml.registry.history)."""
+    from gitml.errors import UsageError
+    from gitml.registry.history import detail_line
+
+    notes: tuple[str, ...] = ()
+    if validation is not None:
+        from gitml.validate.evidence import validation_notes
+
+        notes += validation_notes(validation, version, override_reason)
+    elif override_reason:
+        raise UsageError("--override-reason overrides a validation: pass --validation FILE too")
+    if reason:
+        notes += (detail_line("reason", reason),)
+    if image:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:/-]*@sha256:[0-9a-f]{64}", image):
+            raise UsageError(f"--image must be NAME@sha256:<64 hex digits>, got {image!r}")
+        notes += (detail_line("image", image),)
+    return notes
 
 
 def _echo_move(move: StageMove, as_json: bool) -> None:

@@ -5,10 +5,12 @@ otherwise turn into a gate that always passes. Every table is parsed when the se
 (``load_settings``), so a typo anywhere is an error at load, whatever the command.
 
 ``values`` holds what every table shares (gates, strict numbers, unknown keys), ``monitor`` the
-``[tool.gitml.monitor]`` table, ``signing`` ``[tool.gitml.signing]``, ``settings`` the rest and
-the loader.
+``[tool.gitml.monitor]`` table, ``signing`` ``[tool.gitml.signing]``, ``validate``
+``[tool.gitml.validate]``, ``deploy`` ``[tool.gitml.deploy]``, ``settings`` the rest and the
+loader.
 """
 
+from gitml.config.deploy import DeploySettings, parse_deploy_settings
 from gitml.config.monitor import (
     Chunking,
     FeatureSettings,
@@ -27,6 +29,7 @@ from gitml.config.settings import (
     parse_sweep,
 )
 from gitml.config.signing import SigningSettings, parse_signing_settings
+from gitml.config.validate import VALIDATE_METRICS, ValidateSettings, parse_validate_settings
 from gitml.config.values import (
     DIRECTIONS,
     GATE_RULES,
@@ -40,7 +43,9 @@ __all__ = [
     "DIRECTIONS",
     "GATE_RULES",
     "STAGE_NAME",
+    "VALIDATE_METRICS",
     "Chunking",
+    "DeploySettings",
     "FeatureSettings",
     "Gate",
     "MonitorSettings",
@@ -49,13 +54,16 @@ __all__ = [
     "Settings",
     "SigningSettings",
     "SweepSettings",
+    "ValidateSettings",
     "check_keys",
     "load_settings",
     "number_setting",
     "parse_chunk",
+    "parse_deploy_settings",
     "parse_monitor_settings",
     "parse_settings",
     "parse_signing_settings",
     "parse_sweep",
+    "parse_validate_settings",
     "tomllib",
 ]

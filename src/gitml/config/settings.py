@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gitml.config.deploy import DeploySettings, parse_deploy_settings
 from gitml.config.monitor import MonitorSettings, parse_monitor_settings
 from gitml.config.signing import SigningSettings, parse_signing_settings
+from gitml.config.validate import ValidateSettings, parse_validate_settings
 from gitml.config.values import (
     DIRECTIONS,
     GATE_RULES,
@@ -73,9 +75,22 @@ class Settings:
     monitor: MonitorSettings = field(default_factory=MonitorSettings)
     retrain: RetrainSettings = field(default_factory=RetrainSettings)
     signing: SigningSettings = field(default_factory=SigningSettings)
+    validate: ValidateSettings = field(default_factory=ValidateSettings)
+    deploy: DeploySettings = field(default_factory=DeploySettings)
 
 
-TOP_LEVEL_KEYS = {"base", "metrics", "gates", "promote", "monitor", "sweep", "retrain", "signing"}
+TOP_LEVEL_KEYS = {
+    "base",
+    "metrics",
+    "gates",
+    "promote",
+    "monitor",
+    "sweep",
+    "retrain",
+    "signing",
+    "validate",
+    "deploy",
+}
 PROMOTE_KEYS = {"artifact", "stage", "bump"}
 BUMPS = ("major", "minor", "patch")
 SWEEP_KEYS = {"params", "max_runs", "rank_by"}
@@ -194,6 +209,8 @@ def parse_settings(table: dict[str, Any], source: Path | None = None) -> Setting
         monitor=parse_monitor_settings(monitor),
         retrain=_parse_retrain(table.get("retrain", {})),
         signing=parse_signing_settings(table.get("signing", {})),
+        validate=parse_validate_settings(table.get("validate", {})),
+        deploy=parse_deploy_settings(table.get("deploy", {})),
     )
 
 

@@ -66,6 +66,10 @@ class DemoResult:
             ("the monitoring issue GitHub received", f.github / "monitoring-issue.md"),
             ("the served model's prediction and feedback logs", f.monitoring / "logs"),
             ("the logged rows with feedback, as training rows", f.monitoring / "labelled.csv"),
+            (
+                "the validation of the retrained model on prod's traffic",
+                f.root / "production" / "retrained" / "validate.html",
+            ),
             ("the data scientist's clone", f.workspace),
             ("the DVC remote", f.dvc_remote),
             ("models and Bentos (BENTOML_HOME)", f.bentoml_home),

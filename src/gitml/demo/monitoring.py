@@ -14,7 +14,7 @@ from gitml.errors import GitmlError
 #: calibration would; KS tests flag them and the model's answers move with them
 SHIFT = {"worst_area": 1.6, "worst_perimeter": 1.4, "mean_concave_points": 1.8}
 #: rows per request, and every how many rows the true label comes back as feedback
-MONITOR_BATCH = 10
+MONITOR_BATCH = 2  # 72 requests: enough for `gitml validate` to judge the next version
 FEEDBACK_EVERY = 3
 #: the rows with feedback as training rows (``gitml monitor --export-labelled``), for retraining
 LABELLED = "labelled.csv"

@@ -7,7 +7,8 @@ runners of a real project: ``workspace`` is the data scientist's, ``ci-pull-requ
 workflow's runner for pull request N, ``ci-main`` the release workflow's runner; ``origin.git``
 is the repository on GitHub and ``dvc-remote`` the bucket. The loop runs twice: pull request #1
 changes a hyper-parameter; pull request #2 is opened by `gitml retrain` with the labelled rows
-the monitoring step collected.
+the monitoring step collected. Then prod: the retrained version is validated on the traffic prod
+logged and promoted, and prod is rolled back.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import NamedTuple
 
 from gitml.demo.context import Context
 from gitml.demo.monitoring import monitor_traffic
+from gitml.demo.production import roll_back, validate_and_promote
 from gitml.demo.pull_request import check_pull_request, merge, open_pull_request, post_comment
 from gitml.demo.release import build_bento, promote_model, serve_and_predict
 from gitml.demo.repository import baseline, create_repository
@@ -85,7 +87,13 @@ STEPS: list[Step] = [
         partial(retrain_through_pull_request, number=RETRAINING),
     ),
     *pull_request_cycle(RETRAINING, f"-{RETRAINING}", "the retrained model"),
+    Step(
+        "prod",
+        "Prod: validate on prod's logged traffic, then promote (the release's prod move)",
+        validate_and_promote,
+    ),
+    Step("rollback", "Roll prod back, and read the registry's history", roll_back),
 ]
 #: steps that run again even when done: serving the model in production is the proof, and it
 #: leaves nothing behind
-ALWAYS_RUN = {STEPS[-1].key}
+ALWAYS_RUN = {f"serve-{RETRAINING}"}

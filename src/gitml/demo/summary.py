@@ -35,6 +35,7 @@ def render_summary(result: DemoResult) -> str:
         f"Monitoring: verdict {facts.get('monitor_verdict', '?')} on the shifted traffic; the "
         f"monitoring issue is {facts.get('monitor_issue_url', '?')} (saved in "
         f"{folder.github / 'monitoring-issue.md'})",
+        *production_lines(facts),
         "",
         "Versions of classifier:",
         *version_lines(facts),
@@ -63,6 +64,20 @@ def pull_request_lines(result: DemoResult) -> list[str]:
             + f"; the comment was posted to {pull.get('comment_url', '?')} (saved in "
             f"{folder.github / f'pull-{number}-comment.md'})"
         )
+    return lines
+
+
+def production_lines(facts: dict) -> list[str]:
+    """The prod move's validation verdict and the rollback."""
+    validation, rollback = facts.get("validation"), facts.get("rollback")
+    if not validation:
+        return []
+    lines = [
+        f"Prod: {validation.get('version', '?')} validated on prod's logged traffic (verdict "
+        f"{validation.get('verdict', '?')}) and promoted"
+    ]
+    if rollback:
+        lines[0] += f"; then rolled back from {rollback.get('from')} to {rollback.get('to')}"
     return lines
 
 

@@ -207,11 +207,16 @@ def _locate(
             )
         return replace(result, sha=sha or head_sha), None
     if pr is None and sha is not None:
-        pulls = api(
+        every = api(
             f"finding the pull request for commit {sha[:7]}",
-            lambda: [p for p in repo.get_commit(sha).get_pulls() if p.state == "open"],
+            lambda: list(repo.get_commit(sha).get_pulls()),
         )
-        pulls.sort(key=lambda p: (p.head.sha != sha, p.number))
+        if target.merged_pr:  # the pull request whose merge made the commit
+            pulls = [p for p in every if p.merged_at is not None]
+            pulls.sort(key=lambda p: (p.merge_commit_sha != sha, p.number))
+        else:
+            pulls = [p for p in every if p.state == "open"]
+            pulls.sort(key=lambda p: (p.head.sha != sha, p.number))
         if pulls:
             return replace(result, pr=pulls[0].number), None
     return result, None

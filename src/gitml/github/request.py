@@ -34,6 +34,8 @@ class CommentRequest:
     check: bool = True
     check_name: str | None = None
     dry_run: bool = False
+    #: with ``sha``: comment on the pull request whose merge made that commit
+    merged_pr: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class Target:
     check_name: str
     #: the commit a saved report (``--pr-from``) was made on: the pull request must still be there
     expected_head: str | None = None
+    #: find the merged pull request of the commit, not an open one
+    merged_pr: bool = False
 
     @property
     def repository(self) -> str:
@@ -93,6 +97,7 @@ def load_target(request: CommentRequest, env: Mapping[str, str]) -> Target:
         check_name=request.check_name
         or checks.check_name(None if report_id == sticky.DEFAULT_ID else report_id),
         expected_head=pr_file.head_sha if pr_file else None,
+        merged_pr=request.merged_pr,
     )
 
 
@@ -136,7 +141,15 @@ def _read_verdict(
             text, json_file
         ) if json_file and text is not None else None
     json_file = _verdict_file(request)
-    return json_file, checks.load_verdict(json_file) if json_file else None
+    if json_file is None:
+        return None, None
+    try:
+        return json_file, checks.load_verdict(json_file)
+    except UsageError:
+        if request.check:
+            raise
+        # --no-check: a report with verdicts of its own (gitml validate's) is posted as it is
+        return json_file, None
 
 
 def _read_report(path: Path) -> str:

@@ -136,6 +136,8 @@ class IssueRequest:
     json_path: Path | None = None
     repository: str | None = None
     api_url: str | None = None
+    #: Markdown added after the report (a proposed rollback)
+    extra: str = ""
 
 
 def _read(request: IssueRequest) -> tuple[str, dict[str, Any]]:
@@ -163,7 +165,8 @@ def publish_issue(request: IssueRequest, env: Mapping[str, str] | None = None) -
     env = os.environ if env is None else env
     text, data = _read(request)
     key = issue_id(data.get("model"), data.get("stage"))
-    body = markers.attach(text, marker(key))
+    extra = f"\n\n{request.extra.strip()}" if request.extra.strip() else ""
+    body = markers.attach(f"{text.rstrip()}{extra}", marker(key))
     summary = env.get("GITHUB_STEP_SUMMARY")
     if summary:
         append_step_summary(Path(summary), text)

@@ -46,18 +46,23 @@ def assign_stage(
     retries: int = tags.DEFAULT_RETRIES,
     allow_older: bool = False,
     settings: Settings | None = None,
+    action: str = "gitml promote --to",
+    notes: tuple[str, ...] = (),
 ) -> StageMove:
     """Assign ``stage`` to ``version``; a no-op when it is already the version in that stage.
 
     Moving a stage to a version older than the one it holds is refused unless ``allow_older``
     (a deliberate rollback): two release runs finishing out of order must not put the older
     model back into staging, since the last assignment wins for ``gto show`` and DVC.
+    The tag's message names ``action`` and carries ``notes`` (``gitml-<key>: value`` lines:
+    the validation, an override's or a rollback's reason, the image; see ``history``).
     """
     settings = settings or load_settings(root)
     name = artifact_name(settings, artifact)
+    message = Message(action, tuple(notes))
 
     def attempt() -> tuple[StageMove, list[str]]:
-        return _assign_once(root, name, version, stage, allow_older)
+        return _assign_once(root, name, version, stage, allow_older, message)
 
     with registry_lock(root), tags.gto_errors("create the registry tags"):
         if push:
@@ -68,8 +73,28 @@ def assign_stage(
     return move
 
 
+@dataclass(frozen=True)
+class Message:
+    """What the stage tag's message says besides the move: who did it and its notes."""
+
+    action: str
+    notes: tuple[str, ...] = ()
+
+    def text(self, stage: str, name: str, version: str, previous: str | None) -> str:
+        head = (
+            f"Assigning stage {stage} to artifact {name} version {version} "
+            f"({self.action}; was {previous or 'empty'})"
+        )
+        return head + ("\n\n" + "\n".join(self.notes) + "\n" if self.notes else "")
+
+
 def _assign_once(
-    root: Path | str, name: str, version: str, stage: str, allow_older: bool
+    root: Path | str,
+    name: str,
+    version: str,
+    stage: str,
+    allow_older: bool,
+    message: Message = Message("gitml promote --to"),
 ) -> tuple[StageMove, list[str]]:
     """One attempt: the stage tag for ``version`` created locally (none when already there),
     and the tags to push; ``tags.publish`` calls it again after losing a push race."""
@@ -91,8 +116,7 @@ def _assign_once(
         stage,
         force=True,
         version=target.version,
-        message=f"Assigning stage {stage} to artifact {name} version {target.version} "
-        f"(gitml promote --to; was {move.previous or 'empty'})",
+        message=message.text(stage, name, target.version, move.previous),
     )
     move.tags = [event.tag]
     return move, move.tags

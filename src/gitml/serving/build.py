@@ -161,6 +161,27 @@ def bento_name(artifact: str) -> str:
     return artifact.lower().replace("_", "-")
 
 
+def service_entry(service_file: str | None) -> str:
+    """The import string a Bento built from ``service_file`` (None: gitml's default) records."""
+    if service_file is None:
+        return "service:GitmlClassifier"
+    path, _, class_name = service_file.partition(":")
+    stem = Path(path).stem
+    return f"{stem}:{class_name}" if class_name else stem
+
+
+def built_from(tag: str, service_file: str | None) -> bool:
+    """Whether the Bento ``tag`` is in the store and was built from ``service_file``'s service
+    (a Bento of the same version built from another service must be built again)."""
+    import bentoml
+    from bentoml.exceptions import NotFound
+
+    try:
+        return bentoml.get(tag).info.service == service_entry(service_file)
+    except NotFound:
+        return False
+
+
 def delete_bento(tag: str) -> None:
     import bentoml
     from bentoml.exceptions import NotFound
