@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from gitml.github.client import RetrySettings
 from gitml.github.context import GitHubContext
+from gitml.github.pull_requests import PullRequests
 from gitml.github_emulator.shapes import user_json
 from gitml.retrain.body import marker
-from gitml.retrain.pull_request import PullRequests
 from tests.helpers import git
 
 from .conftest import PR, READ_ONLY_TOKEN, REPO, TOKEN
@@ -95,7 +95,7 @@ def test_retrain_finds_its_pull_request_on_a_later_page(emulator):
     emulator.repos[REPO]["pulls"][4]["body"] = marker("clf")  # older, octocat's, quoting it
     context = GitHubContext(api_url=emulator.url, repository=REPO, token=TOKEN)
     found = PullRequests(context, RetrySettings(retries=0, write_interval=0)).find_open(
-        "clf", "main"
+        marker("clf"), "main"
     )
     assert (found.number, found.branch) == (5, "gitml/retrain/clf-2026-11-01")
     pages = emulator.requests_to("GET", "/repositories/*/pulls")

@@ -28,7 +28,10 @@ def deploy(stage: str, artifact: str | None, image: str | None, push: bool, remo
     and digest, so `kubectl kustomize` renders exactly that image. The commit ([skip ci] in its
     message) goes to the manifests' branch ([tool.gitml.deploy] branch, else the base branch).
     Does nothing when [tool.gitml.deploy] has no stages, or the file already pins that image.
-    Writes commit and image to $GITHUB_OUTPUT when set.
+    With [tool.gitml.deploy] repository = "OWNER/NAME" the manifests are in that repository:
+    the change goes there as a pull request from gitml/deploy/ARTIFACT-STAGE, opened or updated
+    with the token in $GITML_MANIFESTS_TOKEN. Writes commit, image and pull-request to
+    $GITHUB_OUTPUT when set.
 
     \b
     Examples:
@@ -43,9 +46,19 @@ def deploy(stage: str, artifact: str | None, image: str | None, push: bool, remo
         click.echo("[tool.gitml.deploy] names no stage: nothing to deploy")
         return
     done = run_deploy(stage=stage, artifact=artifact, image=image, push=push, remote=remote)
-    write_outputs({"commit": done.commit or "", "image": done.image})
+    write_outputs(
+        {"commit": done.commit or "", "image": done.image, "pull-request": done.pull_request or ""}
+    )
     if done.commit is None:
         click.echo(f"{done.path} already pins {done.image} ({done.stage}: {done.version})")
+        if done.pull_request_action == "closed":
+            click.echo(f"closed {done.pull_request}: it proposed an image {done.stage} left")
+        return
+    if done.pull_request is not None:
+        click.echo(
+            f"{done.path}: {done.image} ({done.stage}: {done.version}); pull request "
+            f"{done.pull_request} {done.pull_request_action} (into {done.branch})"
+        )
         return
     where = f"pushed to {remote}/{done.branch}" if done.pushed else f"on {done.branch} (not pushed)"
     click.echo(

@@ -10,10 +10,16 @@ kustomization file, for Argo CD or Flux to roll out. Example::
     [tool.gitml.deploy.stages]
     staging = "deploy/staging/kustomization.yaml"
     prod = "deploy/prod/kustomization.yaml"
+
+With ``repository = "acme/k8s-manifests"`` the files are in that repository instead, and the
+change goes there as a pull request (one per stage, updated by the next move), opened with the
+token in ``GITML_MANIFESTS_TOKEN``; ``branch`` is then that repository's branch (default: its
+default branch).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -21,7 +27,9 @@ from typing import Any
 from gitml.config.values import check_keys
 from gitml.errors import ConfigError
 
-DEPLOY_KEYS = {"image", "branch", "stages"}
+DEPLOY_KEYS = {"image", "branch", "repository", "stages"}
+#: GitHub's rules for owner and repository names
+_REPOSITORY = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,8 @@ class DeploySettings:
     branch: str | None = None
     #: stage -> path of its kustomization file (relative to the repository's root)
     stages: dict[str, str] = field(default_factory=dict)
+    #: a separate manifests repository (``owner/name``): a pull request there, not a push here
+    repository: str | None = None
 
     @property
     def enabled(self) -> bool:
@@ -63,12 +73,19 @@ def parse_deploy_settings(table: Any) -> DeploySettings:
         raise ConfigError(f"{where} must be a table")
     check_keys(table, DEPLOY_KEYS, where)
     values: dict[str, Any] = {}
-    for key in ("image", "branch"):
+    for key in ("image", "branch", "repository"):
         if key in table:
             value = table[key]
             if not isinstance(value, str) or not value.strip():
                 raise ConfigError(f"{where} {key} must be a non-empty string, got {value!r}")
             values[key] = value.strip()
+    repository = values.get("repository")
+    if repository is not None and (
+        not _REPOSITORY.fullmatch(repository) or repository.split("/")[1] in (".", "..")
+    ):
+        raise ConfigError(
+            f"{where} repository = {repository!r} must be a GitHub repository as OWNER/NAME"
+        )
     stages = table.get("stages", {})
     if not isinstance(stages, dict):
         raise ConfigError(f'{where} stages must be a table of stage = "path/kustomization.yaml"')

@@ -133,3 +133,14 @@ def output(root: Path | str, *args: str) -> str | None:
     result = run_git(root, *args, check=False)
     text = result.stdout.strip()
     return text if result.returncode == 0 and text else None
+
+
+def commit_file(work: Path, path: str, message: str) -> str:
+    """Commit ``path`` in the checkout ``work`` (a fallback identity when git has none)."""
+    identity = []
+    for key, fallback in (("user.name", "gitml deploy"), ("user.email", "gitml@users.noreply")):
+        if not run_git(work, "config", key, check=False).stdout.strip():
+            identity += ["-c", f"{key}={fallback}"]
+    run_git(work, "add", "--", path)
+    run_git(work, *identity, "commit", "--quiet", "--no-verify", "-m", message)
+    return run_git(work, "rev-parse", "HEAD").stdout.strip()

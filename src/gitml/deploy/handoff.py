@@ -23,8 +23,9 @@ from pathlib import Path
 
 from gitml.config import Settings, load_settings
 from gitml.core.artifacts import artifact_name, version_in_stage
-from gitml.core.git import last_line, run_git
+from gitml.core.git import commit_file, last_line, run_git
 from gitml.deploy.kustomization import ImageRef, current_image, set_image
+from gitml.deploy.manifests import ManifestsChange, propose
 from gitml.errors import DataError, RemoteError, UsageError
 from gitml.registry.history import read_history
 from gitml.registry.versions import list_versions
@@ -46,6 +47,10 @@ class Deployed:
     branch: str
     commit: str | None = None
     pushed: bool = False
+    #: with a separate manifests repository: the pull request (its address) and what was done
+    #: to it (``opened``, ``updated``, ``closed``)
+    pull_request: str | None = None
+    pull_request_action: str | None = None
 
 
 def recorded_image(root: Path | str, artifact: str, version: str) -> ImageRef | None:
@@ -69,16 +74,6 @@ def _worktree(root: Path, start: str) -> Iterator[Path]:
         run_git(root, "worktree", "prune", check=False)
 
 
-def _commit(work: Path, path: str, message: str) -> str:
-    identity = []
-    for key, fallback in (("user.name", "gitml deploy"), ("user.email", "gitml@users.noreply")):
-        if not run_git(work, "config", key, check=False).stdout.strip():
-            identity += ["-c", f"{key}={fallback}"]
-    run_git(work, "add", "--", path)
-    run_git(work, *identity, "commit", "--quiet", "--no-verify", "-m", message)
-    return run_git(work, "rev-parse", "HEAD").stdout.strip()
-
-
 def _attempt(root: Path, remote: str, branch: str, plan: Deployed, name: str, push: bool):
     """One try on the branch's tip: (commit or None when nothing changes, pushed)."""
     start = f"{remote}/{branch}" if push else branch
@@ -93,7 +88,7 @@ def _attempt(root: Path, remote: str, branch: str, plan: Deployed, name: str, pu
             f"Deploy {name} {plan.version} to {plan.stage} {SKIP_CI}\n\n"
             f"{plan.path}: {plan.image}\n\nGitml-Deploy: {plan.stage} {plan.version}\n"
         )
-        sha = _commit(work, plan.path, message)
+        sha = commit_file(work, plan.path, message)
         if not push:
             run_git(root, "update-ref", f"refs/heads/{branch}", sha)
             return sha, False
@@ -139,9 +134,12 @@ def deploy(
             f"it assigns staging (gitml promote --to staging --image NAME@sha256:...); pass "
             "--image NAME@sha256:... to deploy one by hand"
         )
+    container = settings.deploy.image or bento_name(name)
+    if settings.deploy.repository is not None:
+        change = ManifestsChange(name, stage, current.version, str(ref), path, container)
+        return _proposed(settings.deploy.repository, change, settings.deploy.branch)
     branch = settings.deploy.branch or settings.base
     plan = Deployed(stage, current.version, str(ref), path, branch)
-    container = settings.deploy.image or bento_name(name)
     for _ in range(RETRIES):
         if push:
             tracking = f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}"
@@ -153,3 +151,17 @@ def deploy(
         f"could not push {path} to {remote}/{branch}: {RETRIES} pushes lost the race to other "
         "commits; run gitml deploy again"
     )
+
+
+def _proposed(repository: str, change: ManifestsChange, branch: str | None) -> Deployed:
+    done = propose(repository, change, branch=branch)
+    pull, action = done.pull_request, None
+    if pull is not None:
+        action = "opened" if done.opened else "updated"
+    elif done.closed is not None:
+        pull, action = done.closed, "closed"
+    return Deployed(
+        change.stage, change.version, change.image, change.path, done.base, done.commit,
+        pushed=done.commit is not None, pull_request=pull.url if pull else None,
+        pull_request_action=action,
+    )  # fmt: skip

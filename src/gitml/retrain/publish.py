@@ -28,7 +28,7 @@ from gitml.core.secrets import hold
 from gitml.errors import GitHubError, Refused, UsageError
 from gitml.retrain import body, branch, handoff, trust
 from gitml.retrain.append import Appended
-from gitml.retrain.pull_request import ApiError, PullRequests, compare_url
+from gitml.retrain.pull_request import ApiError, compare_url, pull_requests
 from gitml.retrain.request import Retrained, model_name
 
 #: a token file holds one token; anything much larger is not one
@@ -79,8 +79,8 @@ def publish(request: PublishRequest, env: Mapping[str, str] | None = None) -> Re
     root = Path(request.root).resolve()
     settings = load_settings(root)
     _check_names(root, settings, prepared, request.branch)
-    github = PullRequests.from_env(env, request.repository, request.api_url) if request.pr else None
-    open_pr = github.find_open(prepared.model, settings.base) if github else None
+    github = pull_requests(env, request.repository, request.api_url) if request.pr else None
+    open_pr = github.find_open(body.marker(prepared.model), settings.base) if github else None
     if open_pr is not None and open_pr.branch != prepared.branch:
         raise Refused(
             f"gitml's open retraining pull request for {prepared.model} (#{open_pr.number}) is "

@@ -17,7 +17,7 @@ from pathlib import Path
 from gitml.errors import UsageError
 from gitml.retrain.prepare import prepare, stage_words
 from gitml.retrain.publish import PublishRequest, publish
-from gitml.retrain.pull_request import PullRequests, target_context
+from gitml.retrain.pull_request import pull_requests, target_context
 from gitml.retrain.request import Retrained, RetrainRequest, model_name
 
 __all__ = ["RetrainRequest", "Retrained", "model_name", "retrain", "stage_words"]
@@ -33,7 +33,7 @@ def retrain(request: RetrainRequest, env: Mapping[str, str] | None = None) -> Re
         if not os.access(request.token_file, os.R_OK):
             raise UsageError(f"cannot read the token file {request.token_file}")
     elif request.pr:
-        PullRequests.from_env(env, request.repository, request.api_url)
+        pull_requests(env, request.repository, request.api_url)
     with tempfile.TemporaryDirectory(prefix="gitml-retrain-handoff-") as folder:
         prepared = prepare(request, Path(folder))
         if prepared.nothing and not prepared.branch:
