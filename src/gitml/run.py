@@ -40,12 +40,10 @@ def run_pipeline(
     remote: str | None = None,
     force: bool = False,
     restore_from_remote: bool = False,
-    hidden_variables: tuple[str, ...] = (),
 ) -> RunResult:
     """Pull (optional), ``dvc repro``, push (optional); record the stages in ``.gitml/run.json``.
 
-    ``hidden_variables`` (tokens) are unset while the stages' commands run. A run that stops
-    records why, so the report never takes the workspace's older outputs for this commit's."""
+    A run that stops records why, so the report never takes the workspace's older outputs for this commit's."""
     started = time.perf_counter()
     result = RunResult()
     try:
@@ -57,7 +55,6 @@ def run_pipeline(
                 force=force,
                 pulled_from=(remote or "") if pull else None,
                 restore_from_remote=restore_from_remote,
-                hidden_variables=hidden_variables,
             )
             if push:
                 result.pushed = dvc_adapter.push(repo, remote=remote)

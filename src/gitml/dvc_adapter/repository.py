@@ -84,18 +84,16 @@ def route_dvc_logs() -> None:
 
 
 @contextmanager
-def dvc_environment(defaults: Mapping[str, str], hidden: tuple[str, ...] = ()) -> Iterator[None]:
+def dvc_environment(defaults: Mapping[str, str]) -> Iterator[None]:
     """Variables DVC's child processes need (``DVC_NO_ANALYTICS``, a ``PATH`` with this
-    interpreter's scripts) for the duration of a DVC call, then the process's own back; the
-    ``hidden`` ones are unset meanwhile (tokens the stages' commands must not see).
+    interpreter's scripts) for the duration of a DVC call, then the process's own back. (It hides
+    nothing: a token must never be in the process that runs stages, see ``retrain/prepare.py``.)
 
     DVC gives the processes it starts (the stages' commands, the queue's workers) ``os.environ``
     and takes no environment of its own, so this is the one place gitml sets variables, and it
     sets them only while DVC works: a caller's environment is the same afterwards.
     """
-    saved = {name: os.environ.get(name) for name in (*defaults, *hidden)}
-    for name in hidden:
-        os.environ.pop(name, None)
+    saved = {name: os.environ.get(name) for name in defaults}
     os.environ.update(defaults)
     try:
         yield

@@ -37,11 +37,8 @@ def reproduce(
     force: bool = False,
     pulled_from: str | None = None,
     restore_from_remote: bool = False,
-    hidden_variables: tuple[str, ...] = (),
 ) -> list[StageRun]:
     """Run ``dvc repro`` in process; return every pipeline stage with its status and time.
-
-    ``hidden_variables`` are unset while the stages run (``gitml retrain``'s push token).
 
     ``pulled_from`` (a remote's name, "" for the default) says the data was just pulled, so a
     missing input is reported as missing from that remote. With ``restore_from_remote`` (as
@@ -77,7 +74,7 @@ def reproduce(
 
     repo.stage_cache.restore = recording_restore
     try:
-        with dvc_environment(scripts_on_path(), hidden=hidden_variables):
+        with dvc_environment(scripts_on_path()):
             repo.reproduce(
                 targets=targets, force=force, pull=restore_from_remote, repro_fn=timed_repro
             )
