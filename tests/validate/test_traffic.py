@@ -125,7 +125,7 @@ def test_the_validate_and_deploy_tables_are_strict() -> None:
     for table, message in [
         ({"stages": {"prod": "../x/kustomization.yaml"}}, "inside the repository"),
         ({"stages": {"prod": "deploy/prod/deployment.yaml"}}, "kustomization.yaml"),
-        ({"repository": "acme/manifests"}, "unknown key repository"),
+        ({"repo": "acme/manifests"}, "unknown key repo"),
     ]:
         with pytest.raises(ConfigError, match=message):
             parse_deploy_settings(table)
