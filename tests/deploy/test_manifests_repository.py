@@ -175,3 +175,16 @@ def test_a_token_that_cannot_push_is_named_and_never_printed(world) -> None:
     assert f"{MANIFESTS} refused the push of {BRANCH}" in refused.stderr
     assert TOKEN not in refused.stdout + refused.stderr
     assert github.pulls(MANIFESTS) == []
+
+
+def test_another_accounts_pull_request_quoting_the_marker_is_left_alone(world) -> None:
+    root, manifests, github, env = world
+    main = git(manifests, "rev-parse", "main")
+    quoted = "Like gitml's:\n<!-- gitml:deploy artifact=classifier stage=prod -->\n"
+    github.add_pull(MANIFESTS, 1, head_sha=main, head_ref="feature", title="Someone's")
+    github.repos[MANIFESTS]["pulls"][1]["body"] = quoted  # opened by octocat, not gitml's account
+    done = run_gitml("deploy", "--stage", "prod", cwd=root, env=env, expect=0)
+    assert "/pull/2 opened" in done.stdout
+    theirs, ours = github.pulls(MANIFESTS)
+    assert (theirs["title"], theirs["body"], theirs["state"]) == ("Someone's", quoted, "open")
+    assert (ours["head_ref"], ours["title"]) == (BRANCH, "Deploy classifier v1.0.0 to prod")
