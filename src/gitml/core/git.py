@@ -8,8 +8,11 @@ Both exit with code 3 (the environment failed), and the message carries git's ow
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from gitml.errors import GitError, RemoteError, RevisionError
@@ -144,3 +147,17 @@ def commit_file(work: Path, path: str, message: str) -> str:
     run_git(work, "add", "--", path)
     run_git(work, *identity, "commit", "--quiet", "--no-verify", "-m", message)
     return run_git(work, "rev-parse", "HEAD").stdout.strip()
+
+
+@contextmanager
+def temporary_worktree(root: Path, start: str, prefix: str = "gitml-") -> Iterator[Path]:
+    """A temporary worktree of ``root`` at ``start`` (detached), removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    path = folder / "work"
+    try:
+        run_git(root, "worktree", "add", "--quiet", "--detach", str(path), start)
+        yield path
+    finally:
+        run_git(root, "worktree", "remove", "--force", str(path), check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+        run_git(root, "worktree", "prune", check=False)

@@ -14,16 +14,12 @@ starts no push workflow for it) and, in the workflow, it is pushed with the job'
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from gitml.config import Settings, load_settings
 from gitml.core.artifacts import artifact_name, version_in_stage
-from gitml.core.git import commit_file, last_line, run_git
+from gitml.core.git import commit_file, last_line, run_git, temporary_worktree
 from gitml.deploy.kustomization import ImageRef, current_image, set_image
 from gitml.deploy.manifests import ManifestsChange, propose
 from gitml.errors import DataError, RemoteError, UsageError
@@ -61,23 +57,10 @@ def recorded_image(root: Path | str, artifact: str, version: str) -> ImageRef | 
     return None
 
 
-@contextmanager
-def _worktree(root: Path, start: str) -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="gitml-deploy-"))
-    path = folder / "work"
-    try:
-        run_git(root, "worktree", "add", "--quiet", "--detach", str(path), start)
-        yield path
-    finally:
-        run_git(root, "worktree", "remove", "--force", str(path), check=False)
-        shutil.rmtree(folder, ignore_errors=True)
-        run_git(root, "worktree", "prune", check=False)
-
-
 def _attempt(root: Path, remote: str, branch: str, plan: Deployed, name: str, push: bool):
     """One try on the branch's tip: (commit or None when nothing changes, pushed)."""
     start = f"{remote}/{branch}" if push else branch
-    with _worktree(root, start) as work:
+    with temporary_worktree(root, start, prefix="gitml-deploy-") as work:
         file = work / plan.path
         text = file.read_text(encoding="utf-8") if file.exists() else ""
         if current_image(text, plan.path, name) == plan.image:

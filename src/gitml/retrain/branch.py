@@ -1,4 +1,4 @@
-"""The git side of retraining: which branch, whether it is gitml's, a worktree, commit, push.
+"""The git side of retraining: which branch, whether it is gitml's, commit, push.
 
 The work happens in a temporary ``git worktree`` at the default branch's tip, so the user's own
 checkout (its branch, its uncommitted files) is never touched and only the default branch's code
@@ -16,8 +16,6 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,20 +180,6 @@ def _newest(root: Path, branches: list[str], heads: dict[str, str]) -> str:
         return int(run_git(root, "log", "-1", "--format=%ct", heads[branch]).stdout.strip())
 
     return max(branches, key=lambda b: (committed(b), b))
-
-
-@contextmanager
-def worktree(root: Path, start: str) -> Iterator[Path]:
-    """A temporary worktree of ``root`` at ``start`` (detached), removed afterwards."""
-    folder = Path(tempfile.mkdtemp(prefix="gitml-retrain-"))
-    path = folder / "work"
-    try:
-        run_git(root, "worktree", "add", "--quiet", "--detach", str(path), start)
-        yield path
-    finally:
-        run_git(root, "worktree", "remove", "--force", str(path), check=False)
-        shutil.rmtree(folder, ignore_errors=True)
-        run_git(root, "worktree", "prune", check=False)
 
 
 def commit(work: Path, paths: list[str], message: str, parents: list[str]) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from gitml import dvc_adapter
 from gitml.config import load_settings
-from gitml.core.git import run_git
+from gitml.core.git import run_git, temporary_worktree
 from gitml.retrain import body, branch, dataset, handoff, labelled, trust
 from gitml.retrain.append import append_rows
 from gitml.retrain.pipeline import reproduce_and_push
@@ -63,7 +63,7 @@ def _append_and_commit(root, request, files, settings, target, result: Retrained
     the commit as a bundle (None when no row was new)."""
     top = Path(run_git(root, "rev-parse", "--show-toplevel").stdout.strip())
     inner = root.relative_to(top)
-    with branch.worktree(root, target.base) as checkout:
+    with temporary_worktree(root, target.base, prefix="gitml-retrain-") as checkout:
         work = checkout / inner
         dvc_adapter.share_local_settings(root, work)
         tracked, path = dataset.find_tracked(work, request.dataset, settings)

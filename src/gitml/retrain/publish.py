@@ -22,7 +22,7 @@ from pathlib import Path
 
 from gitml import dvc_adapter
 from gitml.config import Settings, load_settings
-from gitml.core.git import run_git
+from gitml.core.git import run_git, temporary_worktree
 from gitml.core.model import StageRun, StageState
 from gitml.core.secrets import hold
 from gitml.errors import GitHubError, Refused, UsageError
@@ -196,7 +196,7 @@ def _check_tree(root: Path, prepared) -> None:
     top = Path(run_git(root, "rev-parse", "--show-toplevel").stdout.strip())
     inner = root.relative_to(top)
     prefix = "" if str(inner) == "." else inner.as_posix()
-    with branch.worktree(root, prepared.base_sha) as checkout:
+    with temporary_worktree(root, prepared.base_sha, prefix="gitml-retrain-") as checkout:
         tracked = {item.dvc_file for item in dvc_adapter.tracked_data(checkout / inner)}
         if prepared.dvc_file not in tracked:
             raise Refused(f"{prepared.dvc_file} is not a DVC-tracked data file of {prepared.base}")
