@@ -160,21 +160,30 @@ def expected_metrics(
     true_positive = (calibrated * chosen).sum(axis=0)
     predicted_count = chosen.sum(axis=0)
     actual = calibrated.sum(axis=0)
-    zeros = np.zeros(classes)
+    which = ranking.which
+    return {
+        "accuracy": float(true_positive.sum() / len(predicted)),
+        **_class_rates(true_positive, predicted_count, actual, which),
+        "roc_auc": float(np.mean([ranking.auc(k, calibrated[:, k]) for k in which])),
+        "log_loss": float(-(calibrated * ranking.log_probabilities).sum(axis=1).mean()),
+    }
+
+
+def _class_rates(
+    true_positive: np.ndarray, predicted_count: np.ndarray, actual: np.ndarray, which: list[int]
+) -> dict[str, float]:
+    """Precision, recall and F1 per class (0 where undefined), averaged over ``which``."""
+    zeros = np.zeros(len(true_positive))
     precision = np.divide(
         true_positive, predicted_count, out=zeros.copy(), where=predicted_count > 0
     )
     recall = np.divide(true_positive, actual, out=zeros.copy(), where=actual > 0)
     both = predicted_count + actual
     f1 = np.divide(2 * true_positive, both, out=zeros.copy(), where=both > 0)
-    which = ranking.which
     return {
-        "accuracy": float(true_positive.sum() / len(predicted)),
         "precision": float(precision[which].mean()),
         "recall": float(recall[which].mean()),
         "f1": float(f1[which].mean()),
-        "roc_auc": float(np.mean([ranking.auc(k, calibrated[:, k]) for k in which])),
-        "log_loss": float(-(calibrated * ranking.log_probabilities).sum(axis=1).mean()),
     }
 
 
@@ -188,19 +197,10 @@ def realized_metrics(
     true_positive = np.bincount(predicted[right], minlength=classes).astype(float)
     predicted_count = np.bincount(predicted, minlength=classes)
     actual = np.bincount(truth, minlength=classes)
-    zeros = np.zeros(classes)
-    precision = np.divide(
-        true_positive, predicted_count, out=zeros.copy(), where=predicted_count > 0
-    )
-    recall = np.divide(true_positive, actual, out=zeros.copy(), where=actual > 0)
-    both = predicted_count + actual
-    f1 = np.divide(2 * true_positive, both, out=zeros.copy(), where=both > 0)
     which = ranking.which
     return {
         "accuracy": float(right.mean()),
-        "precision": float(precision[which].mean()),
-        "recall": float(recall[which].mean()),
-        "f1": float(f1[which].mean()),
+        **_class_rates(true_positive, predicted_count, actual, which),
         "roc_auc": float(np.mean([ranking.auc(k, (truth == k).astype(float)) for k in which])),
         "log_loss": float(-ranking.log_probabilities[np.arange(len(truth)), truth].mean()),
     }
