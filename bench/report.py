@@ -214,17 +214,20 @@ def tutorial_dvc_yaml(python: str) -> dict:
     }
 
 
-def setup_tutorial(dest: Path, env: dict[str, str], points: int) -> None:
-    """A DVC tutorial-shaped project: two commits that differ in the seed."""
-    print(f"setting up {dest} ({points} points per plot file) ...", file=sys.stderr)
+def new_pipeline(dest: Path, env: dict[str, str], stages: str, dvc_yaml: dict) -> None:
+    """A new git and DVC repository at ``dest`` with ``src/stages.py`` and ``dvc.yaml``."""
     dest.mkdir(parents=True)
     step("git", "init", "--quiet", "-b", "main", cwd=dest, env=env)
     step(DVC, "init", "--quiet", cwd=dest, env=env)
     (dest / "src").mkdir()
-    (dest / "src" / "stages.py").write_text(TUTORIAL_STAGES)
-    (dest / "dvc.yaml").write_text(
-        yaml.safe_dump(tutorial_dvc_yaml(sys.executable), sort_keys=False)
-    )
+    (dest / "src" / "stages.py").write_text(stages)
+    (dest / "dvc.yaml").write_text(yaml.safe_dump(dvc_yaml, sort_keys=False))
+
+
+def setup_tutorial(dest: Path, env: dict[str, str], points: int) -> None:
+    """A DVC tutorial-shaped project: two commits that differ in the seed."""
+    print(f"setting up {dest} ({points} points per plot file) ...", file=sys.stderr)
+    new_pipeline(dest, env, TUTORIAL_STAGES, tutorial_dvc_yaml(sys.executable))
     for seed in (1, 2):
         params = {"prepare": {"points": points}, "train": {"seed": seed, "n_est": 50}}
         (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
@@ -339,14 +342,7 @@ def setup_dvclive(dest: Path, env: dict[str, str], rows: int) -> None:
     """A dvclive-shaped project: directory outputs, two tags (v1, v2) apart in the seed and
     the epochs."""
     print(f"setting up {dest} ({rows} rows per shard and plot) ...", file=sys.stderr)
-    dest.mkdir(parents=True)
-    step("git", "init", "--quiet", "-b", "main", cwd=dest, env=env)
-    step(DVC, "init", "--quiet", cwd=dest, env=env)
-    (dest / "src").mkdir()
-    (dest / "src" / "stages.py").write_text(DVCLIVE_STAGES)
-    (dest / "dvc.yaml").write_text(
-        yaml.safe_dump(dvclive_dvc_yaml(sys.executable), sort_keys=False)
-    )
+    new_pipeline(dest, env, DVCLIVE_STAGES, dvclive_dvc_yaml(sys.executable))
     for tag, seed, epochs in (("v1", 1, 40), ("v2", 2, 50)):
         params = {"prepare": {"rows": rows}, "train": {"seed": seed, "epochs": epochs}}
         (dest / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
